@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run every relpack test on a fresh Debian machine: installs the tools the
+# tests drive (poppler-utils, qpdf, chromium, openssh-client, the browser
+# test's npm packages) when they are missing, then runs the suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v qpdf >/dev/null || need+=(qpdf)
+command -v chromium >/dev/null || need+=(chromium)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+command -v node >/dev/null || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The browser test drives Debian's chromium with playwright-core and runs
+# axe-core in it (both from the npm registry, pinned by the lock file).
+if [ ! -d tests/browser/node_modules ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi
+
+# One integration test binary; dependencies are optimized once (Cargo.toml).
+cargo test --all-targets "$@"

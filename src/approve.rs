@@ -1,0 +1,108 @@
+//! `relpack approve`: write an approval record (and its SSH signature) into
+//! the tree, so nobody computes a digest by hand.
+
+use std::path::{Path, PathBuf};
+
+use crate::digest::{canonical_form, scope_digest};
+use crate::item::Kind;
+use crate::Checked;
+
+pub struct ApproveRequest {
+    pub id: String,
+    pub role: String,
+    pub meaning: String,
+    pub signer: String,
+    /// None: the whole release; Some: these item ids.
+    pub items: Option<Vec<String>>,
+    pub key: Option<PathBuf>,
+    pub principal: Option<String>,
+    /// RFC 3339 with offset; default: now, in the local offset.
+    pub at: Option<String>,
+    /// Where to write, relative to the root; default `approvals/<id>.toml`.
+    pub file: Option<String>,
+}
+
+/// Returns the path written (relative to the root).
+pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<String, String> {
+    let ev = &checked.evidence;
+    if ev.item(&req.id).is_some() {
+        return Err(format!("an item with id `{}` already exists", req.id));
+    }
+    if !matches!(req.meaning.as_str(), "authored" | "reviewed" | "approved" | "released") {
+        return Err("--meaning must be authored, reviewed, approved or released".into());
+    }
+    if req.key.is_some() != req.principal.is_some() {
+        return Err("--key and --principal go together: the principal names the key in allowed_signers".into());
+    }
+    let digest = match &req.items {
+        None => checked.release_digest.clone(),
+        Some(ids) => {
+            let mut lines = Vec::new();
+            for id in ids {
+                let i = ev.links.get(id).ok_or_else(|| format!("no item has id `{id}`"))?;
+                lines.push((ev.items[i].id.as_str(), checked.digests[i].as_str()));
+            }
+            scope_digest(lines)
+        }
+    };
+    let at = match &req.at {
+        Some(a) => chrono::DateTime::parse_from_rfc3339(a)
+            .map_err(|e| format!("--at must be an RFC 3339 date-time with offset: {e}"))?
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        None => chrono::Local::now()
+            .fixed_offset()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+    };
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut text = String::new();
+    text.push_str("# Written by `relpack approve`. The digest and the signature bind this\n");
+    text.push_str("# record to exactly the evidence that was approved: do not edit it.\n");
+    text.push_str("[[approval]]\n");
+    text.push_str(&format!("id = {}\n", q(&req.id)));
+    text.push_str(&format!("signer = {}\n", q(&req.signer)));
+    text.push_str(&format!("role = {}\n", q(&req.role)));
+    text.push_str(&format!("meaning = {}\n", q(&req.meaning)));
+    text.push_str(&format!("signed_at = {at}\n"));
+    match &req.items {
+        None => text.push_str("scope = \"release\"\n"),
+        Some(ids) => text.push_str(&format!(
+            "scope = [{}]\n",
+            ids.iter().map(|i| q(i)).collect::<Vec<_>>().join(", ")
+        )),
+    }
+    text.push_str(&format!("digest = {}\n", q(&digest)));
+    if let Some(p) = &req.principal {
+        text.push_str(&format!("principal = {}\n", q(p)));
+    }
+    if let Some(key) = &req.key {
+        // Sign the record exactly as relpack will read it back.
+        let (items, diags) = crate::parse::toml::parse_items_file(&text, 0);
+        let item = items
+            .into_iter()
+            .find(|i| i.kind == Kind::Approval)
+            .filter(|_| diags.is_empty())
+            .ok_or("internal: the approval record did not read back")?;
+        let armored = crate::sign::sign_with_key(key, canonical_form(&item).as_bytes())?;
+        text.push_str(&format!("signature = \"\"\"\n{}\"\"\"\n", armored.trim_end().to_string() + "\n"));
+    }
+    let rel = req
+        .file
+        .clone()
+        .unwrap_or_else(|| format!("approvals/{}.toml", req.id));
+    let rel = crate::link::join_inside_root("", &rel)
+        .ok_or_else(|| format!("`{rel}` is outside the evidence root"))?;
+    let path = root.join(&rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut existing = std::fs::read_to_string(&path).unwrap_or_default();
+    if !existing.is_empty() && !existing.ends_with('\n') {
+        existing.push('\n');
+    }
+    if !existing.is_empty() {
+        existing.push('\n');
+    }
+    existing.push_str(&text);
+    std::fs::write(&path, existing).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(rel)
+}

@@ -1,0 +1,213 @@
+//! `relpack.toml`: the product, the release and the policy. Read first,
+//! because its `exclude` globs shape discovery.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, FileId};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    pub product: Product,
+    #[serde(default)]
+    pub release: Release,
+    #[serde(default)]
+    pub packet: PacketConfig,
+    #[serde(default)]
+    pub risk: Risk,
+    #[serde(default)]
+    pub gates: Gates,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub name: String,
+    pub id: Option<String>,
+    pub manufacturer: Option<String>,
+    #[serde(default = "default_class")]
+    pub safety_class: SafetyClass,
+    pub documentation_level: Option<DocumentationLevel>,
+}
+
+fn default_class() -> SafetyClass {
+    // IEC 62304 says to assume class C until a class is assigned.
+    SafetyClass::C
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub enum SafetyClass {
+    A,
+    B,
+    C,
+}
+
+impl SafetyClass {
+    pub fn parse(s: &str) -> Option<SafetyClass> {
+        match s {
+            "A" => Some(SafetyClass::A),
+            "B" => Some(SafetyClass::B),
+            "C" => Some(SafetyClass::C),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SafetyClass::A => "A",
+            SafetyClass::B => "B",
+            SafetyClass::C => "C",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentationLevel {
+    Basic,
+    Enhanced,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    pub version: Option<String>,
+    pub date: Option<toml::value::Datetime>,
+    pub previous: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PacketConfig {
+    #[serde(default)]
+    pub paper: Paper,
+    #[serde(default)]
+    pub fonts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Paper {
+    #[default]
+    #[serde(rename = "a4")]
+    A4,
+    #[serde(rename = "us-letter")]
+    UsLetter,
+}
+
+impl Paper {
+    pub fn typst_name(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::UsLetter => "us-letter",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    #[serde(default = "default_acceptable")]
+    pub acceptable_score: i64,
+}
+
+fn default_acceptable() -> i64 {
+    6
+}
+
+impl Default for Risk {
+    fn default() -> Self {
+        Risk {
+            acceptable_score: default_acceptable(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnomalySeverity {
+    Cosmetic,
+    Minor,
+    Major,
+    Critical,
+}
+
+impl AnomalySeverity {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "cosmetic" => Some(Self::Cosmetic),
+            "minor" => Some(Self::Minor),
+            "major" => Some(Self::Major),
+            "critical" => Some(Self::Critical),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gates {
+    #[serde(default)]
+    pub approvals: Vec<String>,
+    #[serde(default = "default_min_approvals")]
+    pub min_approvals: BTreeMap<SafetyClass, u32>,
+    #[serde(default = "default_max_open")]
+    pub max_open_anomaly: AnomalySeverity,
+    #[serde(default)]
+    pub require_signatures: bool,
+    pub allowed_signers: Option<String>,
+}
+
+fn default_min_approvals() -> BTreeMap<SafetyClass, u32> {
+    [(SafetyClass::A, 1), (SafetyClass::B, 1), (SafetyClass::C, 1)]
+        .into_iter()
+        .collect()
+}
+
+fn default_max_open() -> AnomalySeverity {
+    AnomalySeverity::Minor
+}
+
+impl Default for Gates {
+    fn default() -> Self {
+        Gates {
+            approvals: Vec::new(),
+            min_approvals: default_min_approvals(),
+            max_open_anomaly: default_max_open(),
+            require_signatures: false,
+            allowed_signers: None,
+        }
+    }
+}
+
+impl Config {
+    /// Parse `relpack.toml`; a problem comes back as a diagnostic pointing at
+    /// the offending key or value.
+    pub fn parse(text: &str, file: FileId) -> Result<Config, Diagnostic> {
+        toml::from_str::<Config>(text).map_err(|e| {
+            let msg = e.message().to_string();
+            let d = Diagnostic::error(format!("relpack.toml: {msg}")).in_file(file);
+            match e.span() {
+                Some(span) => d.at(file, span),
+                None => d,
+            }
+        })
+    }
+
+    /// The name used for the release folder and file names.
+    pub fn product_slug(&self) -> String {
+        let raw = self.product.id.as_deref().unwrap_or(&self.product.name);
+        raw.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,127 @@
+//! Canonical forms and digests (EVIDENCE.md, "Digests and signatures"):
+//! an item's canonical form is its fields plus `kind`, without `signature`,
+//! serialized by RFC 8785 (JCS); its digest is `sha256:` + hex SHA-256.
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::item::{Item, Kind};
+use crate::parse::junit::JunitFile;
+
+/// The exact bytes that are hashed (and, for approvals, signed).
+pub fn canonical_form(item: &Item) -> String {
+    canonical_fields(item.kind, &item.fields)
+}
+
+pub fn canonical_fields(kind: Kind, fields: &Map<String, Value>) -> String {
+    let mut obj = Map::new();
+    for (k, v) in fields {
+        if k == "signature" {
+            continue;
+        }
+        let v = if k == "text" {
+            match v {
+                Value::String(s) => Value::String(normalize(s).trim().to_string()),
+                other => normalize_value(other),
+            }
+        } else {
+            normalize_value(v)
+        };
+        obj.insert(k.clone(), v);
+    }
+    obj.insert("kind".into(), Value::String(kind.name().into()));
+    // JCS of a serde_json value cannot fail: numbers are finite (parse
+    // refuses inf and nan) and keys are strings.
+    serde_json_canonicalizer::to_string(&Value::Object(obj)).unwrap_or_default()
+}
+
+fn normalize(s: &str) -> String {
+    s.replace("\r\n", "\n")
+}
+
+fn normalize_value(v: &Value) -> Value {
+    match v {
+        Value::String(s) if s.contains("\r\n") => Value::String(normalize(s)),
+        Value::Array(a) => Value::Array(a.iter().map(normalize_value).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), normalize_value(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+pub fn sha256_prefixed(bytes: &[u8]) -> String {
+    format!("sha256:{:x}", Sha256::digest(bytes))
+}
+
+pub fn item_digest(item: &Item) -> String {
+    sha256_prefixed(canonical_form(item).as_bytes())
+}
+
+/// The release digest: `<id> <digest>\n` for every item that is not an
+/// approval, sorted by id, then `junit:<path> sha256:<hex>\n` per JUnit
+/// file sorted by path. `digests` holds (id, digest) of every item.
+pub fn release_digest<'a>(
+    items: impl IntoIterator<Item = (&'a Item, &'a str)>,
+    junit: &[JunitFile],
+) -> String {
+    let mut lines: Vec<(&str, &str)> = items
+        .into_iter()
+        .filter(|(i, _)| i.kind != Kind::Approval)
+        .map(|(i, d)| (i.id.as_str(), d))
+        .collect();
+    lines.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut h = Sha256::new();
+    for (id, d) in lines {
+        h.update(id.as_bytes());
+        h.update(b" ");
+        h.update(d.as_bytes());
+        h.update(b"\n");
+    }
+    let mut files: Vec<&JunitFile> = junit.iter().collect();
+    files.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    for f in files {
+        h.update(format!("junit:{} sha256:{}\n", f.path, f.sha256).as_bytes());
+    }
+    format!("sha256:{:x}", h.finalize())
+}
+
+/// The digest an approval scoped to a list of ids approves: the same lines,
+/// for just those items, and no JUnit lines.
+pub fn scope_digest<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut lines: Vec<(&str, &str)> = items.into_iter().collect();
+    lines.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    lines.dedup();
+    let mut h = Sha256::new();
+    for (id, d) in lines {
+        h.update(format!("{id} {d}\n").as_bytes());
+    }
+    format!("sha256:{:x}", h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    // RFC 8785 section 3.2.2 / appendix examples: key order by UTF-16 code
+    // units, numbers in ECMAScript form, minimal string escapes.
+    #[test]
+    fn jcs_matches_rfc8785_examples() {
+        let v = json!({
+            "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+            "string": "\u{20ac}$\u{000F}\u{000a}A'\u{0042}\u{0022}\u{005c}\\\"/",
+            "literals": [null, true, false]
+        });
+        assert_eq!(
+            serde_json_canonicalizer::to_string(&v).unwrap(),
+            r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+        );
+        let sorted = json!({"\u{20ac}": "Euro Sign", "\r": "Carriage Return", "\u{fb33}": "Hebrew Letter Dalet With Dagesh", "1": "One", "\u{1f600}": "Emoji: Grinning Face", "\u{0080}": "Control", "\u{00f6}": "Latin Small Letter O With Diaeresis"});
+        assert_eq!(
+            serde_json_canonicalizer::to_string(&sorted).unwrap(),
+            "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{0080}\":\"Control\",\"\u{00f6}\":\"Latin Small Letter O With Diaeresis\",\"\u{20ac}\":\"Euro Sign\",\"\u{1f600}\":\"Emoji: Grinning Face\",\"\u{fb33}\":\"Hebrew Letter Dalet With Dagesh\"}"
+        );
+    }
+}

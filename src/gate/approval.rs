@@ -1,0 +1,194 @@
+//! `approval`: who approved what, whether it is still what they approved
+//! (digest current), when, and whether the signature holds (21 CFR 11.50,
+//! 11.70).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::{highest_class, Finding, GateInput};
+use crate::digest::{canonical_form, scope_digest};
+use crate::item::Kind;
+use crate::results::parse_datetime;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum SignatureState {
+    Verified { fingerprint: String },
+    Invalid { reason: String },
+    Absent,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalCheck {
+    pub id: String,
+    pub signer: String,
+    pub role: String,
+    pub meaning: String,
+    pub signed_at: String,
+    /// `["release"]` or the approved item ids.
+    pub scope: Vec<String>,
+    pub release_scope: bool,
+    pub digest: String,
+    pub current_digest: String,
+    pub current: bool,
+    pub signature: SignatureState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// This approval counts toward the release (valid in every respect).
+    pub valid: bool,
+}
+
+pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
+    let ev = input.ev;
+    let mut findings = Vec::new();
+    let mut checks = Vec::new();
+    for e in input.signer_errors {
+        findings.push(Finding {
+            message: format!("allowed_signers: {e}"),
+            items: Vec::new(),
+            file: ev.config.gates.allowed_signers.clone(),
+            line: None,
+            waived_by: None,
+        });
+    }
+    for (_, a) in ev.of_kind(Kind::Approval) {
+        let release_scope = a.str("scope") == Some("release");
+        let scope: Vec<String> = if release_scope {
+            vec!["release".into()]
+        } else {
+            a.links("scope").into_iter().map(str::to_string).collect()
+        };
+        let current_digest = if release_scope {
+            input.release_digest.to_string()
+        } else {
+            scope_digest(scope.iter().filter_map(|id| {
+                ev.links.get(id).map(|i| (ev.items[i].id.as_str(), input.digests[i].as_str()))
+            }))
+        };
+        let digest = a.str("digest").unwrap_or_default().to_string();
+        let current = digest == current_digest;
+        let mut valid = true;
+        if !current {
+            valid = false;
+            findings.push(Finding::at(
+                ev,
+                a,
+                "/digest",
+                format!(
+                    "approval {} is stale: it approved {digest}, the {} is now {current_digest}",
+                    a.id,
+                    if release_scope { "release digest" } else { "digest of its scope" }
+                ),
+            ));
+        }
+        let signed_at = a.str("signed_at").unwrap_or_default().to_string();
+        match parse_datetime(&signed_at) {
+            Some(t) if t.date_naive() > ev.date => {
+                valid = false;
+                findings.push(Finding::at(
+                    ev,
+                    a,
+                    "/signed_at",
+                    format!(
+                        "approval {} was signed at {signed_at}, after the release date {}",
+                        a.id, ev.date
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                valid = false;
+                findings.push(Finding::at(
+                    ev,
+                    a,
+                    "/signed_at",
+                    format!("approval {}: signed_at is not a date-time with offset", a.id),
+                ));
+            }
+        }
+        let principal = a.str("principal").map(str::to_string);
+        let signature = match a.str("signature") {
+            Some(sig) => {
+                let who = principal.as_deref().unwrap_or_default();
+                match crate::sign::verify(canonical_form(a).as_bytes(), sig, who, input.signers) {
+                    Ok(fingerprint) => SignatureState::Verified { fingerprint },
+                    Err(reason) => SignatureState::Invalid { reason },
+                }
+            }
+            None => SignatureState::Absent,
+        };
+        match &signature {
+            SignatureState::Invalid { reason } => {
+                valid = false;
+                findings.push(Finding::at(
+                    ev,
+                    a,
+                    "/signature",
+                    format!("approval {}: signature does not verify: {reason}", a.id),
+                ));
+            }
+            SignatureState::Absent if ev.config.gates.require_signatures => {
+                valid = false;
+                findings.push(Finding::about(
+                    ev,
+                    a,
+                    format!("approval {} is not signed, and signatures are required", a.id),
+                ));
+            }
+            _ => {}
+        }
+        checks.push(ApprovalCheck {
+            id: a.id.clone(),
+            signer: a.str("signer").unwrap_or_default().to_string(),
+            role: a.str("role").unwrap_or_default().to_string(),
+            meaning: a.str("meaning").unwrap_or_default().to_string(),
+            signed_at,
+            scope,
+            release_scope,
+            digest,
+            current_digest,
+            current,
+            signature,
+            principal,
+            valid,
+        });
+    }
+    // Only valid approvals of the whole release with meaning approved or
+    // released count toward roles and signers.
+    let counting: Vec<&ApprovalCheck> = checks
+        .iter()
+        .filter(|c| c.valid && c.release_scope && matches!(c.meaning.as_str(), "approved" | "released"))
+        .collect();
+    for role in &ev.config.gates.approvals {
+        if !counting.iter().any(|c| &c.role == role) {
+            findings.push(Finding {
+                message: format!("no current approval of the release by role `{role}`"),
+                items: Vec::new(),
+                file: Some("relpack.toml".into()),
+                line: None,
+                waived_by: None,
+            });
+        }
+    }
+    let class = highest_class(ev);
+    let needed = ev.config.gates.min_approvals.get(&class).copied().unwrap_or(1);
+    let signers: BTreeSet<String> = counting
+        .iter()
+        .map(|c| c.signer.trim().to_lowercase())
+        .collect();
+    if (signers.len() as u32) < needed {
+        findings.push(Finding {
+            message: format!(
+                "the release needs {needed} distinct signer(s) for safety class {}, it has {}",
+                class.as_str(),
+                signers.len()
+            ),
+            items: Vec::new(),
+            file: Some("relpack.toml".into()),
+            line: None,
+            waived_by: None,
+        });
+    }
+    (findings, checks)
+}

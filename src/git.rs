@@ -1,0 +1,130 @@
+//! Where the evidence root is inside a git repository: the commit, the tag
+//! on it and whether the work tree is dirty, read in-process with git2; and
+//! the commits whose trailers trace code changes to items.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GitInfo {
+    pub commit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    pub dirty: bool,
+    /// Commits traced to items by their `Refs:` / `Implements:` / `Fixes:`
+    /// trailers, oldest first.
+    pub traced: Vec<TracedCommit>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TracedCommit {
+    pub commit: String,
+    pub summary: String,
+    pub author: String,
+    pub time: String,
+    pub items: Vec<String>,
+}
+
+/// How many commits are read back when there is no previous release.
+pub const HISTORY_LIMIT: usize = 1000;
+
+pub fn read(root: &Path, previous_commit: Option<&str>) -> Option<GitInfo> {
+    let repo = git2::Repository::discover(root).ok()?;
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    let commit = head.id().to_string();
+    let mut tag = None;
+    if let Ok(names) = repo.tag_names(None) {
+        let mut names: Vec<&str> = names.iter().flatten().collect();
+        names.sort_unstable();
+        for name in names {
+            let Ok(obj) = repo.revparse_single(&format!("refs/tags/{name}")) else {
+                continue;
+            };
+            if obj.peel_to_commit().map(|c| c.id()) == Ok(head.id()) {
+                tag = Some(name.to_string());
+                break;
+            }
+        }
+    }
+    let dirty = repo
+        .statuses(Some(
+            git2::StatusOptions::new()
+                .include_untracked(true)
+                .include_ignored(false),
+        ))
+        .map(|s| !s.is_empty())
+        .unwrap_or(false);
+    let traced = traced_commits(&repo, head.id(), previous_commit);
+    Some(GitInfo {
+        commit,
+        tag,
+        dirty,
+        traced,
+    })
+}
+
+fn traced_commits(
+    repo: &git2::Repository,
+    head: git2::Oid,
+    previous: Option<&str>,
+) -> Vec<TracedCommit> {
+    let Ok(mut walk) = repo.revwalk() else {
+        return Vec::new();
+    };
+    if walk.push(head).is_err() {
+        return Vec::new();
+    }
+    let _ = walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME);
+    if let Some(prev) = previous.and_then(|p| git2::Oid::from_str(p).ok()) {
+        let _ = walk.hide(prev);
+    }
+    let mut out = Vec::new();
+    for oid in walk.flatten().take(HISTORY_LIMIT) {
+        let Ok(c) = repo.find_commit(oid) else {
+            continue;
+        };
+        let message = c.message().unwrap_or_default();
+        let items = trailer_ids(message);
+        if items.is_empty() {
+            continue;
+        }
+        let time = chrono::DateTime::from_timestamp(c.time().seconds(), 0)
+            .map(|t| {
+                t.with_timezone(
+                    &chrono::FixedOffset::east_opt(c.time().offset_minutes() * 60)
+                        .unwrap_or(chrono::FixedOffset::east_opt(0).expect("zero offset")),
+                )
+                .to_rfc3339()
+            })
+            .unwrap_or_default();
+        out.push(TracedCommit {
+            commit: oid.to_string(),
+            summary: c.summary().unwrap_or_default().to_string(),
+            author: c.author().name().unwrap_or_default().to_string(),
+            time,
+            items,
+        });
+    }
+    out.reverse();
+    out
+}
+
+/// Ids named by trailers in the last paragraph of a commit message.
+pub fn trailer_ids(message: &str) -> Vec<String> {
+    let last = message.trim_end().rsplit("\n\n").next().unwrap_or("");
+    let mut ids = Vec::new();
+    for line in last.lines() {
+        for key in ["Refs:", "Implements:", "Fixes:"] {
+            if let Some(rest) = line.trim().strip_prefix(key) {
+                ids.extend(
+                    rest.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                );
+            }
+        }
+    }
+    ids
+}

@@ -1,0 +1,473 @@
+//! relpack: evidence in, release packet out.
+//!
+//! The pipeline, one stage per module, data flowing one way:
+//!
+//! ```text
+//! discover -> parse -> validate -> link -> gate -> model -> render (html, pdf, json, csv) -> write
+//! ```
+//!
+//! [`check`] runs everything up to the gates; [`build`] goes on to render
+//! and write the packet. Every problem in the evidence is collected as a
+//! [`diag::Diagnostic`] and reported at the end, all at once.
+
+pub mod approve;
+pub mod changes;
+pub mod config;
+pub mod diag;
+pub mod digest;
+pub mod discover;
+pub mod evidence;
+pub mod gate;
+pub mod git;
+pub mod init;
+pub mod item;
+pub mod link;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod render;
+pub mod results;
+pub mod sign;
+pub mod validate;
+pub mod verify;
+pub mod write;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use config::Config;
+use diag::{Diagnostic, Severity, Sources};
+use evidence::Evidence;
+use gate::{GateInput, GateReport};
+use item::Kind;
+use results::TestResults;
+
+/// What the command line adds to the evidence.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--version`: wins over `release.version` and the git tag.
+    pub version: Option<String>,
+    /// `SOURCE_DATE_EPOCH`, for the release date when relpack.toml has none.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// Why nothing could be produced: invalid evidence (exit 2) or I/O (exit 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    Invalid,
+    Io,
+}
+
+pub struct Failure {
+    pub kind: FailureKind,
+    pub sources: Sources,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Failure {
+    fn invalid(sources: Sources, diags: Vec<Diagnostic>) -> Failure {
+        Failure {
+            kind: FailureKind::Invalid,
+            sources,
+            diags,
+        }
+    }
+
+    pub fn io(message: impl Into<String>) -> Failure {
+        Failure {
+            kind: FailureKind::Io,
+            sources: Sources::default(),
+            diags: vec![Diagnostic::error(message)],
+        }
+    }
+}
+
+/// The evidence, read, validated and linked, with the warnings found.
+pub struct Loaded {
+    pub evidence: Evidence,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Stages discover -> parse -> validate -> link.
+pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
+    let mut sources = Sources::default();
+    if !root.is_dir() {
+        return Err(Failure::invalid(
+            sources,
+            vec![Diagnostic::error(format!(
+                "{} is not a folder: give the evidence root",
+                root.display()
+            ))],
+        ));
+    }
+    let config_path = root.join("relpack.toml");
+    let config_text = match std::fs::read(&config_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::invalid(
+                sources,
+                vec![Diagnostic::error(format!(
+                    "no relpack.toml in {}: this is not an evidence root",
+                    root.display()
+                ))
+                .note("`relpack init` writes a starting tree")],
+            ))
+        }
+        Err(e) => return Err(Failure::io(format!("cannot read relpack.toml: {e}"))),
+    };
+    let config_text = match parse::decode_text(config_text, "relpack.toml", 0) {
+        Ok(t) => t,
+        Err(d) => {
+            sources.add("relpack.toml".into(), String::new());
+            return Err(Failure::invalid(sources, vec![d]));
+        }
+    };
+    let config_id = sources.add("relpack.toml".into(), config_text.clone());
+    let config = match Config::parse(&config_text, config_id) {
+        Ok(c) => c,
+        Err(d) => return Err(Failure::invalid(sources, vec![d])),
+    };
+    let excludes = discover::build_excludes(&config.exclude)
+        .map_err(|d| Failure::invalid(Sources::default(), vec![d]))?;
+
+    // discover
+    let (files, mut diags) = discover::discover(root, &excludes);
+    // parse
+    let tree = parse::parse_files(&files, config_id + 1, &mut sources);
+    diags.extend(tree.diags);
+    let mut items = parse::merge_soup(tree.items);
+    items.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()).then(a.origin.file.cmp(&b.origin.file)));
+    // validate
+    diags.extend(validate::validate(&items));
+    diags.extend(check_deviations(&items));
+    // link
+    let (links, link_diags) = link::link(
+        &items,
+        &tree.junit,
+        &tree.other_files,
+        &tree.evidence_files,
+        &sources,
+    );
+    diags.extend(link_diags);
+
+    let git = git::read(root, previous_commit(root, &config).as_deref());
+    let version = opts
+        .version
+        .clone()
+        .or_else(|| config.release.version.clone())
+        .or_else(|| {
+            git.as_ref()
+                .and_then(|g| g.tag.as_deref())
+                .map(|t| t.strip_prefix('v').unwrap_or(t).to_string())
+        });
+    let Some(version) = version else {
+        diags.push(
+            Diagnostic::error("the release has no version")
+                .at(config_id, 0..0)
+                .note("set [release] version in relpack.toml, pass --version, or tag the commit (v1.2.3)"),
+        );
+        return Err(Failure::invalid(sources, diags));
+    };
+    let date = release_date(&config, opts);
+    if let Some(g) = &git {
+        for c in &g.traced {
+            for id in &c.items {
+                if !links.index.contains_key(id) {
+                    diags.push(Diagnostic::warning(format!(
+                        "commit {} names `{id}` in a trailer, but no item has that id",
+                        &c.commit[..c.commit.len().min(12)]
+                    )));
+                }
+            }
+        }
+    }
+    diag::sort(&mut diags, &sources);
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(Failure::invalid(sources, diags));
+    }
+    let mut evidence_files = tree.evidence_files;
+    evidence_files.extend(links.attachments.iter().cloned());
+    evidence_files.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence_files.dedup_by(|a, b| a.path == b.path);
+    Ok(Loaded {
+        evidence: Evidence {
+            root: root.to_path_buf(),
+            config,
+            version,
+            date,
+            sources,
+            items,
+            junit: tree.junit,
+            links,
+            evidence_files,
+            git,
+        },
+        warnings: diags,
+    })
+}
+
+/// A deviation may waive only a gate that exists and is waivable.
+fn check_deviations(items: &[item::Item]) -> Vec<Diagnostic> {
+    items
+        .iter()
+        .filter(|i| i.kind == Kind::Deviation)
+        .filter_map(|d| {
+            let gate = d.str("waives")?;
+            let msg = match gate::is_waivable(gate) {
+                Some(true) => return None,
+                Some(false) => format!("deviation {}: gate `{gate}` cannot be waived", d.id),
+                None => format!(
+                    "deviation {}: there is no gate `{gate}`; the gates are {}",
+                    d.id,
+                    gate::GATES.iter().map(|g| g.0).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            Some(Diagnostic::error(msg).at(d.origin.file, d.origin.span_of("/waives")))
+        })
+        .collect()
+}
+
+fn release_date(config: &Config, opts: &Options) -> NaiveDate {
+    if let Some(d) = config.release.date.as_ref().and_then(|d| d.date) {
+        if let Some(date) = NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32) {
+            return date;
+        }
+    }
+    if let Some(epoch) = opts.source_date_epoch {
+        if let Some(t) = chrono::DateTime::from_timestamp(epoch, 0) {
+            return t.date_naive();
+        }
+    }
+    chrono::Utc::now().date_naive()
+}
+
+/// The previous release's commit, from its packet.json, to bound the
+/// commits read for trailers.
+fn previous_commit(root: &Path, config: &Config) -> Option<String> {
+    let prev = config.release.previous.as_ref()?;
+    let text = std::fs::read_to_string(root.join(prev)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.pointer("/release/source/commit")?.as_str().map(str::to_string)
+}
+
+/// The evidence with everything the gates computed.
+pub struct Checked {
+    pub evidence: Evidence,
+    pub results: TestResults,
+    pub digests: Vec<String>,
+    pub release_digest: String,
+    pub report: GateReport,
+    pub warnings: Vec<Diagnostic>,
+    /// Tests made suspect by changes since the previous release.
+    pub suspect: HashMap<usize, String>,
+    /// Hazards whose controls changed since the previous release.
+    pub suspect_hazards: HashMap<usize, String>,
+    pub changes: Option<changes::ChangeSet>,
+}
+
+/// Stages discover .. gate: everything `relpack check` reports.
+pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
+    let Loaded { evidence, mut warnings } = load(root, opts)?;
+    let digests: Vec<String> = {
+        use rayon::prelude::*;
+        evidence.items.par_iter().map(digest::item_digest).collect()
+    };
+    let release_digest = digest::release_digest(
+        evidence.items.iter().zip(digests.iter().map(String::as_str)),
+        &evidence.junit,
+    );
+    let results = TestResults::compute(&evidence);
+    let (signers, signer_errors) = load_signers(&evidence, &mut warnings)?;
+    let previous = load_previous(&evidence)?;
+    let mut change_set = None;
+    let (mut suspect, mut suspect_hazards) = (HashMap::new(), HashMap::new());
+    if let Some(prev) = &previous {
+        let current: Vec<changes::CurrentItem<'_>> = evidence
+            .items
+            .iter()
+            .zip(&digests)
+            .map(|(i, d)| changes::CurrentItem {
+                id: &i.id,
+                kind: i.kind.name(),
+                title: i.title(),
+                digest: d,
+                fields: &i.fields,
+            })
+            .collect();
+        let mut set = changes::compare(prev, &current);
+        (suspect, suspect_hazards) = changes::suspects(&evidence, &results, &set, prev);
+        let mut list: Vec<changes::Suspect> = suspect
+            .iter()
+            .chain(suspect_hazards.iter())
+            .map(|(&i, reason)| changes::Suspect {
+                id: evidence.items[i].id.clone(),
+                kind: evidence.items[i].kind.name().into(),
+                reason: reason.clone(),
+            })
+            .collect();
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        set.suspect = list;
+        change_set = Some(set);
+    }
+    let report = gate::evaluate(&GateInput {
+        ev: &evidence,
+        results: &results,
+        digests: &digests,
+        release_digest: &release_digest,
+        signers: &signers,
+        signer_errors: &signer_errors,
+        suspect: &suspect,
+        suspect_hazards: &suspect_hazards,
+    });
+    Ok(Checked {
+        evidence,
+        results,
+        digests,
+        release_digest,
+        report,
+        warnings,
+        suspect,
+        suspect_hazards,
+        changes: change_set,
+    })
+}
+
+/// The previous release's packet.json, named by `release.previous`
+/// (relative to the evidence root; it may lie outside it, as packets do).
+fn load_previous(ev: &Evidence) -> Result<Option<changes::PreviousPacket>, Failure> {
+    let Some(rel) = &ev.config.release.previous else {
+        return Ok(None);
+    };
+    let path = ev.root.join(rel);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Failure::invalid(
+            Sources::default(),
+            vec![Diagnostic::error(format!(
+                "release.previous: cannot read {}: {e}",
+                path.display()
+            ))],
+        )
+    })?;
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        Failure::invalid(
+            Sources::default(),
+            vec![Diagnostic::error(format!(
+                "release.previous: {} is not a relpack packet.json: {e}",
+                path.display()
+            ))],
+        )
+    })
+}
+
+fn load_signers(
+    ev: &Evidence,
+    _warnings: &mut [Diagnostic],
+) -> Result<(Vec<sign::AllowedSigner>, Vec<String>), Failure> {
+    let Some(rel) = &ev.config.gates.allowed_signers else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let Some(rel_path) = link::join_inside_root("", rel) else {
+        return Ok((Vec::new(), vec![format!("`{rel}` is outside the evidence root")]));
+    };
+    match std::fs::read_to_string(ev.root.join(&rel_path)) {
+        Ok(text) => Ok(sign::parse_allowed_signers(&text)),
+        Err(e) => Ok((Vec::new(), vec![format!("cannot read {rel_path}: {e}")])),
+    }
+}
+
+/// Resolve the evidence root the commands were given.
+pub fn root_or_cwd(dir: Option<PathBuf>) -> PathBuf {
+    dir.unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// What `relpack build` adds to a check.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub pdf: bool,
+}
+
+/// The whole pipeline: check, model, render every output, write the
+/// release folder atomically and refresh the list of releases.
+pub fn build(
+    root: &Path,
+    opts: &Options,
+    build: &BuildOptions,
+    progress: &dyn Fn(&str),
+) -> Result<Built, Failure> {
+    use render::Renderer;
+    progress("reading the evidence");
+    let mut checked = check(root, opts)?;
+    progress("building the packet model");
+    let packet = model::Packet::build(&checked, checked.changes.clone());
+    let mut renderers: Vec<Box<dyn Renderer + Sync>> = vec![
+        Box::new(render::json::JsonRenderer),
+        Box::new(render::csv::CsvRenderer),
+        Box::new(render::html::HtmlRenderer),
+    ];
+    if build.pdf {
+        let pdf = render::pdf::PdfRenderer::new(&checked.evidence)?;
+        for (id, chars) in pdf.missing_glyphs(&packet) {
+            let list: Vec<String> = chars.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect();
+            let mut d = Diagnostic::warning(format!(
+                "{id}: no font can draw {}; the PDF will show a gap there",
+                list.join(", ")
+            ))
+            .note("add a font that has them to [packet] fonts in relpack.toml");
+            if let Some(item) = checked.evidence.item(&id) {
+                d = d.at(item.origin.file, item.origin.span.clone());
+            }
+            checked.warnings.push(d);
+        }
+        renderers.push(Box::new(pdf));
+    }
+    let mut files = Vec::new();
+    for r in &renderers {
+        progress(&format!("rendering {}", r.name()));
+        let out = r
+            .render(&packet)
+            .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))?;
+        files.extend(out);
+    }
+    let folder = format!("{}-{}", checked.evidence.config.product_slug(), sanitize(&checked.evidence.version));
+    progress("writing the packet");
+    let dest = write::write_release(&build.out, &folder, files).map_err(Failure::io)?;
+    write::refresh_release_list(&build.out).map_err(Failure::io)?;
+    Ok(Built {
+        checked,
+        folder: dest,
+    })
+}
+
+pub struct Built {
+    pub checked: Checked,
+    pub folder: PathBuf,
+}
+
+/// Write every schema relpack ships (for editors): returns how many.
+pub fn write_schemas(out: &Path) -> Result<usize, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let mut n = 0;
+    for kind in Kind::ALL {
+        let path = out.join(format!("{}.schema.json", kind.name()));
+        std::fs::write(&path, validate::schema_text(kind)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        n += 1;
+    }
+    for (name, text) in validate::EXTRA_SCHEMAS {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A version as a folder name: no path separators, no leading dot.
+fn sanitize(version: &str) -> String {
+    let s: String = version
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+') { c } else { '-' })
+        .collect();
+    s.trim_start_matches('.').to_string()
+}

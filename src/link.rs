@@ -1,0 +1,450 @@
+//! Stage 4, link: index ids, check every link names an existing item of an
+//! allowed kind, find `derives_from` cycles, resolve attachments inside the
+//! root, and bind JUnit cases to tests. Linear in items plus links.
+
+use std::collections::{BTreeMap, HashMap};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Sources};
+use crate::item::{Item, Kind};
+use crate::parse::junit::{CaseOutcome, JunitFile};
+use crate::parse::{sha256_hex, EvidenceFile};
+
+/// A JUnit case and what it is bound to.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseBinding {
+    /// Index into `Links::junit`.
+    pub file: usize,
+    /// Index into that file's cases.
+    pub case: usize,
+    /// Tests (item indices) whose patterns or whose `test` property bind it.
+    pub tests: Vec<usize>,
+    /// Requirements named by the case's own `verifies` property.
+    pub verifies: Vec<String>,
+}
+
+/// What linking learned: indices from ids, reverse links, and bindings.
+#[derive(Debug, Default)]
+pub struct Links {
+    pub index: HashMap<String, usize>,
+    /// requirement -> tests (item indices) that verify it.
+    pub verified_by: HashMap<usize, Vec<usize>>,
+    /// requirement -> JUnit cases (binding indices) that verify it by property.
+    pub verified_by_cases: HashMap<usize, Vec<usize>>,
+    /// requirement -> hazards it is a control of.
+    pub controls_of: HashMap<usize, Vec<usize>>,
+    /// requirement / need -> requirements derived from it.
+    pub derived: HashMap<usize, Vec<usize>>,
+    /// test -> result records.
+    pub results_of: HashMap<usize, Vec<usize>>,
+    /// test -> bindings.
+    pub cases_of: HashMap<usize, Vec<usize>>,
+    /// requirement -> SOUP items that serve it.
+    pub soup_of: HashMap<usize, Vec<usize>>,
+    /// item -> anomalies / changes that affect it.
+    pub affected_by: HashMap<usize, Vec<usize>>,
+    pub bindings: Vec<CaseBinding>,
+    /// Patterns that matched no case: (test, pattern).
+    pub dead_patterns: Vec<(usize, String)>,
+    /// Attachments that resolved to files in the root.
+    pub attachments: Vec<EvidenceFile>,
+    /// item -> attachment paths (relative to the root).
+    pub attachments_of: HashMap<usize, Vec<String>>,
+}
+
+impl Links {
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+}
+
+pub fn link(
+    items: &[Item],
+    junit: &[JunitFile],
+    other_files: &BTreeMap<String, std::path::PathBuf>,
+    evidence_files: &[EvidenceFile],
+    sources: &Sources,
+) -> (Links, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut links = Links::default();
+    index_ids(items, sources, &mut links, &mut diags);
+    check_links(items, &mut links, &mut diags);
+    find_cycles(items, &links, &mut diags);
+    resolve_attachments(items, other_files, evidence_files, sources, &mut links, &mut diags);
+    bind_junit(items, junit, &mut links, &mut diags);
+    (links, diags)
+}
+
+fn index_ids(items: &[Item], sources: &Sources, links: &mut Links, diags: &mut Vec<Diagnostic>) {
+    for (i, item) in items.iter().enumerate() {
+        if item.id.is_empty() {
+            continue;
+        }
+        if let Some(&first) = links.index.get(&item.id) {
+            let f = &items[first];
+            let (line, _) = sources.line_col(f.origin.file, f.origin.span.start);
+            diags.push(
+                Diagnostic::error(format!("duplicate id `{}`", item.id))
+                    .at(item.origin.file, item.origin.span_of("/id"))
+                    .label("defined again here")
+                    .note(format!(
+                        "first defined in {}:{line}",
+                        sources.path(f.origin.file)
+                    )),
+            );
+        } else {
+            links.index.insert(item.id.clone(), i);
+        }
+    }
+}
+
+fn check_links(items: &[Item], links: &mut Links, diags: &mut Vec<Diagnostic>) {
+    for (i, item) in items.iter().enumerate() {
+        for &(field, allowed) in item.kind.links() {
+            if item.kind == Kind::Approval && item.fields.get(field).and_then(|v| v.as_str()) == Some("release") {
+                continue;
+            }
+            for (n, target) in item.links(field).into_iter().enumerate() {
+                let span = item.origin.span_of(&item.link_pointer(field, n));
+                let Some(t) = links.get(target) else {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "{} {}: `{field}` names `{target}`, which no item has as id",
+                            item.kind, item.id
+                        ))
+                        .at(item.origin.file, span)
+                        .label("unknown id"),
+                    );
+                    continue;
+                };
+                let tk = items[t].kind;
+                if let Some(allowed) = allowed {
+                    if !allowed.contains(&tk) {
+                        let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "{} {}: `{field}` names {tk} `{target}`; it must name a {}",
+                                item.kind,
+                                item.id,
+                                names.join(" or ")
+                            ))
+                            .at(item.origin.file, span)
+                            .label(format!("a {tk}")),
+                        );
+                        continue;
+                    }
+                }
+                let reverse = match (item.kind, field) {
+                    (Kind::Test, _) => Some(&mut links.verified_by),
+                    (Kind::Hazard, _) => Some(&mut links.controls_of),
+                    (Kind::Requirement, _) => Some(&mut links.derived),
+                    (Kind::Result, _) => Some(&mut links.results_of),
+                    (Kind::Soup, _) => Some(&mut links.soup_of),
+                    (Kind::Anomaly | Kind::Change, _) => Some(&mut links.affected_by),
+                    _ => None,
+                };
+                if let Some(map) = reverse {
+                    let v = map.entry(t).or_default();
+                    if v.last() != Some(&i) {
+                        v.push(i);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Iterative three-colour DFS over `derives_from`, so a 20k-deep chain does
+/// not overflow the stack. Each cycle is reported once, at its first item.
+fn find_cycles(items: &[Item], links: &Links, diags: &mut Vec<Diagnostic>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Colour {
+        White,
+        Grey,
+        Black,
+    }
+    let edges = |i: usize| -> Vec<usize> {
+        items[i]
+            .links("derives_from")
+            .into_iter()
+            .filter_map(|t| links.get(t))
+            .filter(|&t| items[t].kind == Kind::Requirement)
+            .collect()
+    };
+    let mut colour = vec![Colour::White; items.len()];
+    for start in 0..items.len() {
+        if items[start].kind != Kind::Requirement || colour[start] != Colour::White {
+            continue;
+        }
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(start, edges(start))];
+        let mut path = vec![start];
+        colour[start] = Colour::Grey;
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            match next.pop() {
+                Some(t) if colour[t] == Colour::White => {
+                    colour[t] = Colour::Grey;
+                    path.push(t);
+                    let e = edges(t);
+                    stack.push((t, e));
+                }
+                Some(t) if colour[t] == Colour::Grey => {
+                    let from = path.iter().position(|&p| p == t).unwrap_or(0);
+                    let mut ids: Vec<&str> = path[from..].iter().map(|&p| items[p].id.as_str()).collect();
+                    ids.push(&items[t].id);
+                    let item = &items[node];
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "`derives_from` cycle: {}",
+                            ids.join(" -> ")
+                        ))
+                        .at(item.origin.file, item.origin.span_of("/derives_from"))
+                        .label("closes the cycle"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    colour[node] = Colour::Black;
+                    path.pop();
+                    stack.pop();
+                }
+            }
+        }
+    }
+}
+
+/// Attachments are paths relative to the item's file and must stay inside
+/// the root: `..` may not climb out, and absolute paths are refused.
+fn resolve_attachments(
+    items: &[Item],
+    other_files: &BTreeMap<String, std::path::PathBuf>,
+    evidence_files: &[EvidenceFile],
+    sources: &Sources,
+    links: &mut Links,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let evidence: HashMap<&str, &EvidenceFile> =
+        evidence_files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut hashed: BTreeMap<String, EvidenceFile> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let list = item.links("attachments");
+        if list.is_empty() {
+            continue;
+        }
+        // Items from a BOM have no meaningful directory; use the root.
+        let dir = if item.from_bom && item.origin.span.is_empty() {
+            String::new()
+        } else {
+            parent_dir(sources.path(item.origin.file))
+        };
+        for (n, raw) in list.into_iter().enumerate() {
+            let span = item.origin.span_of(&format!("/attachments/{n}"));
+            let Some(rel) = join_inside_root(&dir, raw) else {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "{} {}: attachment `{raw}` is outside the evidence root",
+                        item.kind, item.id
+                    ))
+                    .at(item.origin.file, span)
+                    .label("leaves the root"),
+                );
+                continue;
+            };
+            let found = if let Some(f) = hashed.get(&rel) {
+                Some(f.clone())
+            } else if let Some(f) = evidence.get(rel.as_str()) {
+                Some((*f).clone())
+            } else if let Some(abs) = other_files.get(&rel) {
+                match std::fs::read(abs) {
+                    Ok(bytes) => {
+                        let f = EvidenceFile {
+                            path: rel.clone(),
+                            size: bytes.len() as u64,
+                            sha256: sha256_hex(&bytes),
+                        };
+                        hashed.insert(rel.clone(), f.clone());
+                        Some(f)
+                    }
+                    Err(_) => None,
+                }
+            } else {
+                None
+            };
+            match found {
+                Some(_) => links.attachments_of.entry(i).or_default().push(rel),
+                None => diags.push(
+                    Diagnostic::error(format!(
+                        "{} {}: attachment `{raw}` does not exist (looked for {rel})",
+                        item.kind, item.id
+                    ))
+                    .at(item.origin.file, span)
+                    .label("no such file in the evidence root"),
+                ),
+            }
+        }
+    }
+    links.attachments = hashed.into_values().collect();
+}
+
+fn parent_dir(path: &str) -> String {
+    match path.rfind('/') {
+        Some(i) => path[..i].to_string(),
+        None => String::new(),
+    }
+}
+
+/// Join a relative path onto a directory inside the root, refusing anything
+/// that would leave the root. Returns the normalised relative path.
+pub fn join_inside_root(dir: &str, raw: &str) -> Option<String> {
+    if raw.starts_with('/') || raw.starts_with('\\') || raw.contains('\\') || raw.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in raw.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+/// Compile a contract pattern (`*` is the only wildcard) into a glob.
+fn pattern_glob(pattern: &str) -> Option<globset::Glob> {
+    let escaped: Vec<String> = pattern.split('*').map(globset::escape).collect();
+    GlobBuilder::new(&escaped.join("*"))
+        .literal_separator(false)
+        .backslash_escape(true)
+        .build()
+        .ok()
+}
+
+fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mut Vec<Diagnostic>) {
+    // Exact names in a map, wildcard patterns in one GlobSet: linear in
+    // cases, not cases x patterns.
+    let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut globs = GlobSetBuilder::new();
+    let mut glob_owner: Vec<(usize, usize)> = Vec::new(); // (test, pattern index)
+    let mut pattern_hits: HashMap<(usize, usize), bool> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.kind != Kind::Test {
+            continue;
+        }
+        for (n, p) in item.links("junit").into_iter().enumerate() {
+            pattern_hits.insert((i, n), false);
+            if p.contains('*') {
+                if let Some(g) = pattern_glob(p) {
+                    globs.add(g);
+                    glob_owner.push((i, n));
+                }
+            } else {
+                exact.entry(p).or_default().push(i);
+            }
+        }
+    }
+    let globs: GlobSet = globs.build().unwrap_or_else(|_| GlobSet::empty());
+    let mut matches = Vec::new();
+    for (fi, file) in junit.iter().enumerate() {
+        for (ci, case) in file.cases.iter().enumerate() {
+            let mut tests: Vec<usize> = Vec::new();
+            if let Some(ts) = exact.get(case.name.as_str()) {
+                for &t in ts {
+                    tests.push(t);
+                    for (n, p) in items[t].links("junit").into_iter().enumerate() {
+                        if p == case.name {
+                            pattern_hits.insert((t, n), true);
+                        }
+                    }
+                }
+            }
+            globs.matches_into(case.name.as_str(), &mut matches);
+            for &g in &matches {
+                let (t, n) = glob_owner[g];
+                tests.push(t);
+                pattern_hits.insert((t, n), true);
+            }
+            if let Some(tid) = case.property("test") {
+                for tid in split_ids(tid) {
+                    match links.get(tid) {
+                        Some(t) if items[t].kind == Kind::Test => tests.push(t),
+                        _ => diags.push(
+                            Diagnostic::warning(format!(
+                                "{}:{}: JUnit case `{}` names test `{tid}`, which is not a test item",
+                                file.path, case.line, case.name
+                            ))
+                            .in_file(file.file),
+                        ),
+                    }
+                }
+            }
+            let mut verifies = Vec::new();
+            if let Some(v) = case.property("verifies") {
+                for rid in split_ids(v) {
+                    match links.get(rid) {
+                        Some(r) if items[r].kind == Kind::Requirement => {
+                            verifies.push(rid.to_string());
+                            let b = links.bindings.len();
+                            links.verified_by_cases.entry(r).or_default().push(b);
+                        }
+                        _ => diags.push(
+                            Diagnostic::error(format!(
+                                "{}:{}: JUnit case `{}` verifies `{rid}`, which is not a requirement",
+                                file.path, case.line, case.name
+                            ))
+                            .in_file(file.file),
+                        ),
+                    }
+                }
+            }
+            tests.sort_unstable();
+            tests.dedup();
+            let b = links.bindings.len();
+            for &t in &tests {
+                links.cases_of.entry(t).or_default().push(b);
+            }
+            links.bindings.push(CaseBinding {
+                file: fi,
+                case: ci,
+                tests,
+                verifies,
+            });
+        }
+    }
+    let mut dead: Vec<(usize, usize)> = pattern_hits
+        .into_iter()
+        .filter(|(_, hit)| !hit)
+        .map(|(k, _)| k)
+        .collect();
+    dead.sort_unstable();
+    for (t, n) in dead {
+        let item = &items[t];
+        let pattern = item.links("junit")[n].to_string();
+        diags.push(
+            Diagnostic::warning(format!(
+                "test {}: JUnit pattern `{pattern}` matches no test case",
+                item.id
+            ))
+            .at(item.origin.file, item.origin.span_of(&format!("/junit/{n}")))
+            .label("matches nothing")
+            .note("a typo here would leave the test without a result; the `test-passed` gate reports it"),
+        );
+        links.dead_patterns.push((t, pattern));
+    }
+}
+
+pub fn split_ids(s: &str) -> impl Iterator<Item = &str> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty())
+}
+
+/// Whether a JUnit outcome counts as passed for the gates.
+pub fn case_passed(o: CaseOutcome) -> bool {
+    o == CaseOutcome::Pass
+}

@@ -1,0 +1,112 @@
+//! Markdown items: a `+++` line, TOML front matter, a `+++` line, then the
+//! body, which becomes the item's `text`. A Markdown file without front
+//! matter is not evidence (a README beside the evidence is fine).
+
+use serde_json::Value;
+
+use super::toml::{item_from_table, parse_table};
+use crate::diag::{Diagnostic, FileId};
+use crate::item::{Item, Kind};
+
+/// Whether a Markdown file opens with front matter, so it is evidence.
+pub fn has_front_matter(text: &str) -> bool {
+    first_line(text) == "+++"
+}
+
+fn first_line(text: &str) -> &str {
+    text.split('\n').next().unwrap_or("").trim_end_matches('\r')
+}
+
+pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let fm_start = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    // Find the closing `+++` line.
+    let mut pos = fm_start;
+    let mut fm_end = None;
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map(|i| pos + i).unwrap_or(text.len());
+        if text[pos..line_end].trim_end_matches('\r') == "+++" {
+            fm_end = Some((pos, (line_end + 1).min(text.len())));
+            break;
+        }
+        pos = line_end + 1;
+    }
+    let Some((fm_end, body_start)) = fm_end else {
+        diags.push(
+            Diagnostic::error("front matter is not closed")
+                .at(file, 0..3)
+                .label("opened here")
+                .note("end the TOML front matter with a line holding just `+++`"),
+        );
+        return (None, diags);
+    };
+    let front = &text[fm_start..fm_end];
+    let Some(table) = parse_table(front, file, fm_start, &mut diags) else {
+        return (None, diags);
+    };
+    let table_span = fm_start..fm_end;
+    let kind_value = table
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref() == "kind")
+        .map(|(_, v)| (v.get_ref().as_str(), v.span()));
+    let kind = match kind_value {
+        Some((Some(name), span)) => match Kind::from_name(name) {
+            Some(k) => k,
+            None => {
+                diags.push(
+                    Diagnostic::error(format!("unknown kind `{name}`"))
+                        .at(file, span.start + fm_start..span.end + fm_start)
+                        .note(format!(
+                            "the kinds are: {}",
+                            Kind::ALL.map(|k| k.name()).join(", ")
+                        )),
+                );
+                return (None, diags);
+            }
+        },
+        Some((None, span)) => {
+            diags.push(
+                Diagnostic::error("`kind` must be a string")
+                    .at(file, span.start + fm_start..span.end + fm_start),
+            );
+            return (None, diags);
+        }
+        None => {
+            diags.push(
+                Diagnostic::error("front matter has no `kind`")
+                    .at(file, 0..3)
+                    .note("add a line such as `kind = \"requirement\"`"),
+            );
+            return (None, diags);
+        }
+    };
+    let Some(mut item) = item_from_table(
+        kind,
+        table.get_ref(),
+        table_span.clone(),
+        file,
+        fm_start,
+        true,
+        &mut diags,
+    ) else {
+        return (None, diags);
+    };
+    let body = text[body_start..].replace("\r\n", "\n");
+    let body = body.trim();
+    if !body.is_empty() {
+        if item.fields.contains_key("text") {
+            diags.push(
+                Diagnostic::error("`text` is given twice: in the front matter and as the body")
+                    .at(file, item.origin.span_of("/text")),
+            );
+        }
+        item.fields.insert("text".into(), Value::String(body.to_string()));
+        item.origin
+            .value_spans
+            .push(("/text".into(), body_start..text.len()));
+    }
+    // The item starts at the opening `+++`.
+    item.origin.span = 0..3;
+    (Some(item), diags)
+}

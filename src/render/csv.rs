@@ -1,0 +1,91 @@
+//! trace-matrix.csv: one row per requirement (RFC 4180 quoting), the same
+//! columns as the trace matrix page.
+
+use super::{OutputFile, Renderer};
+use crate::model::Packet;
+
+pub struct CsvRenderer;
+
+const HEADER: [&str; 10] = [
+    "requirement",
+    "title",
+    "status",
+    "safety_class",
+    "needs",
+    "derives_from",
+    "hazards",
+    "tests",
+    "latest_result",
+    "gaps",
+];
+
+fn field(s: &str) -> String {
+    // Cells starting with = + - @ are neutralised: spreadsheets would run them.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+impl Renderer for CsvRenderer {
+    fn name(&self) -> &'static str {
+        "csv"
+    }
+
+    fn render(&self, packet: &Packet) -> Result<Vec<OutputFile>, String> {
+        let mut out = String::new();
+        out.push_str(&HEADER.join(","));
+        out.push_str("\r\n");
+        for r in &packet.requirements {
+            let tests: Vec<String> = r
+                .tests
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}:{}{}",
+                        t.id,
+                        t.outcome.map(|o| o.as_str()).unwrap_or("no result"),
+                        if t.suspect { " (suspect)" } else { "" }
+                    )
+                })
+                .chain(r.cases.iter().map(|c| format!("{}:{}", c.name, c.outcome.as_str())))
+                .collect();
+            let latest = r
+                .latest
+                .as_ref()
+                .map(|l| {
+                    format!(
+                        "{} {} {}",
+                        l.outcome.as_str(),
+                        l.executed_at.as_deref().unwrap_or(""),
+                        l.source
+                    )
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                })
+                .unwrap_or_default();
+            let row = [
+                r.id.clone(),
+                r.title.clone(),
+                r.status.clone(),
+                r.safety_class.clone(),
+                r.needs.join(" "),
+                r.derives_from.join(" "),
+                r.hazards.join(" "),
+                tests.join(" "),
+                latest,
+                r.gaps.join("; "),
+            ];
+            out.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        }
+        Ok(vec![("trace-matrix.csv".into(), out.into_bytes())])
+    }
+}

@@ -1,0 +1,137 @@
+//! Evidence Markdown -> a small JSON tree of blocks and inlines for the PDF
+//! template. The template draws strings as text, so nothing in the Markdown
+//! can become typst code. Nesting is capped so typst's own recursion limit
+//! is never reached.
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use serde_json::{json, Value};
+
+const MAX_NESTING: usize = 8;
+
+struct Frame {
+    tag: Option<Tag<'static>>,
+    children: Vec<Value>,
+}
+
+pub fn to_ast(markdown: &str) -> Value {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH;
+    let mut stack: Vec<Frame> = vec![Frame {
+        tag: None,
+        children: Vec::new(),
+    }];
+    let mut code: Option<String> = None;
+    for event in Parser::new_ext(markdown, options) {
+        if let Some(buf) = code.as_mut() {
+            match event {
+                Event::Text(t) => {
+                    buf.push_str(&t);
+                    continue;
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    let v = code.take().unwrap_or_default();
+                    push(&mut stack, json!({"t": "codeblock", "v": v.trim_end_matches('\n')}));
+                    continue;
+                }
+                _ => continue,
+            }
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => code = Some(String::new()),
+            Event::Start(tag) => {
+                if stack.len() > MAX_NESTING {
+                    // Too deep: keep the text, drop the structure.
+                    stack.push(Frame { tag: None, children: Vec::new() });
+                } else {
+                    stack.push(Frame {
+                        tag: Some(tag.into_static()),
+                        children: Vec::new(),
+                    });
+                }
+            }
+            Event::End(_) => {
+                if stack.len() <= 1 {
+                    continue;
+                }
+                let frame = stack.pop().unwrap_or(Frame { tag: None, children: Vec::new() });
+                match node(frame) {
+                    Node::One(v) => push(&mut stack, v),
+                    Node::Many(vs) => {
+                        for v in vs {
+                            push(&mut stack, v);
+                        }
+                    }
+                }
+            }
+            Event::Text(t) => push(&mut stack, json!({"t": "s", "v": t.to_string()})),
+            Event::Code(t) => push(&mut stack, json!({"t": "code", "v": t.to_string()})),
+            Event::Html(t) | Event::InlineHtml(t) => {
+                push(&mut stack, json!({"t": "s", "v": t.trim_end_matches('\n').to_string()}))
+            }
+            Event::InlineMath(t) | Event::DisplayMath(t) => {
+                push(&mut stack, json!({"t": "code", "v": t.to_string()}))
+            }
+            Event::FootnoteReference(l) => push(&mut stack, json!({"t": "s", "v": format!("[{l}]")})),
+            Event::SoftBreak => push(&mut stack, json!({"t": "s", "v": " "})),
+            Event::HardBreak => push(&mut stack, json!({"t": "br"})),
+            Event::Rule => push(&mut stack, json!({"t": "hr"})),
+            Event::TaskListMarker(checked) => push(&mut stack, json!({"t": "task", "checked": checked})),
+        }
+    }
+    // Close anything left open (cannot happen with a well-behaved parser).
+    while stack.len() > 1 {
+        let frame = stack.pop().unwrap_or(Frame { tag: None, children: Vec::new() });
+        if let Node::One(v) = node(frame) {
+            push(&mut stack, v);
+        }
+    }
+    Value::Array(stack.pop().map(|f| f.children).unwrap_or_default())
+}
+
+fn push(stack: &mut [Frame], v: Value) {
+    if let Some(top) = stack.last_mut() {
+        top.children.push(v);
+    }
+}
+
+enum Node {
+    One(Value),
+    Many(Vec<Value>),
+}
+
+fn node(frame: Frame) -> Node {
+    let c = frame.children;
+    let Some(tag) = frame.tag else {
+        return Node::Many(c);
+    };
+    Node::One(match tag {
+        Tag::Paragraph => json!({"t": "p", "c": c}),
+        Tag::Heading { level, .. } => json!({"t": "h", "l": level as u8, "c": c}),
+        Tag::BlockQuote(_) => json!({"t": "quote", "c": c}),
+        Tag::List(start) => match start {
+            Some(n) => json!({"t": "ol", "start": n, "items": c}),
+            None => json!({"t": "ul", "items": c}),
+        },
+        Tag::Item => json!({"t": "item", "c": c}),
+        Tag::Table(align) => {
+            let head = c.iter().find(|v| v["t"] == "head").cloned().unwrap_or(json!({"cells": []}));
+            let rows: Vec<Value> = c.into_iter().filter(|v| v["t"] == "row").collect();
+            json!({"t": "table", "cols": align.len().max(1), "head": head["cells"], "rows": rows.iter().map(|r| r["cells"].clone()).collect::<Vec<_>>()})
+        }
+        Tag::TableHead => json!({"t": "head", "cells": c}),
+        Tag::TableRow => json!({"t": "row", "cells": c}),
+        Tag::TableCell => json!({"t": "cell", "c": c}),
+        Tag::Emphasis => json!({"t": "em", "c": c}),
+        Tag::Strong => json!({"t": "strong", "c": c}),
+        Tag::Strikethrough => json!({"t": "del", "c": c}),
+        Tag::Link { dest_url, .. } => json!({"t": "link", "url": dest_url.to_string(), "c": c}),
+        Tag::Image { dest_url, .. } => {
+            json!({"t": "s", "v": format!("[image: {}]", dest_url)})
+        }
+        Tag::FootnoteDefinition(label) => json!({"t": "fn", "label": label.to_string(), "c": c}),
+        Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented) => json!({"t": "codeblock", "v": ""}),
+        _ => return Node::Many(c),
+    })
+}

@@ -1,0 +1,35 @@
+//! Stage 7, render: each output is one renderer reading the same packet
+//! model. Renderers return files as (relative path, bytes); `write` puts
+//! them on disk atomically.
+
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod markdown_ast;
+pub mod pdf;
+
+use crate::model::Packet;
+
+/// A rendered file: path relative to the release folder, and its bytes.
+pub type OutputFile = (String, Vec<u8>);
+
+/// A renderer turns the packet into files (mdBook's `Renderer`, simplified).
+pub trait Renderer {
+    fn name(&self) -> &'static str;
+    fn render(&self, packet: &Packet) -> Result<Vec<OutputFile>, String>;
+}
+
+/// The page of an item: ids are mostly file-safe already; the few characters
+/// a SOUP id from a BOM may carry (`/`, `@`, ...) are spelled `~HH`.
+pub fn page_name(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("~{b:02X}"));
+        }
+    }
+    out
+}

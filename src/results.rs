@@ -1,0 +1,187 @@
+//! The latest outcome of every test: from its result records (for this
+//! version) or from the JUnit cases bound to it. Computed once, read by the
+//! gates and the packet model.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::evidence::Evidence;
+use crate::item::Kind;
+use crate::parse::junit::CaseOutcome;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    Blocked,
+    Skipped,
+}
+
+impl Outcome {
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s {
+            "pass" => Some(Outcome::Pass),
+            "fail" => Some(Outcome::Fail),
+            "blocked" => Some(Outcome::Blocked),
+            "skipped" => Some(Outcome::Skipped),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Blocked => "blocked",
+            Outcome::Skipped => "skipped",
+        }
+    }
+
+    fn from_case(c: CaseOutcome) -> Outcome {
+        match c {
+            CaseOutcome::Pass => Outcome::Pass,
+            CaseOutcome::Fail => Outcome::Fail,
+            CaseOutcome::Skipped => Outcome::Skipped,
+        }
+    }
+}
+
+/// One run of a test: a result record or a bound JUnit case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    pub test: String,
+    pub outcome: Outcome,
+    /// The file it was read from.
+    pub source: String,
+    /// The JUnit case name, for automated runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    /// The result record's id, for recorded runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executed_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub flaky: bool,
+    /// A record for another version: shown, never counted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub other_version: bool,
+}
+
+/// Per test (item index): every run, and the one latest outcome.
+#[derive(Debug, Default)]
+pub struct TestResults {
+    pub runs: HashMap<usize, Vec<Run>>,
+    pub latest: HashMap<usize, Outcome>,
+}
+
+impl TestResults {
+    pub fn compute(ev: &Evidence) -> TestResults {
+        let mut out = TestResults::default();
+        for (t, test) in ev.of_kind(Kind::Test) {
+            let mut runs = Vec::new();
+            // Result records, newest first by executed_at (RFC 3339 strings
+            // compare correctly only in one offset, so parse them).
+            let mut records: Vec<(Option<chrono::DateTime<chrono::FixedOffset>>, Run)> = ev
+                .links
+                .results_of
+                .get(&t)
+                .into_iter()
+                .flatten()
+                .map(|&r| {
+                    let rec = &ev.items[r];
+                    let version = rec.str("version").map(str::to_string);
+                    let at = rec.str("executed_at").map(str::to_string);
+                    let parsed = at.as_deref().and_then(parse_datetime);
+                    let other_version = version.as_deref().is_some_and(|v| v != ev.version);
+                    (
+                        parsed,
+                        Run {
+                            test: test.id.clone(),
+                            outcome: rec
+                                .str("outcome")
+                                .and_then(Outcome::parse)
+                                .unwrap_or(Outcome::Blocked),
+                            source: ev.sources.path(rec.origin.file).to_string(),
+                            case: None,
+                            record: Some(rec.id.clone()),
+                            executed_at: at,
+                            executed_by: rec.str("executed_by").map(str::to_string),
+                            version,
+                            flaky: false,
+                            other_version,
+                        },
+                    )
+                })
+                .collect();
+            records.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.record.cmp(&b.1.record)));
+            let latest_record = records
+                .iter()
+                .find(|(_, r)| !r.other_version)
+                .map(|(_, r)| r.outcome);
+            let mut case_outcomes = Vec::new();
+            for &b in ev.links.cases_of.get(&t).into_iter().flatten() {
+                let binding = &ev.links.bindings[b];
+                let file = &ev.junit[binding.file];
+                let case = &file.cases[binding.case];
+                case_outcomes.push(case.outcome);
+                runs.push(Run {
+                    test: test.id.clone(),
+                    outcome: Outcome::from_case(case.outcome),
+                    source: file.path.clone(),
+                    case: Some(case.name.clone()),
+                    record: None,
+                    executed_at: case.timestamp.clone(),
+                    executed_by: None,
+                    version: None,
+                    flaky: case.flaky,
+                    other_version: false,
+                });
+            }
+            runs.extend(records.into_iter().map(|(_, r)| r));
+            let junit = aggregate(&case_outcomes);
+            let automated = test.str("method").unwrap_or("automated") == "automated";
+            // An automated test is judged by its CI run, a manual one by its
+            // record; each falls back on the other where it has none.
+            let latest = if automated {
+                junit.or(latest_record)
+            } else {
+                latest_record.or(junit)
+            };
+            if let Some(o) = latest {
+                out.latest.insert(t, o);
+            }
+            out.runs.insert(t, runs);
+        }
+        out
+    }
+}
+
+/// A test whose bound cases include one failure has failed; one whose cases
+/// were all skipped was skipped; otherwise it passed.
+pub fn aggregate(cases: &[CaseOutcome]) -> Option<Outcome> {
+    if cases.is_empty() {
+        None
+    } else if cases.contains(&CaseOutcome::Fail) {
+        Some(Outcome::Fail)
+    } else if cases.contains(&CaseOutcome::Pass) {
+        Some(Outcome::Pass)
+    } else {
+        Some(Outcome::Skipped)
+    }
+}
+
+pub fn parse_datetime(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(s).ok().or_else(|| {
+        // A local datetime without offset: read it as UTC.
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+            .ok()
+            .map(|n| n.and_utc().fixed_offset())
+    })
+}

@@ -1,0 +1,54 @@
+// Open a built relpack site from file:// in Debian's chromium and check
+// what an auditor relies on. Prints one JSON report; exits 0 when it ran.
+//   node site.mjs <release-folder> <an item id> <a word of its text>
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+
+const [folder, itemId, word] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const url = (p) => pathToFileURL(path.join(folder, p)).href;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const report = { consoleErrors: [], requests: [], searchById: null, searchByWord: null,
+                 traceLinkTarget: null, axe: {}, xssDialogs: 0 };
+const page = await browser.newPage();
+page.on("console", (m) => { if (m.type() === "error") report.consoleErrors.push(m.text()); });
+page.on("pageerror", (e) => report.consoleErrors.push(String(e)));
+page.on("dialog", async (d) => { report.xssDialogs++; await d.dismiss(); });
+page.on("request", (r) => { if (!r.url().startsWith("file://")) report.requests.push(r.url()); });
+
+async function search(q) {
+  await page.goto(url("index.html"));
+  await page.fill("#search", q);
+  await page.waitForSelector("#search-results li", { timeout: 5000 });
+  return page.$$eval("#search-results a", (as) => as.map((a) => a.textContent));
+}
+report.searchById = await search(itemId);
+report.searchByWord = await search(word);
+
+await page.goto(url("trace-matrix.html"));
+const href = await page.$eval(`table.trace a[href$="/${itemId}.html"], table.trace a[href$="${itemId}.html"]`, (a) => a.getAttribute("href"));
+await page.click(`table.trace a[href="${href}"]`);
+await page.waitForLoadState("load");
+report.traceLinkTarget = { url: page.url(), h1: await page.$eval("h1", (h) => h.textContent) };
+
+for (const p of ["index.html", `items/${itemId}.html`, "trace-matrix.html"]) {
+  await page.goto(url(p));
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  report.axe[p] = result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+}
+// Visit every item page once more for dialogs (XSS) and console errors.
+if (process.env.VISIT_ALL) {
+  for (const f of process.env.VISIT_ALL.split(",")) { await page.goto(url(f)); }
+}
+await browser.close();
+console.log(JSON.stringify(report));

@@ -1,0 +1,211 @@
+//! `relpack check`: reading, validating and linking, with errors people can act on.
+
+use predicates::prelude::*;
+
+use super::*;
+
+const NEED: &str = "[[need]]\nid = \"N-1\"\ntitle = \"A need\"\n";
+
+fn error_at<'a>(v: &'a serde_json::Value, file: &str, needle: &str) -> &'a serde_json::Value {
+    v["errors"]
+        .as_array()
+        .and_then(|e| {
+            e.iter()
+                .find(|e| e["file"] == file && e["message"].as_str().unwrap_or("").contains(needle))
+        })
+        .unwrap_or_else(|| panic!("no error in {file} containing {needle:?}: {v:#}"))
+}
+
+#[test]
+fn clean_tree_checks_with_exit_0() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("needs.toml", NEED),
+        (
+            "reqs/REQ-1.md",
+            "+++\nkind = \"requirement\"\nid = \"REQ-1\"\ntitle = \"Bolus\"\nderives_from = [\"N-1\"]\n+++\nThe pump **shall** deliver.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        ),
+        ("tests.toml", "[[test]]\nid = \"T-1\"\ntitle = \"t\"\nmethod = \"manual\"\nverifies = [\"REQ-1\"]\n\n[[result]]\nid = \"R-1\"\ntest = \"T-1\"\noutcome = \"pass\"\nexecuted_by = \"me\"\nexecuted_at = 2026-11-19T10:00:00+01:00\nversion = \"1.0.0\"\n"),
+        ("README.md", "# not evidence\n"),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["status"], "releasable");
+    assert_eq!(gate(&v, "requirement-verified")["status"], "held");
+}
+
+#[test]
+fn every_error_is_reported_at_once_with_line_and_column() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("a.toml", "[[requirement]]\nid = \"REQ-1\"\ntitle = \"x\"\ntext = \"y\"\nstatus = \"maybe\"\n"),
+        ("b.toml", "[[test]]\nid = \"T-1\"\ntitle = \"t\"\nverifies = [\"REQ-1\", \"REQ-404\"]\n"),
+        ("c.toml", "[[requirement]]\nid = \"REQ-1\"\ntitle = \"dup\"\ntext = \"z\"\n"),
+        ("d.toml", "[[requirment]]\nid = \"X\"\n"),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(v["status"], "invalid");
+    let e = error_at(&v, "a.toml", "status");
+    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(5), Some(10)));
+    let e = error_at(&v, "b.toml", "REQ-404");
+    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(4), Some(22)));
+    let e = error_at(&v, "c.toml", "duplicate id");
+    assert_eq!(e["line"].as_u64(), Some(2));
+    let e = error_at(&v, "d.toml", "unknown kind");
+    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(1), Some(3)));
+}
+
+#[test]
+fn text_output_is_rustc_style_without_colour_when_piped_or_no_color() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("a.toml", "[[requirement]]\nid = \"REQ-1\"\ntitle = \"x\"\ntext = \"y\"\nderives_from = [\"NOPE\"]\n"),
+    ]);
+    relpack()
+        .arg("check")
+        .arg(t.path())
+        .env("NO_COLOR", "1")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error: requirement REQ-1: `derives_from` names `NOPE`"))
+        .stderr(predicate::str::contains("┌─ a.toml:5:17"))
+        .stderr(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn colour_only_when_asked_on_a_pipe() {
+    let t = tree(&[("relpack.toml", CONFIG), ("a.toml", "[[need]]\nid = 5\n")]);
+    relpack()
+        .args(["check", "--color", "always"])
+        .arg(t.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\u{1b}["));
+}
+
+#[test]
+fn links_must_name_items_of_allowed_kinds_and_not_cycle() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("needs.toml", NEED),
+        (
+            "reqs.toml",
+            "[[requirement]]\nid = \"A\"\ntitle = \"a\"\ntext = \"a\"\nderives_from = [\"B\"]\n\n[[requirement]]\nid = \"B\"\ntitle = \"b\"\ntext = \"b\"\nderives_from = [\"A\"]\n",
+        ),
+        ("t.toml", "[[test]]\nid = \"T\"\ntitle = \"t\"\nverifies = [\"N-1\"]\n"),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2);
+    error_at(&v, "reqs.toml", "cycle");
+    error_at(&v, "t.toml", "it must name a requirement");
+}
+
+#[test]
+fn attachments_must_exist_inside_the_root() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("sub/needs.toml", "[[need]]\nid = \"N-1\"\ntitle = \"n\"\nattachments = [\"../../etc/passwd\", \"missing.png\", \"ok.txt\"]\n"),
+        ("sub/ok.txt", "evidence"),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2, "{v:#}");
+    error_at(&v, "sub/needs.toml", "outside the evidence root");
+    error_at(&v, "sub/needs.toml", "does not exist");
+    assert_eq!(v["errors"].as_array().unwrap().len(), 2, "{v:#}");
+}
+
+#[test]
+fn hidden_excluded_and_readme_files_are_not_evidence() {
+    let t = tree(&[
+        ("relpack.toml", &format!("exclude = [\"drafts/**\"]\n{CONFIG}")),
+        ("needs.toml", NEED),
+        (".hidden/bad.toml", "this is not toml ["),
+        (".bad.toml", "neither ["),
+        ("drafts/bad.toml", "[[requirement]]\nid = 1\n"),
+        ("notes.md", "# Just notes\n\n+++ not front matter\n"),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 0, "{v:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_leaving_the_root_are_not_followed() {
+    let outside = tree(&[("secret.toml", "[[need]]\nid = \"OUT\"\ntitle = \"outside\"\n")]);
+    let t = tree(&[("relpack.toml", CONFIG), ("needs.toml", NEED)]);
+    std::os::unix::fs::symlink(outside.path().join("secret.toml"), t.path().join("link.toml")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), t.path().join("dirlink")).unwrap();
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 0, "{v:#}");
+    assert!(v["warnings"].to_string().contains("leaves the evidence root"), "{v:#}");
+}
+
+#[test]
+fn hostile_bytes_give_messages_not_panics() {
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(NEED.as_bytes());
+    let deep = format!("[[need]]\nid = \"D\"\ntitle = \"d\"\nx = {}1{}\n", "[".repeat(200), "]".repeat(200));
+    let dotted = format!("[[need]]\nid = \"E\"\ntitle = \"e\"\n{} = 1\n", vec!["k"; 5000].join("."));
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("crlf.toml", "[[need]]\r\nid = \"C\"\r\ntitle = \"crlf\"\r\n"),
+        ("empty.toml", ""),
+        ("deep.toml", &deep),
+        ("dotted.toml", &dotted),
+        ("unclosed.md", "+++\nkind = \"need\"\nid = \"U\"\n"),
+    ]);
+    std::fs::write(t.path().join("bom.toml"), bom).unwrap();
+    std::fs::write(t.path().join("latin1.toml"), b"[[need]]\nid = \"L\"\ntitle = \"caf\xe9\"\n").unwrap();
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2, "{v:#}");
+    error_at(&v, "latin1.toml", "not valid UTF-8");
+    error_at(&v, "deep.toml", "nested deeper");
+    error_at(&v, "unclosed.md", "front matter is not closed");
+    let errors = v["errors"].to_string();
+    assert!(!errors.contains("bom.toml"), "a BOM is fine: {v:#}");
+    assert!(!errors.contains("crlf.toml"), "CRLF is fine: {v:#}");
+    assert!(v["warnings"].to_string().contains("empty.toml"), "{v:#}");
+}
+
+#[test]
+fn a_50_megabyte_file_reads() {
+    let mut big = String::with_capacity(50 << 20);
+    let mut n = 0;
+    while big.len() < 50 << 20 {
+        big.push_str(&format!("[[need]]\nid = \"N-{n}\"\ntitle = \"need number {n} with some padding text to make it longer\"\n\n"));
+        n += 1;
+    }
+    let t = tree(&[("relpack.toml", CONFIG), ("big.toml", &big)]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 0, "{}", v["errors"]);
+}
+
+#[test]
+fn missing_config_and_bad_command_line_exit_2() {
+    let t = tree(&[("needs.toml", NEED)]);
+    relpack()
+        .arg("check")
+        .arg(t.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no relpack.toml"));
+    relpack().args(["check", "--format", "yaml"]).assert().code(2);
+    relpack().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn config_errors_point_into_relpack_toml() {
+    let t = tree(&[("relpack.toml", "[product]\nname = \"X\"\nsafety_class = \"D\"\n[release]\nversion = \"1\"\n")]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2);
+    let e = error_at(&v, "relpack.toml", "");
+    assert_eq!(e["line"].as_u64(), Some(3), "{v:#}");
+}
+
+#[test]
+fn the_sample_evidence_checks_clean() {
+    let (code, v) = check_json(&repo_path("sample-evidence"));
+    assert_eq!(code, 0, "{v:#}");
+    assert!(v["warnings"].as_array().unwrap().is_empty(), "{v:#}");
+}

@@ -1,0 +1,96 @@
+//! relpack's integration tests: one binary (linking typst once), a module
+//! per feature. Each test builds an evidence tree with [`tree`] and runs the
+//! real `relpack` binary on it.
+
+mod approve;
+mod build;
+mod check;
+mod cyclonedx;
+mod digest;
+mod gates;
+mod junit;
+mod releases;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use assert_fs::prelude::*;
+use assert_fs::TempDir;
+
+/// A minimal relpack.toml that passes every gate it can on its own.
+pub const CONFIG: &str = r#"
+[product]
+name = "Test Pump"
+id = "TP"
+safety_class = "B"
+
+[release]
+version = "1.0.0"
+date = 2026-11-20
+
+[gates]
+approvals = []
+min_approvals = { A = 0, B = 0, C = 0 }
+"#;
+
+/// Build a temporary evidence tree from (path, contents) pairs.
+pub fn tree(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    for (path, text) in files {
+        dir.child(path).write_str(text).expect("write file");
+    }
+    dir
+}
+
+/// The relpack binary, with a fixed environment.
+pub fn relpack() -> Command {
+    let mut c = Command::cargo_bin("relpack").expect("relpack binary");
+    c.env_remove("NO_COLOR")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("CI", "1");
+    c
+}
+
+/// Run `relpack check --format json` and parse what it prints.
+pub fn check_json(dir: &Path) -> (i32, serde_json::Value) {
+    let out = relpack()
+        .args(["check", "--format", "json"])
+        .arg(dir)
+        .output()
+        .expect("run relpack");
+    let code = out.status.code().unwrap_or(-1);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, v)
+}
+
+/// The status of one gate in `check --format json` output.
+pub fn gate<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    v["gates"]
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["id"] == id))
+        .unwrap_or_else(|| panic!("no gate {id} in {v}"))
+}
+
+pub fn repo_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Fail with a clear message when a tool the test drives is missing: the
+/// test command (scripts/test.sh) installs it; a test never skips silently.
+pub fn require_tool(name: &str) {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "`{name}` is not installed: run the tests with `bash scripts/test.sh`, which installs it"
+    );
+}
