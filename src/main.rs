@@ -221,7 +221,7 @@ fn options(release: &ReleaseArgs) -> Options {
 /// Report a failure on stderr and give its exit code.
 fn fail(f: &Failure, colour: ColorChoice) -> u8 {
     let mut err = StandardStream::stderr(colour);
-    let _ = report::emit_diagnostics(&mut err, &f.sources, &f.diags);
+    let _ = report::emit_failure(&mut err, &f.sources, &f.diags, f.kind == FailureKind::Invalid);
     match f.kind {
         FailureKind::Invalid => 2,
         FailureKind::Io => 3,

@@ -88,9 +88,7 @@ pub struct PacketItem {
     pub line: usize,
     pub fields: Map<String, Value>,
     /// Items that link to this one, by relation (`verified_by`, ...).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub referenced_by: BTreeMap<String, Vec<String>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
 }
 
@@ -99,7 +97,6 @@ pub struct TestRef {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub suspect: bool,
 }
 

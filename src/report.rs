@@ -144,9 +144,19 @@ pub fn gate_summary(out: &mut dyn WriteColor, c: &Checked, verbose: bool) -> std
 }
 
 pub fn emit_diagnostics(out: &mut dyn WriteColor, sources: &Sources, diags: &[Diagnostic]) -> std::io::Result<()> {
+    emit_failure(out, sources, diags, true)
+}
+
+/// Diagnostics, then (for invalid evidence) a closing count.
+pub fn emit_failure(
+    out: &mut dyn WriteColor,
+    sources: &Sources,
+    diags: &[Diagnostic],
+    evidence: bool,
+) -> std::io::Result<()> {
     diag::emit(out, sources, diags)?;
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-    if errors > 0 {
+    if errors > 0 && evidence {
         out.set_color(ColorSpec::new().set_fg(Some(Color::Red)).set_bold(true))?;
         write!(out, "error")?;
         out.reset()?;
