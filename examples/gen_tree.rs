@@ -69,7 +69,11 @@ fn generate(root: &Path, s: &Shape) -> std::io::Result<()> {
     for chunk in 0..s.requirements.div_ceil(s.per_file) {
         let mut t = String::new();
         for r in chunk * s.per_file..((chunk + 1) * s.per_file).min(s.requirements) {
-            let parent = if r % 10 == 9 { format!("\"REQ-{}\"", r - 1) } else { format!("\"NEED-{}\"", r % needs) };
+            let parent = if r % 10 == 9 {
+                format!("\"REQ-{}\"", r - 1)
+            } else {
+                format!("\"NEED-{}\"", r % needs)
+            };
             writeln!(
                 t,
                 "[[requirement]]\nid = \"REQ-{r}\"\ntitle = \"The pump shall handle condition {r}\"\n\
@@ -124,11 +128,19 @@ fn generate(root: &Path, s: &Shape) -> std::io::Result<()> {
     }
     for f in 0..s.junit_files {
         let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-        writeln!(x, "<testsuite name=\"suite_{f}\" tests=\"{per_file_cases}\">").ok();
+        writeln!(
+            x,
+            "<testsuite name=\"suite_{f}\" tests=\"{per_file_cases}\">"
+        )
+        .ok();
         for case in f * per_file_cases..((f + 1) * per_file_cases).min(automated * 2) {
             let k = case / 2;
             let v = if case % 2 == 0 { "a" } else { "b" };
-            writeln!(x, "  <testcase classname=\"suite_{f}.module\" name=\"t{k}_{v}\" time=\"0.001\"/>").ok();
+            writeln!(
+                x,
+                "  <testcase classname=\"suite_{f}.module\" name=\"t{k}_{v}\" time=\"0.001\"/>"
+            )
+            .ok();
         }
         x.push_str("</testsuite>\n</testsuites>\n");
         fs::write(root.join(format!("junit/junit-{f:03}.xml")), x)?;

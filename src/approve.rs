@@ -28,18 +28,27 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
     if ev.item(&req.id).is_some() {
         return Err(format!("an item with id `{}` already exists", req.id));
     }
-    if !matches!(req.meaning.as_str(), "authored" | "reviewed" | "approved" | "released") {
+    if !matches!(
+        req.meaning.as_str(),
+        "authored" | "reviewed" | "approved" | "released"
+    ) {
         return Err("--meaning must be authored, reviewed, approved or released".into());
     }
     if req.key.is_some() != req.principal.is_some() {
-        return Err("--key and --principal go together: the principal names the key in allowed_signers".into());
+        return Err(
+            "--key and --principal go together: the principal names the key in allowed_signers"
+                .into(),
+        );
     }
     let digest = match &req.items {
         None => checked.release_digest.clone(),
         Some(ids) => {
             let mut lines = Vec::new();
             for id in ids {
-                let i = ev.links.get(id).ok_or_else(|| format!("no item has id `{id}`"))?;
+                let i = ev
+                    .links
+                    .get(id)
+                    .ok_or_else(|| format!("no item has id `{id}`"))?;
                 lines.push((ev.items[i].id.as_str(), checked.digests[i].as_str()));
             }
             scope_digest(lines)
@@ -83,7 +92,10 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
             .filter(|_| diags.is_empty())
             .ok_or("internal: the approval record did not read back")?;
         let armored = crate::sign::sign_with_key(key, canonical_form(&item).as_bytes())?;
-        text.push_str(&format!("signature = \"\"\"\n{}\"\"\"\n", armored.trim_end().to_string() + "\n"));
+        text.push_str(&format!(
+            "signature = \"\"\"\n{}\"\"\"\n",
+            armored.trim_end().to_string() + "\n"
+        ));
     }
     let rel = req
         .file
@@ -93,7 +105,8 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
         .ok_or_else(|| format!("`{rel}` is outside the evidence root"))?;
     let path = root.join(&rel);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut existing = std::fs::read_to_string(&path).unwrap_or_default();
     if !existing.is_empty() && !existing.ends_with('\n') {

@@ -180,7 +180,9 @@ fn field_changes(old: &Map<String, Value>, new: &Map<String, Value>) -> Vec<Fiel
             continue;
         }
         let diff = match (o, n) {
-            (Some(Value::String(a)), Some(Value::String(b))) if a.contains('\n') || b.contains('\n') || k == "text" => {
+            (Some(Value::String(a)), Some(Value::String(b)))
+                if a.contains('\n') || b.contains('\n') || k == "text" =>
+            {
                 line_diff(a, b)
             }
             _ => Vec::new(),
@@ -255,13 +257,25 @@ pub fn suspects(
                     .is_some_and(|f| old_files.get(&f.path) == Some(&f.sha256));
                 return !same;
             }
-            match (run.executed_at.as_deref().and_then(crate::results::parse_datetime), prev_date) {
+            match (
+                run.executed_at
+                    .as_deref()
+                    .and_then(crate::results::parse_datetime),
+                prev_date,
+            ) {
                 (Some(at), Some(d)) => at.date_naive() > d,
                 _ => false,
             }
         });
         if !fresh {
-            tests.insert(t, format!("{} changed since {}", changed.join(", "), changes.previous_version));
+            tests.insert(
+                t,
+                format!(
+                    "{} changed since {}",
+                    changed.join(", "),
+                    changes.previous_version
+                ),
+            );
         }
     }
     let mut hazards = HashMap::new();

@@ -162,9 +162,13 @@ pub struct Gates {
 }
 
 fn default_min_approvals() -> BTreeMap<SafetyClass, u32> {
-    [(SafetyClass::A, 1), (SafetyClass::B, 1), (SafetyClass::C, 1)]
-        .into_iter()
-        .collect()
+    [
+        (SafetyClass::A, 1),
+        (SafetyClass::B, 1),
+        (SafetyClass::C, 1),
+    ]
+    .into_iter()
+    .collect()
 }
 
 fn default_max_open() -> AnomalySeverity {

@@ -201,8 +201,9 @@ pub fn emit(
         match (d.file, &d.span) {
             (Some(f), Some(span)) => {
                 let span = clamp_span(files.source(f).map(|s| s.len()).unwrap_or(0), span);
-                cs = cs.with_labels(vec![Label::primary(f, span)
-                    .with_message(d.label.clone().unwrap_or_default())]);
+                cs = cs.with_labels(vec![
+                    Label::primary(f, span).with_message(d.label.clone().unwrap_or_default())
+                ]);
             }
             (Some(f), None) => {
                 cs = cs.with_notes(vec![format!("in {}", sources.path(f))]);

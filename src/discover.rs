@@ -71,14 +71,14 @@ pub fn discover(root: &Path, excludes: &GlobSet) -> (Vec<FoundFile>, Vec<Diagnos
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-        });
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::warning(format!("cannot read part of the tree: {e}")));
+                diags.push(Diagnostic::warning(format!(
+                    "cannot read part of the tree: {e}"
+                )));
                 continue;
             }
         };

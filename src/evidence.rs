@@ -33,12 +33,17 @@ impl Evidence {
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (usize, &Item)> {
-        self.items.iter().enumerate().filter(move |(_, i)| i.kind == kind)
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(_, i)| i.kind == kind)
     }
 
     /// Where an item was read from: path and 1-based line.
     pub fn location(&self, item: &Item) -> (String, usize) {
-        let (line, _) = self.sources.line_col(item.origin.file, item.origin.span.start);
+        let (line, _) = self
+            .sources
+            .line_col(item.origin.file, item.origin.span.start);
         (self.sources.path(item.origin.file).to_string(), line)
     }
 

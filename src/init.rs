@@ -5,14 +5,29 @@ use std::path::Path;
 
 /// The files of a new tree (relative path, contents).
 const FILES: &[(&str, &str)] = &[
-    ("relpack.toml", include_str!("../templates/init/relpack.toml")),
+    (
+        "relpack.toml",
+        include_str!("../templates/init/relpack.toml"),
+    ),
     ("needs.toml", include_str!("../templates/init/needs.toml")),
-    ("requirements/REQ-1.md", include_str!("../templates/init/REQ-1.md")),
+    (
+        "requirements/REQ-1.md",
+        include_str!("../templates/init/REQ-1.md"),
+    ),
     ("risk.toml", include_str!("../templates/init/risk.toml")),
     ("tests.toml", include_str!("../templates/init/tests.toml")),
-    ("results/RES-1.toml", include_str!("../templates/init/RES-1.toml")),
-    ("records.toml", include_str!("../templates/init/records.toml")),
-    ("documents/intended-use.md", include_str!("../templates/init/intended-use.md")),
+    (
+        "results/RES-1.toml",
+        include_str!("../templates/init/RES-1.toml"),
+    ),
+    (
+        "records.toml",
+        include_str!("../templates/init/records.toml"),
+    ),
+    (
+        "documents/intended-use.md",
+        include_str!("../templates/init/intended-use.md"),
+    ),
 ];
 
 /// Write the tree; refuses to overwrite an existing relpack.toml.
@@ -30,7 +45,8 @@ pub fn init(dir: &Path) -> Result<Vec<String>, String> {
             return Err(format!("{} exists; not overwriting it", path.display()));
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(rel.to_string());

@@ -24,8 +24,8 @@ pub mod item;
 pub mod link;
 pub mod model;
 pub mod parse;
-pub mod report;
 pub mod render;
+pub mod report;
 pub mod results;
 pub mod sign;
 pub mod validate;
@@ -129,6 +129,18 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         Ok(c) => c,
         Err(d) => return Err(Failure::invalid(sources, vec![d])),
     };
+    let font_errors: Vec<Diagnostic> = config
+        .packet
+        .fonts
+        .iter()
+        .filter_map(|rel| check_font(root, rel).err())
+        .map(|msg| {
+            Diagnostic::error(format!("relpack.toml: [packet] fonts: {msg}")).in_file(config_id)
+        })
+        .collect();
+    if !font_errors.is_empty() {
+        return Err(Failure::invalid(sources, font_errors));
+    }
     let excludes = discover::build_excludes(&config.exclude)
         .map_err(|d| Failure::invalid(Sources::default(), vec![d]))?;
 
@@ -138,7 +150,11 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     let tree = parse::parse_files(&files, config_id + 1, &mut sources);
     diags.extend(tree.diags);
     let mut items = parse::merge_soup(tree.items);
-    items.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()).then(a.origin.file.cmp(&b.origin.file)));
+    items.sort_by(|a, b| {
+        a.id.as_bytes()
+            .cmp(b.id.as_bytes())
+            .then(a.origin.file.cmp(&b.origin.file))
+    });
     // validate
     diags.extend(validate::validate(&items));
     diags.extend(check_deviations(&items));
@@ -208,6 +224,22 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     })
 }
 
+/// An extra PDF font must be a font file inside the evidence root.
+fn check_font(root: &Path, rel: &str) -> Result<(), String> {
+    let path =
+        link::join_inside_root("", rel).ok_or(format!("`{rel}` is outside the evidence root"))?;
+    let bytes = std::fs::read(root.join(&path)).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if typst::text::Font::iter(typst::foundations::Bytes::new(bytes))
+        .next()
+        .is_none()
+    {
+        return Err(format!(
+            "{path} is not a font file (TrueType, OpenType or a collection)"
+        ));
+    }
+    Ok(())
+}
+
 /// A deviation may waive only a gate that exists and is waivable.
 fn check_deviations(items: &[item::Item]) -> Vec<Diagnostic> {
     items
@@ -221,7 +253,11 @@ fn check_deviations(items: &[item::Item]) -> Vec<Diagnostic> {
                 None => format!(
                     "deviation {}: there is no gate `{gate}`; the gates are {}",
                     d.id,
-                    gate::GATES.iter().map(|g| g.0).collect::<Vec<_>>().join(", ")
+                    gate::GATES
+                        .iter()
+                        .map(|g| g.0)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             Some(Diagnostic::error(msg).at(d.origin.file, d.origin.span_of("/waives")))
@@ -249,7 +285,9 @@ fn previous_commit(root: &Path, config: &Config) -> Option<String> {
     let prev = config.release.previous.as_ref()?;
     let text = std::fs::read_to_string(root.join(prev)).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.pointer("/release/source/commit")?.as_str().map(str::to_string)
+    v.pointer("/release/source/commit")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// The evidence with everything the gates computed.
@@ -269,13 +307,19 @@ pub struct Checked {
 
 /// Stages discover .. gate: everything `relpack check` reports.
 pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
-    let Loaded { evidence, mut warnings } = load(root, opts)?;
+    let Loaded {
+        evidence,
+        mut warnings,
+    } = load(root, opts)?;
     let digests: Vec<String> = {
         use rayon::prelude::*;
         evidence.items.par_iter().map(digest::item_digest).collect()
     };
     let release_digest = digest::release_digest(
-        evidence.items.iter().zip(digests.iter().map(String::as_str)),
+        evidence
+            .items
+            .iter()
+            .zip(digests.iter().map(String::as_str)),
         &evidence.junit,
     );
     let results = TestResults::compute(&evidence);
@@ -369,7 +413,10 @@ fn load_signers(
         return Ok((Vec::new(), Vec::new()));
     };
     let Some(rel_path) = link::join_inside_root("", rel) else {
-        return Ok((Vec::new(), vec![format!("`{rel}` is outside the evidence root")]));
+        return Ok((
+            Vec::new(),
+            vec![format!("`{rel}` is outside the evidence root")],
+        ));
     };
     match std::fs::read_to_string(ev.root.join(&rel_path)) {
         Ok(text) => Ok(sign::parse_allowed_signers(&text)),
@@ -410,7 +457,10 @@ pub fn build(
     if build.pdf {
         let pdf = render::pdf::PdfRenderer::new(&checked.evidence)?;
         for (id, chars) in pdf.missing_glyphs(&packet) {
-            let list: Vec<String> = chars.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect();
+            let list: Vec<String> = chars
+                .iter()
+                .map(|c| format!("{c} (U+{:04X})", *c as u32))
+                .collect();
             let mut d = Diagnostic::warning(format!(
                 "{id}: no font can draw {}; the PDF will show a gap there",
                 list.join(", ")
@@ -431,7 +481,11 @@ pub fn build(
             .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))?;
         files.extend(out);
     }
-    let folder = format!("{}-{}", checked.evidence.config.product_slug(), sanitize(&checked.evidence.version));
+    let folder = format!(
+        "{}-{}",
+        checked.evidence.config.product_slug(),
+        sanitize(&checked.evidence.version)
+    );
     progress("writing the packet");
     let dest = write::write_release(&build.out, &folder, files).map_err(Failure::io)?;
     write::refresh_release_list(&build.out).map_err(Failure::io)?;
@@ -452,7 +506,8 @@ pub fn write_schemas(out: &Path) -> Result<usize, String> {
     let mut n = 0;
     for kind in Kind::ALL {
         let path = out.join(format!("{}.schema.json", kind.name()));
-        std::fs::write(&path, validate::schema_text(kind)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, validate::schema_text(kind))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         n += 1;
     }
     for (name, text) in validate::EXTRA_SCHEMAS {
@@ -467,7 +522,13 @@ pub fn write_schemas(out: &Path) -> Result<usize, String> {
 fn sanitize(version: &str) -> String {
     let s: String = version
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+') { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+') {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     s.trim_start_matches('.').to_string()
 }

@@ -72,7 +72,14 @@ pub fn link(
     index_ids(items, sources, &mut links, &mut diags);
     check_links(items, &mut links, &mut diags);
     find_cycles(items, &links, &mut diags);
-    resolve_attachments(items, other_files, evidence_files, sources, &mut links, &mut diags);
+    resolve_attachments(
+        items,
+        other_files,
+        evidence_files,
+        sources,
+        &mut links,
+        &mut diags,
+    );
     bind_junit(items, junit, &mut links, &mut diags);
     (links, diags)
 }
@@ -103,7 +110,9 @@ fn index_ids(items: &[Item], sources: &Sources, links: &mut Links, diags: &mut V
 fn check_links(items: &[Item], links: &mut Links, diags: &mut Vec<Diagnostic>) {
     for (i, item) in items.iter().enumerate() {
         for &(field, allowed) in item.kind.links() {
-            if item.kind == Kind::Approval && item.fields.get(field).and_then(|v| v.as_str()) == Some("release") {
+            if item.kind == Kind::Approval
+                && item.fields.get(field).and_then(|v| v.as_str()) == Some("release")
+            {
                 continue;
             }
             for (n, target) in item.links(field).into_iter().enumerate() {
@@ -192,16 +201,14 @@ fn find_cycles(items: &[Item], links: &Links, diags: &mut Vec<Diagnostic>) {
                 }
                 Some(t) if colour[t] == Colour::Grey => {
                     let from = path.iter().position(|&p| p == t).unwrap_or(0);
-                    let mut ids: Vec<&str> = path[from..].iter().map(|&p| items[p].id.as_str()).collect();
+                    let mut ids: Vec<&str> =
+                        path[from..].iter().map(|&p| items[p].id.as_str()).collect();
                     ids.push(&items[t].id);
                     let item = &items[node];
                     diags.push(
-                        Diagnostic::error(format!(
-                            "`derives_from` cycle: {}",
-                            ids.join(" -> ")
-                        ))
-                        .at(item.origin.file, item.origin.span_of("/derives_from"))
-                        .label("closes the cycle"),
+                        Diagnostic::error(format!("`derives_from` cycle: {}", ids.join(" -> ")))
+                            .at(item.origin.file, item.origin.span_of("/derives_from"))
+                            .label("closes the cycle"),
                     );
                 }
                 Some(_) => {}
@@ -225,8 +232,10 @@ fn resolve_attachments(
     links: &mut Links,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let evidence: HashMap<&str, &EvidenceFile> =
-        evidence_files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let evidence: HashMap<&str, &EvidenceFile> = evidence_files
+        .iter()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
     let mut hashed: BTreeMap<String, EvidenceFile> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let list = item.links("attachments");

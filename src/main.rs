@@ -59,7 +59,11 @@ enum DiffFormat {
 #[derive(Args)]
 struct ReleaseArgs {
     /// The release version; wins over relpack.toml and the git tag.
-    #[arg(long = "version", visible_alias = "release-version", value_name = "VERSION")]
+    #[arg(
+        long = "version",
+        visible_alias = "release-version",
+        value_name = "VERSION"
+    )]
     version: Option<String>,
 }
 
@@ -106,6 +110,8 @@ enum Command {
         /// The evidence root to compare with.
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        #[command(flatten)]
+        release: ReleaseArgs,
     },
     /// Write the JSON Schemas (one per kind, relpack.toml, a whole evidence
     /// file, packet.json) for editors. Example: `relpack schema --out .schemas`
@@ -120,9 +126,7 @@ enum Command {
         dir: Option<PathBuf>,
     },
     /// Print shell completions. Example: `relpack completions bash > /etc/bash_completion.d/relpack`
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the man page (roff). Example: `relpack man > relpack.1`
     Man,
     /// Print the digest an approver signs: the release digest, or the digest
@@ -139,6 +143,11 @@ enum Command {
         /// Also print each item's own digest.
         #[arg(long)]
         each: bool,
+        /// Print each item's canonical form (the exact bytes hashed and signed).
+        #[arg(long)]
+        canonical: bool,
+        #[command(flatten)]
+        version_args: ReleaseArgs,
     },
     /// Write an approval record (and its SSH signature) into the tree.
     /// Example: `relpack approve --root evidence --id APR-7 --role quality
@@ -221,7 +230,12 @@ fn options(release: &ReleaseArgs) -> Options {
 /// Report a failure on stderr and give its exit code.
 fn fail(f: &Failure, colour: ColorChoice) -> u8 {
     let mut err = StandardStream::stderr(colour);
-    let _ = report::emit_failure(&mut err, &f.sources, &f.diags, f.kind == FailureKind::Invalid);
+    let _ = report::emit_failure(
+        &mut err,
+        &f.sources,
+        &f.diags,
+        f.kind == FailureKind::Invalid,
+    );
     match f.kind {
         FailureKind::Invalid => 2,
         FailureKind::Io => 3,
@@ -248,11 +262,18 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                     if format == Format::Json {
                         println!("{}", report::check_json(&c));
                     } else if format == Format::Sarif {
-                        println!("{}", report::sarif(Some(&c), &c.evidence.sources, &c.warnings));
+                        println!(
+                            "{}",
+                            report::sarif(Some(&c), &c.evidence.sources, &c.warnings)
+                        );
                     } else {
                         let mut err = StandardStream::stderr(colour);
                         if !cli.quiet {
-                            let _ = report::emit_diagnostics(&mut err, &c.evidence.sources, &c.warnings);
+                            let _ = report::emit_diagnostics(
+                                &mut err,
+                                &c.evidence.sources,
+                                &c.warnings,
+                            );
                         }
                         let mut out = StandardStream::stdout(if std::io::stdout().is_terminal() {
                             colour
@@ -290,19 +311,26 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
         } => {
             let root = relpack::root_or_cwd(dir);
             let progress = Progress::new(cli.quiet);
-            let opts = relpack::BuildOptions {
-                out,
-                pdf: !no_pdf,
-            };
-            let result = relpack::build(&root, &options(&release), &opts, &|stage| progress.stage(stage));
+            let opts = relpack::BuildOptions { out, pdf: !no_pdf };
+            let result = relpack::build(&root, &options(&release), &opts, &|stage| {
+                progress.stage(stage)
+            });
             progress.finish();
             match result {
                 Ok(b) => {
                     let mut err = StandardStream::stderr(colour);
                     if !cli.quiet {
-                        let _ = report::emit_diagnostics(&mut err, &b.checked.evidence.sources, &b.checked.warnings);
+                        let _ = report::emit_diagnostics(
+                            &mut err,
+                            &b.checked.evidence.sources,
+                            &b.checked.warnings,
+                        );
                     }
-                    let mut out = StandardStream::stdout(if std::io::stdout().is_terminal() { colour } else { ColorChoice::Never });
+                    let mut out = StandardStream::stdout(if std::io::stdout().is_terminal() {
+                        colour
+                    } else {
+                        ColorChoice::Never
+                    });
                     if !cli.quiet || b.checked.report.status == ReleaseStatus::NotReleasable {
                         let _ = report::gate_summary(&mut out, &b.checked, cli.verbose);
                     }
@@ -316,8 +344,10 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
         }
         Command::Diff { old, new, format } => {
             let read = |p: &PathBuf| -> Result<relpack::changes::PreviousPacket, String> {
-                let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-                serde_json::from_str(&text).map_err(|e| format!("{} is not a packet.json: {e}", p.display()))
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("{} is not a packet.json: {e}", p.display()))
             };
             let (old, new) = match (read(&old), read(&new)) {
                 (Ok(a), Ok(b)) => (a, b),
@@ -341,11 +371,19 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             if format == DiffFormat::Json {
                 println!("{}", serde_json::to_string_pretty(&set).unwrap_or_default());
             } else {
-                let _ = report::change_set_text(&mut std::io::stdout().lock(), &set, &new.release.version);
+                let _ = report::change_set_text(
+                    &mut std::io::stdout().lock(),
+                    &set,
+                    &new.release.version,
+                );
             }
             0
         }
-        Command::Verify { packet, root } => {
+        Command::Verify {
+            packet,
+            root,
+            release,
+        } => {
             let mut problems = match relpack::verify::verify_packet(&packet) {
                 Ok(p) => p,
                 Err(e) => {
@@ -354,12 +392,16 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 }
             };
             if let Some(root) = root {
-                match relpack::check(&root, &Options::default()) {
+                match relpack::check(&root, &options(&release)) {
                     Ok(c) => {
                         let stated = std::fs::read_to_string(packet.join("packet.json"))
                             .ok()
                             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-                            .and_then(|v| v.pointer("/release/digest").and_then(|d| d.as_str()).map(str::to_string))
+                            .and_then(|v| {
+                                v.pointer("/release/digest")
+                                    .and_then(|d| d.as_str())
+                                    .map(str::to_string)
+                            })
                             .unwrap_or_default();
                         if stated != c.release_digest {
                             problems.push(format!(
@@ -406,23 +448,25 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 }
             };
             // The approval record needs the digest of what was just written.
-            let approval = relpack::check(&dir, &Options::default()).map_err(|_| "the new tree does not check".to_string()).and_then(|c| {
-                relpack::approve::approve(
-                    &dir,
-                    &c,
-                    &relpack::approve::ApproveRequest {
-                        id: "APR-1".into(),
-                        role: "quality".into(),
-                        meaning: "approved".into(),
-                        signer: "Q. Lead".into(),
-                        items: None,
-                        key: None,
-                        principal: None,
-                        at: Some("2026-01-15T09:00:00+01:00".into()),
-                        file: None,
-                    },
-                )
-            });
+            let approval = relpack::check(&dir, &Options::default())
+                .map_err(|_| "the new tree does not check".to_string())
+                .and_then(|c| {
+                    relpack::approve::approve(
+                        &dir,
+                        &c,
+                        &relpack::approve::ApproveRequest {
+                            id: "APR-1".into(),
+                            role: "quality".into(),
+                            meaning: "approved".into(),
+                            signer: "Q. Lead".into(),
+                            items: None,
+                            key: None,
+                            principal: None,
+                            at: Some("2026-01-15T09:00:00+01:00".into()),
+                            file: None,
+                        },
+                    )
+                });
             if !cli.quiet {
                 for w in &written {
                     eprintln!("wrote {w}");
@@ -458,9 +502,11 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             release,
             ids,
             each,
+            canonical,
+            version_args,
         } => {
             let root = relpack::root_or_cwd(root);
-            let c = match relpack::check(&root, &Options::default()) {
+            let c = match relpack::check(&root, &options(&version_args)) {
                 Ok(c) => c,
                 Err(f) => return fail(&f, colour),
             };
@@ -487,7 +533,19 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                     }
                 }
             }
-            let _ = writeln!(out, "{}", relpack::digest::scope_digest(lines.iter().copied()));
+            if canonical {
+                for id in &ids {
+                    if let Some(item) = ev.item(id) {
+                        let _ = writeln!(out, "{}", relpack::digest::canonical_form(item));
+                    }
+                }
+                return 0;
+            }
+            let _ = writeln!(
+                out,
+                "{}",
+                relpack::digest::scope_digest(lines.iter().copied())
+            );
             if each {
                 for (id, d) in lines {
                     let _ = writeln!(out, "{id} {d}");

@@ -305,7 +305,12 @@ impl Packet {
             *by_method.entry(method.clone()).or_default() += 1;
             let outcome = outcome_of(t);
             *by_outcome
-                .entry(outcome.map(|o| o.as_str()).unwrap_or("no result").to_string())
+                .entry(
+                    outcome
+                        .map(|o| o.as_str())
+                        .unwrap_or("no result")
+                        .to_string(),
+                )
                 .or_default() += 1;
             tests.push(TestRow {
                 id: test.id.clone(),
@@ -366,7 +371,11 @@ impl Packet {
                     .filter_map(|t| c.results.runs.get(t))
                     .flatten()
                     .filter(|run| !run.other_version)
-                    .max_by(|a, b| a.executed_at.cmp(&b.executed_at))
+                    .max_by_key(|run| {
+                        run.executed_at
+                            .as_deref()
+                            .and_then(crate::results::parse_datetime)
+                    })
                     .cloned();
                 let status = s(req.str("status").or(Some("approved")));
                 let mut gaps = Vec::new();
@@ -380,7 +389,9 @@ impl Packet {
                         if test_refs.iter().any(|t| t.outcome.is_none()) {
                             gaps.push("a test has no result".into());
                         }
-                        if test_refs.iter().any(|t| t.outcome.is_some_and(|o| o != Outcome::Pass))
+                        if test_refs
+                            .iter()
+                            .any(|t| t.outcome.is_some_and(|o| o != Outcome::Pass))
                             || cases.iter().any(|c| c.outcome != Outcome::Pass)
                         {
                             gaps.push("a test did not pass".into());
@@ -410,7 +421,14 @@ impl Packet {
         let acceptable = ev.config.risk.acceptable_score;
         let verified: HashMap<&str, bool> = requirements
             .iter()
-            .map(|r| (r.id.as_str(), r.status != "obsolete" && (!r.tests.is_empty() || !r.cases.is_empty()) && r.gaps.iter().all(|g| g == "no need or parent requirement")))
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.status != "obsolete"
+                        && (!r.tests.is_empty() || !r.cases.is_empty())
+                        && r.gaps.iter().all(|g| g == "no need or parent requirement"),
+                )
+            })
             .collect();
         let hazards = ev
             .of_kind(Kind::Hazard)
@@ -479,8 +497,16 @@ impl Packet {
                 path: f.path.clone(),
                 sha256: f.sha256.clone(),
                 cases: f.cases.len(),
-                failed: f.cases.iter().filter(|c| c.outcome == crate::parse::junit::CaseOutcome::Fail).count(),
-                skipped: f.cases.iter().filter(|c| c.outcome == crate::parse::junit::CaseOutcome::Skipped).count(),
+                failed: f
+                    .cases
+                    .iter()
+                    .filter(|c| c.outcome == crate::parse::junit::CaseOutcome::Fail)
+                    .count(),
+                skipped: f
+                    .cases
+                    .iter()
+                    .filter(|c| c.outcome == crate::parse::junit::CaseOutcome::Skipped)
+                    .count(),
                 flaky: f.cases.iter().filter(|c| c.flaky).count(),
             })
             .collect();
@@ -508,7 +534,11 @@ impl Packet {
             .gates
             .iter()
             .filter(|g| g.id == "deviation-expired")
-            .flat_map(|g| g.findings.iter().flat_map(|f| f.items.iter().map(String::as_str)))
+            .flat_map(|g| {
+                g.findings
+                    .iter()
+                    .flat_map(|f| f.items.iter().map(String::as_str))
+            })
             .collect();
         let deviations = ev
             .of_kind(Kind::Deviation)
@@ -520,7 +550,14 @@ impl Packet {
                 reason: s(d.str("reason")),
                 expires: s(d.str("expires")),
                 in_use: c.report.deviations_used.contains(&d.id),
-                expired: expired_ids.contains(&d.id.as_str()),
+                // Shown for every deviation; only one in use fails the gate.
+                expired: expired_ids.contains(&d.id.as_str())
+                    || d.str("expires")
+                        .and_then(|e| {
+                            chrono::NaiveDate::parse_from_str(e.get(..10).unwrap_or(e), "%Y-%m-%d")
+                                .ok()
+                        })
+                        .is_some_and(|e| e < ev.date),
             })
             .collect();
         let soup = ev
@@ -540,11 +577,17 @@ impl Packet {
         // Evidence index: every file with the items read from it.
         let mut by_file: HashMap<&str, Vec<String>> = HashMap::new();
         for item in &items {
-            by_file.entry(item.file.as_str()).or_default().push(item.id.clone());
+            by_file
+                .entry(item.file.as_str())
+                .or_default()
+                .push(item.id.clone());
         }
         for (i, paths) in &ev.links.attachments_of {
             for p in paths {
-                by_file.entry(p.as_str()).or_default().push(ev.items[*i].id.clone());
+                by_file
+                    .entry(p.as_str())
+                    .or_default()
+                    .push(ev.items[*i].id.clone());
             }
         }
         let evidence = ev
@@ -577,11 +620,12 @@ impl Packet {
                 manufacturer: ev.config.product.manufacturer.clone(),
                 version: ev.version.clone(),
                 safety_class: crate::gate::highest_class(ev).as_str().into(),
-                documentation_level: ev
-                    .config
-                    .product
-                    .documentation_level
-                    .map(|d| serde_json::to_value(d).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+                documentation_level: ev.config.product.documentation_level.map(|d| {
+                    serde_json::to_value(d)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                }),
             },
             release: Release {
                 version: ev.version.clone(),
@@ -603,10 +647,20 @@ impl Packet {
                 unbound,
                 junit_files,
             },
-            documents: documents.into_iter().map(|(_, id)| id.to_string()).collect(),
+            documents: documents
+                .into_iter()
+                .map(|(_, id)| id.to_string())
+                .collect(),
             changes: Changes {
-                records: ev.of_kind(Kind::Change).map(|(_, x)| x.id.clone()).collect(),
-                commits: ev.git.as_ref().map(|g| g.traced.clone()).unwrap_or_default(),
+                records: ev
+                    .of_kind(Kind::Change)
+                    .map(|(_, x)| x.id.clone())
+                    .collect(),
+                commits: ev
+                    .git
+                    .as_ref()
+                    .map(|g| g.traced.clone())
+                    .unwrap_or_default(),
                 since_previous: changes,
             },
             anomalies,
@@ -658,7 +712,9 @@ fn needs_of(
     let mut out = Vec::new();
     if depth < 64 {
         for target in ev.items[r].links("derives_from") {
-            let Some(t) = ev.links.get(target) else { continue };
+            let Some(t) = ev.links.get(target) else {
+                continue;
+            };
             match ev.items[t].kind {
                 Kind::Need => out.push(ev.items[t].id.clone()),
                 Kind::Requirement => out.extend(needs_of(ev, t, memo, depth + 1)),

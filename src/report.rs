@@ -36,7 +36,10 @@ struct ReleaseJson<'a> {
     digest: &'a str,
 }
 
-fn split(diags: &[Diagnostic], sources: &Sources) -> (Vec<LocatedDiagnostic>, Vec<LocatedDiagnostic>) {
+fn split(
+    diags: &[Diagnostic],
+    sources: &Sources,
+) -> (Vec<LocatedDiagnostic>, Vec<LocatedDiagnostic>) {
     let (e, w): (Vec<_>, Vec<_>) = diags.iter().partition(|d| d.severity == Severity::Error);
     (
         e.into_iter().map(|d| d.locate(sources)).collect(),
@@ -143,7 +146,11 @@ pub fn gate_summary(out: &mut dyn WriteColor, c: &Checked, verbose: bool) -> std
     Ok(())
 }
 
-pub fn emit_diagnostics(out: &mut dyn WriteColor, sources: &Sources, diags: &[Diagnostic]) -> std::io::Result<()> {
+pub fn emit_diagnostics(
+    out: &mut dyn WriteColor,
+    sources: &Sources,
+    diags: &[Diagnostic],
+) -> std::io::Result<()> {
     emit_failure(out, sources, diags, true)
 }
 
@@ -155,7 +162,10 @@ pub fn emit_failure(
     evidence: bool,
 ) -> std::io::Result<()> {
     diag::emit(out, sources, diags)?;
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     if errors > 0 && evidence {
         out.set_color(ColorSpec::new().set_fg(Some(Color::Red)).set_bold(true))?;
         write!(out, "error")?;
@@ -192,12 +202,12 @@ pub fn sarif(checked: Option<&Checked>, sources: &Sources, diags: &[Diagnostic])
             "level": if d.severity == Severity::Error { "error" } else { "warning" },
             "message": {"text": l.message},
         });
-        if let Some(file) = &l.file {
-            r["locations"] = json!([{"physicalLocation": {
-                "artifactLocation": {"uri": file},
-                "region": {"startLine": l.line.unwrap_or(1), "startColumn": l.column.unwrap_or(1)}
-            }}]);
-        }
+        // Code-scanning UIs refuse a result without a location: a problem
+        // of the tree as a whole is placed on relpack.toml.
+        r["locations"] = json!([{"physicalLocation": {
+            "artifactLocation": {"uri": l.file.as_deref().unwrap_or("relpack.toml")},
+            "region": {"startLine": l.line.unwrap_or(1), "startColumn": l.column.unwrap_or(1)}
+        }}]);
         results.push(r);
     }
     if let Some(c) = checked {
@@ -211,12 +221,10 @@ pub fn sarif(checked: Option<&Checked>, sources: &Sources, diags: &[Diagnostic])
                         None => f.message.clone(),
                     }},
                 });
-                if let Some(file) = &f.file {
-                    r["locations"] = json!([{"physicalLocation": {
-                        "artifactLocation": {"uri": file},
-                        "region": {"startLine": f.line.unwrap_or(1)}
-                    }}]);
-                }
+                r["locations"] = json!([{"physicalLocation": {
+                    "artifactLocation": {"uri": f.file.as_deref().unwrap_or("relpack.toml")},
+                    "region": {"startLine": f.line.unwrap_or(1)}
+                }}]);
                 results.push(r);
             }
         }
@@ -238,8 +246,16 @@ pub fn sarif(checked: Option<&Checked>, sources: &Sources, diags: &[Diagnostic])
 }
 
 /// `relpack diff` for a terminal.
-pub fn change_set_text(out: &mut dyn Write, set: &crate::changes::ChangeSet, new_version: &str) -> std::io::Result<()> {
-    writeln!(out, "changes from {} to {new_version}", set.previous_version)?;
+pub fn change_set_text(
+    out: &mut dyn Write,
+    set: &crate::changes::ChangeSet,
+    new_version: &str,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "changes from {} to {new_version}",
+        set.previous_version
+    )?;
     writeln!(out, "added    {}", set.added.len())?;
     for a in &set.added {
         writeln!(out, "  + {} {} {}", a.kind, a.id, a.title)?;
@@ -253,8 +269,18 @@ pub fn change_set_text(out: &mut dyn Write, set: &crate::changes::ChangeSet, new
         writeln!(out, "  ~ {} {} {}", m.kind, m.id, m.title)?;
         for f in &m.fields {
             if f.diff.is_empty() {
-                let show = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "(absent)".into());
-                writeln!(out, "      {}: {} -> {}", f.field, show(&f.old), show(&f.new))?;
+                let show = |v: &Option<serde_json::Value>| {
+                    v.as_ref()
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| "(absent)".into())
+                };
+                writeln!(
+                    out,
+                    "      {}: {} -> {}",
+                    f.field,
+                    show(&f.old),
+                    show(&f.new)
+                )?;
             } else {
                 writeln!(out, "      {}:", f.field)?;
                 for l in &f.diff {

@@ -30,10 +30,16 @@ pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<String>) {
         }
         let tokens = tokenize(line);
         if tokens.len() < 3 {
-            errors.push(format!("line {}: expected `principals [options] key`", n + 1));
+            errors.push(format!(
+                "line {}: expected `principals [options] key`",
+                n + 1
+            ));
             continue;
         }
-        let principals: Vec<String> = tokens[0].split(',').map(|s| s.trim_matches('"').to_string()).collect();
+        let principals: Vec<String> = tokens[0]
+            .split(',')
+            .map(|s| s.trim_matches('"').to_string())
+            .collect();
         let (options, key_at) = if is_key_type(&tokens[1]) {
             (None, 1)
         } else {
@@ -206,10 +212,9 @@ pub fn verify(
             "the signing key is not the key allowed_signers lists for `{principal}`"
         ));
     };
-    signer
-        .key
-        .verify(NAMESPACE, message, &sig)
-        .map_err(|_| "signature does not match the approval record (tampered or wrong key)".to_string())?;
+    signer.key.verify(NAMESPACE, message, &sig).map_err(|_| {
+        "signature does not match the approval record (tampered or wrong key)".to_string()
+    })?;
     Ok(signer.key.fingerprint(HashAlg::Sha256).to_string())
 }
 
@@ -220,7 +225,8 @@ pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> 
         .map_err(|e| format!("cannot read private key {}: {e}", key_path.display()))?;
     let key = if key.is_encrypted() {
         let pass = std::env::var("RELPACK_KEY_PASSPHRASE").map_err(|_| {
-            "the key is encrypted: set RELPACK_KEY_PASSPHRASE (or use an unencrypted key)".to_string()
+            "the key is encrypted: set RELPACK_KEY_PASSPHRASE (or use an unencrypted key)"
+                .to_string()
         })?;
         key.decrypt(pass.as_bytes())
             .map_err(|e| format!("cannot decrypt key: {e}"))?

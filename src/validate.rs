@@ -32,12 +32,18 @@ pub fn schema_text(kind: Kind) -> &'static str {
 /// Schemas that are not of one kind: relpack.toml, a whole evidence file,
 /// and packet.json. Written out by `relpack schema`.
 pub const EXTRA_SCHEMAS: &[(&str, &str)] = &[
-    ("relpack.schema.json", include_str!("../schemas/relpack.schema.json")),
+    (
+        "relpack.schema.json",
+        include_str!("../schemas/relpack.schema.json"),
+    ),
     (
         "evidence-file.schema.json",
         include_str!("../schemas/evidence-file.schema.json"),
     ),
-    ("packet.schema.json", include_str!("../schemas/packet.schema.json")),
+    (
+        "packet.schema.json",
+        include_str!("../schemas/packet.schema.json"),
+    ),
 ];
 
 static VALIDATORS: LazyLock<Vec<Validator>> = LazyLock::new(|| {

@@ -27,17 +27,23 @@ pub fn verify_packet(folder: &Path) -> Result<Vec<String>, String> {
     }
     for (path, hash) in &listed {
         if crate::link::join_inside_root("", path).as_deref() != Some(path.as_str()) {
-            problems.push(format!("SHA256SUMS names `{path}`, which is not inside the packet"));
+            problems.push(format!(
+                "SHA256SUMS names `{path}`, which is not inside the packet"
+            ));
             continue;
         }
         match std::fs::read(folder.join(path)) {
             Ok(bytes) => {
                 let actual = format!("{:x}", Sha256::digest(&bytes));
                 if &actual != hash {
-                    problems.push(format!("{path}: SHA-256 is {actual}, SHA256SUMS says {hash}"));
+                    problems.push(format!(
+                        "{path}: SHA-256 is {actual}, SHA256SUMS says {hash}"
+                    ));
                 }
             }
-            Err(e) => problems.push(format!("{path}: listed in SHA256SUMS but cannot be read: {e}")),
+            Err(e) => problems.push(format!(
+                "{path}: listed in SHA256SUMS but cannot be read: {e}"
+            )),
         }
     }
     for entry in walkdir::WalkDir::new(folder).into_iter().flatten() {
@@ -73,7 +79,9 @@ pub fn check_digests(packet: &Value) -> Vec<String> {
         let digest = sha256_prefixed(canonical_fields(kind, fields).as_bytes());
         let stated = item["digest"].as_str().unwrap_or_default();
         if digest != stated {
-            problems.push(format!("item {id}: digest of its fields is {digest}, packet.json says {stated}"));
+            problems.push(format!(
+                "item {id}: digest of its fields is {digest}, packet.json says {stated}"
+            ));
         }
         if kind != Kind::Approval {
             lines.push((id.to_string(), digest));
@@ -88,7 +96,12 @@ pub fn check_digests(packet: &Value) -> Vec<String> {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|f| (f["path"].as_str().unwrap_or_default(), f["sha256"].as_str().unwrap_or_default()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default(),
+                f["sha256"].as_str().unwrap_or_default(),
+            )
+        })
         .collect();
     junit.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for (path, sha) in junit {
@@ -97,7 +110,9 @@ pub fn check_digests(packet: &Value) -> Vec<String> {
     let release = format!("sha256:{:x}", h.finalize());
     let stated = packet["release"]["digest"].as_str().unwrap_or_default();
     if release != stated {
-        problems.push(format!("release digest of the items is {release}, packet.json says {stated}"));
+        problems.push(format!(
+            "release digest of the items is {release}, packet.json says {stated}"
+        ));
     }
     problems
 }

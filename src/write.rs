@@ -13,7 +13,11 @@ use crate::render::html::{render_release_list, ReleaseEntry};
 use crate::render::OutputFile;
 
 /// Write `files` as `out/folder/`, replacing only that folder.
-pub fn write_release(out: &Path, folder: &str, mut files: Vec<OutputFile>) -> Result<PathBuf, String> {
+pub fn write_release(
+    out: &Path,
+    folder: &str,
+    mut files: Vec<OutputFile>,
+) -> Result<PathBuf, String> {
     fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let pid = std::process::id();
     let tmp = out.join(format!(".{folder}.tmp-{pid}"));
@@ -44,7 +48,8 @@ pub fn write_release(out: &Path, folder: &str, mut files: Vec<OutputFile>) -> Re
         if dest.exists() {
             let old = out.join(format!(".{folder}.old-{pid}"));
             let _ = fs::remove_dir_all(&old);
-            fs::rename(&dest, &old).map_err(|e| format!("cannot move {} aside: {e}", dest.display()))?;
+            fs::rename(&dest, &old)
+                .map_err(|e| format!("cannot move {} aside: {e}", dest.display()))?;
             if let Err(e) = fs::rename(&tmp, &dest) {
                 // Put the earlier packet back: a failed build leaves it as it was.
                 let _ = fs::rename(&old, &dest);
@@ -52,7 +57,8 @@ pub fn write_release(out: &Path, folder: &str, mut files: Vec<OutputFile>) -> Re
             }
             let _ = fs::remove_dir_all(&old);
         } else {
-            fs::rename(&tmp, &dest).map_err(|e| format!("cannot move the new packet into place: {e}"))?;
+            fs::rename(&tmp, &dest)
+                .map_err(|e| format!("cannot move the new packet into place: {e}"))?;
         }
         Ok(dest)
     })();
@@ -77,7 +83,12 @@ pub fn refresh_release_list(out: &Path) -> Result<(), String> {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
             continue;
         };
-        let s = |p: &str| v.pointer(p).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+        let s = |p: &str| {
+            v.pointer(p)
+                .and_then(|x| x.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
         entries.push(ReleaseEntry {
             folder: name,
             product: s("/product/name"),
@@ -87,7 +98,12 @@ pub fn refresh_release_list(out: &Path) -> Result<(), String> {
             status_label: s("/release/status_label"),
         });
     }
-    entries.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| compare_versions(&b.version, &a.version)).then_with(|| a.folder.cmp(&b.folder)));
+    entries.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| compare_versions(&b.version, &a.version))
+            .then_with(|| a.folder.cmp(&b.folder))
+    });
     let html = render_release_list(&entries)?;
     let tmp = out.join(format!(".index.html.tmp-{}", std::process::id()));
     fs::write(&tmp, html).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;

@@ -13,7 +13,10 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
         if status == "resolved" {
             continue;
         }
-        let severity = a.str("severity").and_then(AnomalySeverity::parse).unwrap_or(AnomalySeverity::Critical);
+        let severity = a
+            .str("severity")
+            .and_then(AnomalySeverity::parse)
+            .unwrap_or(AnomalySeverity::Critical);
         if severity > max {
             out.push(Finding::at(
                 ev,
@@ -23,7 +26,10 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
                     "anomaly {} is {status} and {}; the release allows at most {}",
                     a.id,
                     a.str("severity").unwrap_or("?"),
-                    serde_json::to_value(max).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+                    serde_json::to_value(max)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
                 ),
             ));
         }

@@ -63,7 +63,9 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             input.release_digest.to_string()
         } else {
             scope_digest(scope.iter().filter_map(|id| {
-                ev.links.get(id).map(|i| (ev.items[i].id.as_str(), input.digests[i].as_str()))
+                ev.links
+                    .get(id)
+                    .map(|i| (ev.items[i].id.as_str(), input.digests[i].as_str()))
             }))
         };
         let digest = a.str("digest").unwrap_or_default().to_string();
@@ -78,7 +80,11 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
                 format!(
                     "approval {} is stale: it approved {digest}, the {} is now {current_digest}",
                     a.id,
-                    if release_scope { "release digest" } else { "digest of its scope" }
+                    if release_scope {
+                        "release digest"
+                    } else {
+                        "digest of its scope"
+                    }
                 ),
             ));
         }
@@ -103,7 +109,10 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
                     ev,
                     a,
                     "/signed_at",
-                    format!("approval {}: signed_at is not a date-time with offset", a.id),
+                    format!(
+                        "approval {}: signed_at is not a date-time with offset",
+                        a.id
+                    ),
                 ));
             }
         }
@@ -133,7 +142,10 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
                 findings.push(Finding::about(
                     ev,
                     a,
-                    format!("approval {} is not signed, and signatures are required", a.id),
+                    format!(
+                        "approval {} is not signed, and signatures are required",
+                        a.id
+                    ),
                 ));
             }
             _ => {}
@@ -158,7 +170,9 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
     // released count toward roles and signers.
     let counting: Vec<&ApprovalCheck> = checks
         .iter()
-        .filter(|c| c.valid && c.release_scope && matches!(c.meaning.as_str(), "approved" | "released"))
+        .filter(|c| {
+            c.valid && c.release_scope && matches!(c.meaning.as_str(), "approved" | "released")
+        })
         .collect();
     for role in &ev.config.gates.approvals {
         if !counting.iter().any(|c| &c.role == role) {
@@ -172,7 +186,13 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
         }
     }
     let class = highest_class(ev);
-    let needed = ev.config.gates.min_approvals.get(&class).copied().unwrap_or(1);
+    let needed = ev
+        .config
+        .gates
+        .min_approvals
+        .get(&class)
+        .copied()
+        .unwrap_or(1);
     let signers: BTreeSet<String> = counting
         .iter()
         .map(|c| c.signer.trim().to_lowercase())

@@ -8,8 +8,11 @@ pub fn expired(ev: &Evidence, used: &[String]) -> Vec<Finding> {
     let mut out = Vec::new();
     for id in used {
         let Some(d) = ev.item(id) else { continue };
-        let Some(expires) = d.str("expires") else { continue };
-        let date = chrono::NaiveDate::parse_from_str(expires.get(..10).unwrap_or(expires), "%Y-%m-%d");
+        let Some(expires) = d.str("expires") else {
+            continue;
+        };
+        let date =
+            chrono::NaiveDate::parse_from_str(expires.get(..10).unwrap_or(expires), "%Y-%m-%d");
         match date {
             Ok(date) if date < ev.date => out.push(Finding::at(
                 ev,

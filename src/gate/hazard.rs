@@ -9,11 +9,19 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (hi, h) in ev.of_kind(Kind::Hazard) {
         if let Some(reason) = input.suspect_hazards.get(&hi) {
-            out.push(Finding::about(ev, h, format!("hazard {} is suspect: {reason}", h.id)));
+            out.push(Finding::about(
+                ev,
+                h,
+                format!("hazard {} is suspect: {reason}", h.id),
+            ));
         }
         let controls = h.links("controls");
         if controls.is_empty() {
-            out.push(Finding::about(ev, h, format!("hazard {} has no risk control", h.id)));
+            out.push(Finding::about(
+                ev,
+                h,
+                format!("hazard {} has no risk control", h.id),
+            ));
         }
         for (n, c) in controls.iter().enumerate() {
             let Some(ci) = ev.links.get(c) else { continue };
@@ -22,7 +30,10 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
                     ev,
                     h,
                     &format!("/controls/{n}"),
-                    format!("hazard {}: control {c} is not a verified requirement (no passing test)", h.id),
+                    format!(
+                        "hazard {}: control {c} is not a verified requirement (no passing test)",
+                        h.id
+                    ),
                 ));
             }
         }
@@ -46,8 +57,14 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
 /// Residual severity x residual probability (the unmitigated values where
 /// no residual is given).
 pub fn residual_score(h: &crate::item::Item) -> i64 {
-    let s = h.int("residual_severity").or(h.int("severity")).unwrap_or(5);
-    let p = h.int("residual_probability").or(h.int("probability")).unwrap_or(5);
+    let s = h
+        .int("residual_severity")
+        .or(h.int("severity"))
+        .unwrap_or(5);
+    let p = h
+        .int("residual_probability")
+        .or(h.int("probability"))
+        .unwrap_or(5);
     s * p
 }
 
@@ -58,16 +75,18 @@ pub fn requirement_is_verified(input: &GateInput<'_>, r: usize) -> bool {
     if ev.items[r].kind != Kind::Requirement || ev.items[r].str("status") == Some("obsolete") {
         return false;
     }
-    let by_test = ev
+    let by_test = ev.links.verified_by.get(&r).into_iter().flatten().any(|t| {
+        input.results.latest.get(t) == Some(&Outcome::Pass) && !input.suspect.contains_key(t)
+    });
+    let by_case = ev
         .links
-        .verified_by
+        .verified_by_cases
         .get(&r)
         .into_iter()
         .flatten()
-        .any(|t| input.results.latest.get(t) == Some(&Outcome::Pass) && !input.suspect.contains_key(t));
-    let by_case = ev.links.verified_by_cases.get(&r).into_iter().flatten().any(|&b| {
-        let b = &ev.links.bindings[b];
-        ev.junit[b.file].cases[b.case].outcome == crate::parse::junit::CaseOutcome::Pass
-    });
+        .any(|&b| {
+            let b = &ev.links.bindings[b];
+            ev.junit[b.file].cases[b.case].outcome == crate::parse::junit::CaseOutcome::Pass
+        });
     by_test || by_case
 }

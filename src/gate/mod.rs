@@ -138,7 +138,10 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
     let mut raw: Vec<(&'static str, Vec<Finding>)> = vec![
         ("schema", Vec::new()),
         ("links", Vec::new()),
-        ("requirement-verified", verification::requirement_verified(input)),
+        (
+            "requirement-verified",
+            verification::requirement_verified(input),
+        ),
         ("test-passed", verification::test_passed(input)),
         ("hazard-controlled", hazard::check(input)),
         ("anomaly-open", anomaly::check(input)),

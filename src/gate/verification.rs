@@ -10,9 +10,19 @@ pub fn requirement_verified(input: &GateInput<'_>) -> Vec<Finding> {
         .filter(|(_, r)| r.str("status") != Some("obsolete"))
         .filter(|(i, _)| {
             ev.links.verified_by.get(i).is_none_or(|v| v.is_empty())
-                && ev.links.verified_by_cases.get(i).is_none_or(|v| v.is_empty())
+                && ev
+                    .links
+                    .verified_by_cases
+                    .get(i)
+                    .is_none_or(|v| v.is_empty())
         })
-        .map(|(_, r)| Finding::about(ev, r, format!("requirement {} is verified by no test", r.id)))
+        .map(|(_, r)| {
+            Finding::about(
+                ev,
+                r,
+                format!("requirement {} is verified by no test", r.id),
+            )
+        })
         .collect()
 }
 
@@ -46,12 +56,19 @@ pub fn test_passed(input: &GateInput<'_>) -> Vec<Finding> {
     }
     for (t, pattern) in &ev.links.dead_patterns {
         let test = &ev.items[*t];
-        let n = test.links("junit").iter().position(|p| p == pattern).unwrap_or(0);
+        let n = test
+            .links("junit")
+            .iter()
+            .position(|p| p == pattern)
+            .unwrap_or(0);
         out.push(Finding::at(
             ev,
             test,
             &format!("/junit/{n}"),
-            format!("test {}: JUnit pattern `{pattern}` matches no test case", test.id),
+            format!(
+                "test {}: JUnit pattern `{pattern}` matches no test case",
+                test.id
+            ),
         ));
     }
     // JUnit cases that verify requirements by their own property.

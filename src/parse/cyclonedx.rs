@@ -92,7 +92,10 @@ pub fn parse_json_bom(text: &str, path: &str, file: FileId) -> (Vec<Item>, Vec<D
     if let Some(list) = bom.get("components").and_then(Value::as_array) {
         collect_json(list, &mut out, 0);
     }
-    (out.into_iter().filter_map(|c| c.into_item(file)).collect(), Vec::new())
+    (
+        out.into_iter().filter_map(|c| c.into_item(file)).collect(),
+        Vec::new(),
+    )
 }
 
 fn collect_json(list: &[Value], out: &mut Vec<Component>, depth: usize) {
@@ -102,9 +105,18 @@ fn collect_json(list: &[Value], out: &mut Vec<Component>, depth: usize) {
     for c in list {
         let s = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
         let mut licenses = Vec::new();
-        for l in c.get("licenses").and_then(Value::as_array).into_iter().flatten() {
+        for l in c
+            .get("licenses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(lic) = l.get("license") {
-                if let Some(v) = lic.get("id").or_else(|| lic.get("name")).and_then(Value::as_str) {
+                if let Some(v) = lic
+                    .get("id")
+                    .or_else(|| lic.get("name"))
+                    .and_then(Value::as_str)
+                {
                     licenses.push(v.to_string());
                 }
             } else if let Some(e) = l.get("expression").and_then(Value::as_str) {
@@ -214,5 +226,8 @@ pub fn parse_xml_bom(
         }
         buf.clear();
     }
-    (done.into_iter().filter_map(|c| c.into_item(file)).collect(), Vec::new())
+    (
+        done.into_iter().filter_map(|c| c.into_item(file)).collect(),
+        Vec::new(),
+    )
 }

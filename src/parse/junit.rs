@@ -2,6 +2,7 @@
 //! 100 MB report is never held whole; the SHA-256 of the bytes is taken on
 //! the same pass (the release digest needs it).
 
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read};
 
 use quick_xml::events::{BytesStart, Event};
@@ -61,13 +62,21 @@ pub enum JunitParse {
 }
 
 /// Counts lines, notes the first character XML forbids and hashes the bytes
-/// as they stream past the parser.
+/// as they stream past the parser. Line numbers are answered for positions
+/// the parser reaches in order, so only the newlines of the bytes read ahead
+/// of the parser are kept, never those of the whole file.
 struct Tap<R> {
     inner: R,
     hasher: Sha256,
     size: u64,
-    newlines: Vec<u64>,
-    bad_char: Option<(u64, u8)>,
+    /// Offsets of newlines read but not yet passed by a `line_of` query.
+    newlines: VecDeque<u64>,
+    /// Newlines before the oldest one in `newlines`.
+    lines_passed: u64,
+    /// Newlines read so far.
+    lines_read: u64,
+    /// (line, byte) of the first character XML forbids.
+    bad_char: Option<(u32, u8)>,
 }
 
 impl<R: Read> Read for Tap<R> {
@@ -77,9 +86,10 @@ impl<R: Read> Read for Tap<R> {
         self.hasher.update(chunk);
         for (i, &b) in chunk.iter().enumerate() {
             if b == b'\n' {
-                self.newlines.push(self.size + i as u64);
+                self.newlines.push_back(self.size + i as u64);
+                self.lines_read += 1;
             } else if b < 0x20 && b != b'\t' && b != b'\r' && self.bad_char.is_none() {
-                self.bad_char = Some((self.size + i as u64, b));
+                self.bad_char = Some((to_line(self.lines_read + 1), b));
             }
         }
         self.size += n as u64;
@@ -88,22 +98,47 @@ impl<R: Read> Read for Tap<R> {
 }
 
 impl<R> Tap<R> {
-    fn line_of(&self, offset: u64) -> u32 {
-        (self.newlines.partition_point(|&n| n < offset) + 1) as u32
+    /// The line of a byte offset; offsets must not go backwards between
+    /// calls (an earlier one is answered with the line last reached).
+    fn line_of(&mut self, offset: u64) -> u32 {
+        while self.newlines.front().is_some_and(|&n| n < offset) {
+            self.newlines.pop_front();
+            self.lines_passed += 1;
+        }
+        to_line(self.lines_passed + 1)
     }
 }
 
+fn to_line(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The properties relpack reads; others (JUnit 5 writes ~50 JVM system
+/// properties on every suite) are not kept for each case.
+const READ_PROPERTIES: [&str; 2] = ["verifies", "test"];
+
+/// An open `<testsuite>` / `<testsuites>`.
 #[derive(Default)]
 struct Frame {
+    /// Its own `verifies` / `test` properties.
     properties: Vec<(String, String)>,
+    /// Cases directly in this suite, by name: index into the file's cases and
+    /// whether a run before the last one failed. Reruns are merged only
+    /// within one suite, so this map is dropped when the suite closes.
+    seen: HashMap<String, (usize, bool)>,
 }
+
+/// The longest failure message kept (the full text stays in the file).
+const MESSAGE_LIMIT: usize = 500;
 
 pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Result<JunitParse> {
     let tap = Tap {
         inner: reader,
         hasher: Sha256::new(),
         size: 0,
-        newlines: Vec::new(),
+        newlines: VecDeque::new(),
+        lines_passed: 0,
+        lines_read: 0,
         bad_char: None,
     };
     let mut xml = Reader::from_reader(BufReader::with_capacity(1 << 16, tap));
@@ -111,58 +146,73 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
     let mut buf = Vec::new();
     let mut diags = Vec::new();
     let mut cases = Vec::new();
-    // Properties of enclosing suites, innermost last.
+    // Enclosing suites, innermost last.
     let mut suites: Vec<Frame> = Vec::new();
     let mut case: Option<JunitCase> = None;
     let mut seen_root = false;
+    // Elements open (to tell a truncated file from a complete one).
+    let mut depth: usize = 0;
     // A `<property name="x">value</property>` whose value is its text.
     let mut pending_property: Option<(String, String)> = None;
-    let mut in_case_properties = false;
     loop {
+        // Before the event: where its `<` is (whitespace before it is a
+        // text event of its own, as text is not trimmed).
+        let start = xml.buffer_position();
         let event = match xml.read_event_into(&mut buf) {
             Ok(e) => e,
             Err(e) => {
-                let pos = xml.error_position();
-                let line = xml.get_ref().get_ref().line_of(pos);
                 if !seen_root {
                     return Ok(JunitParse::NotJunit);
                 }
+                let pos = xml.error_position();
+                let line = xml.get_mut().get_mut().line_of(pos);
                 diags.push(
                     Diagnostic::error(format!("{path}:{line}: invalid JUnit XML: {e}"))
-                        .in_file(file),
+                        .in_file(file)
+                        .note(
+                            "the file is not well-formed XML; was it cut short or written by hand?",
+                        ),
                 );
                 break;
             }
         };
-        let pos = xml.buffer_position();
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
-                let tag = e.local_name().as_ref().to_vec();
+                if !empty {
+                    depth += 1;
+                }
+                let tag = e.local_name();
+                let tag = tag.as_ref();
                 if !seen_root {
                     if tag != b"testsuites" && tag != b"testsuite" {
                         return Ok(JunitParse::NotJunit);
                     }
                     seen_root = true;
                 }
-                match tag.as_slice() {
+                match tag {
                     b"testsuite" | b"testsuites" if !empty => suites.push(Frame::default()),
                     b"testcase" => {
-                        let line = xml.get_ref().get_ref().line_of(pos);
+                        // A case inside a case is not JUnit; keep both.
+                        if let Some(c) = case.take() {
+                            finish_case(c, &mut cases, &mut suites);
+                        }
+                        let line = xml.get_mut().get_mut().line_of(start);
                         let c = new_case(e, &suites, line);
                         if empty {
-                            cases.push(c);
+                            finish_case(c, &mut cases, &mut suites);
                         } else {
                             case = Some(c);
                         }
                     }
-                    b"properties" if case.is_some() => in_case_properties = true,
                     b"property" => {
                         let name = attr(e, b"name").unwrap_or_default();
                         let value = attr(e, b"value");
                         match (value, empty) {
                             (Some(v), _) => add_property(&mut case, &mut suites, (name, v)),
-                            (None, true) => add_property(&mut case, &mut suites, (name, String::new())),
+                            (None, true) => {
+                                add_property(&mut case, &mut suites, (name, String::new()))
+                            }
                             (None, false) => pending_property = Some((name, String::new())),
                         }
                     }
@@ -171,7 +221,7 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
                             c.outcome = CaseOutcome::Fail;
                             c.flaky = false;
                             if c.message.is_none() {
-                                c.message = attr(e, b"message");
+                                c.message = attr(e, b"message").map(limit);
                             }
                         }
                     }
@@ -179,7 +229,7 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
                         if let Some(c) = case.as_mut() {
                             if c.outcome == CaseOutcome::Pass {
                                 c.outcome = CaseOutcome::Skipped;
-                                c.message = attr(e, b"message");
+                                c.message = attr(e, b"message").map(limit);
                             }
                         }
                     }
@@ -208,39 +258,59 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
                     v.push_str(&resolve_entity(&String::from_utf8_lossy(r)));
                 }
             }
-            Event::End(ref e) => match e.local_name().as_ref() {
-                b"testsuite" | b"testsuites" => {
-                    suites.pop();
-                }
-                b"testcase" => {
-                    if let Some(c) = case.take() {
-                        cases.push(c);
+            Event::End(ref e) => {
+                depth = depth.saturating_sub(1);
+                match e.local_name().as_ref() {
+                    b"testsuite" | b"testsuites" => {
+                        // A case left open by a missing end tag ends with its suite.
+                        if let Some(c) = case.take() {
+                            finish_case(c, &mut cases, &mut suites);
+                        }
+                        suites.pop();
                     }
-                    in_case_properties = false;
-                }
-                b"properties" => in_case_properties = false,
-                b"property" => {
-                    if let Some(p) = pending_property.take() {
-                        add_property(&mut case, &mut suites, p);
+                    b"testcase" => {
+                        if let Some(c) = case.take() {
+                            finish_case(c, &mut cases, &mut suites);
+                        }
                     }
+                    b"property" => {
+                        if let Some(p) = pending_property.take() {
+                            add_property(&mut case, &mut suites, p);
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
-            },
-            Event::Eof => break,
+            }
+            Event::Eof => {
+                if seen_root && depth > 0 {
+                    let end = xml.buffer_position();
+                    let line = xml.get_mut().get_mut().line_of(end);
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "{path}:{line}: invalid JUnit XML: the file ends before its elements are closed (truncated?)"
+                        ))
+                        .in_file(file)
+                        .note("a test run that was killed or a copy that did not finish leaves a report like this"),
+                    );
+                }
+                break;
+            }
             _ => {}
         }
-        let _ = in_case_properties;
         buf.clear();
     }
     if !seen_root {
         return Ok(JunitParse::NotJunit);
     }
+    if let Some(c) = case.take() {
+        finish_case(c, &mut cases, &mut suites);
+    }
+    drop(suites);
     // Drain whatever the parser did not pull, so the digest covers every byte.
     let tap = xml.get_mut().get_mut();
     std::io::copy(tap, &mut std::io::sink())?;
     let tap = xml.into_inner().into_inner();
-    if let Some((offset, byte)) = tap.bad_char {
-        let line = tap.line_of(offset);
+    if let Some((line, byte)) = tap.bad_char {
         diags.push(
             Diagnostic::warning(format!(
                 "{path}:{line}: control character U+{byte:04X} is not allowed in XML; the file was read anyway"
@@ -250,16 +320,78 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
         );
     }
     let sha256 = format!("{:x}", tap.hasher.finalize());
+    cases.shrink_to_fit();
     Ok(JunitParse::Junit(
         JunitFile {
             path: path.to_string(),
             file,
             sha256,
             size: tap.size,
-            cases: merge_reruns(cases),
+            cases,
         },
         diags,
     ))
+}
+
+fn limit(mut s: String) -> String {
+    if s.len() > MESSAGE_LIMIT {
+        let mut cut = MESSAGE_LIMIT;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// A case is done: a new one, or a rerun of one already in the same suite.
+fn finish_case(c: JunitCase, cases: &mut Vec<JunitCase>, suites: &mut [Frame]) {
+    let Some(frame) = suites.last_mut() else {
+        cases.push(c);
+        return;
+    };
+    match frame.seen.get_mut(&c.name) {
+        Some((i, failed_before)) => {
+            let earlier_failure = *failed_before;
+            *failed_before |= c.outcome == CaseOutcome::Fail || c.flaky;
+            merge_rerun(&mut cases[*i], c, earlier_failure);
+        }
+        None => {
+            let failed = c.outcome == CaseOutcome::Fail || c.flaky;
+            frame.seen.insert(c.name.clone(), (cases.len(), failed));
+            cases.push(c);
+        }
+    }
+}
+
+/// Surefire, gotestsum `--rerun-fails` and pytest (an error in teardown
+/// after the call) write a case once per run, under the same name in the
+/// same suite. The last run's outcome counts; a case that passed last after
+/// an earlier failure is a flaky pass. The merged case keeps its place (the
+/// first run's) but reports the last run's line, message and timestamp.
+fn merge_rerun(prev: &mut JunitCase, last: JunitCase, earlier_failure: bool) {
+    let JunitCase {
+        name: _,
+        outcome,
+        flaky,
+        properties,
+        line,
+        message,
+        timestamp,
+    } = last;
+    prev.flaky = outcome == CaseOutcome::Pass && (flaky || earlier_failure);
+    prev.outcome = outcome;
+    prev.line = line;
+    prev.message = message;
+    if timestamp.is_some() {
+        prev.timestamp = timestamp;
+    }
+    for p in properties {
+        if !prev.properties.contains(&p) {
+            prev.properties.push(p);
+        }
+    }
 }
 
 fn new_case(e: &BytesStart<'_>, suites: &[Frame], line: u32) -> JunitCase {
@@ -279,11 +411,7 @@ fn new_case(e: &BytesStart<'_>, suites: &[Frame], line: u32) -> JunitCase {
     }
 }
 
-fn add_property(
-    case: &mut Option<JunitCase>,
-    suites: &mut [Frame],
-    property: (String, String),
-) {
+fn add_property(case: &mut Option<JunitCase>, suites: &mut [Frame], property: (String, String)) {
     match (case.as_mut(), suites.last_mut()) {
         (Some(c), _) => c.properties.push(property),
         (None, Some(s)) => s.properties.push(property),
@@ -319,33 +447,6 @@ pub fn resolve_entity(name: &str) -> String {
                 .unwrap_or_else(|| format!("&{name};"))
         }
     }
-}
-
-/// Surefire writes a rerun case once per run: a case that failed and then
-/// passed under the same name is one flaky pass; one that never passed, a
-/// failure.
-fn merge_reruns(cases: Vec<JunitCase>) -> Vec<JunitCase> {
-    let mut out: Vec<JunitCase> = Vec::with_capacity(cases.len());
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for c in cases {
-        match index.get(&c.name) {
-            Some(&i) => {
-                let prev = &mut out[i];
-                let failed_before = prev.outcome == CaseOutcome::Fail || prev.flaky;
-                if c.outcome == CaseOutcome::Pass && failed_before {
-                    prev.outcome = CaseOutcome::Pass;
-                    prev.flaky = true;
-                } else if c.outcome == CaseOutcome::Fail && prev.outcome == CaseOutcome::Pass {
-                    prev.flaky = true;
-                }
-            }
-            None => {
-                index.insert(c.name.clone(), out.len());
-                out.push(c);
-            }
-        }
-    }
-    out
 }
 
 /// Peek: is this a JUnit document? (Used to avoid streaming non-JUnit XML.)

@@ -24,7 +24,10 @@ pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagn
     let mut pos = fm_start;
     let mut fm_end = None;
     while pos < text.len() {
-        let line_end = text[pos..].find('\n').map(|i| pos + i).unwrap_or(text.len());
+        let line_end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i)
+            .unwrap_or(text.len());
         if text[pos..line_end].trim_end_matches('\r') == "+++" {
             fm_end = Some((pos, (line_end + 1).min(text.len())));
             break;
@@ -101,7 +104,8 @@ pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagn
                     .at(file, item.origin.span_of("/text")),
             );
         }
-        item.fields.insert("text".into(), Value::String(body.to_string()));
+        item.fields
+            .insert("text".into(), Value::String(body.to_string()));
         item.origin
             .value_spans
             .push(("/text".into(), body_start..text.len()));

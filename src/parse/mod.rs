@@ -96,7 +96,11 @@ pub fn parse_files(files: &[FoundFile], first_id: FileId, sources: &mut Sources)
                 tree.junit.push(j);
                 String::new()
             }
-            Parsed::Bom { items, sha256, size } => {
+            Parsed::Bom {
+                items,
+                sha256,
+                size,
+            } => {
                 tree.items.extend(items);
                 tree.evidence_files.push(EvidenceFile {
                     path: f.rel.clone(),
@@ -126,8 +130,7 @@ fn parse_one(f: &FoundFile, id: FileId) -> (Parsed, Vec<Diagnostic>) {
                     Ok(b) => b,
                     Err(e) => return io_failure(f, id, e),
                 };
-                let (items, diags) =
-                    cyclonedx::parse_xml_bom(bytes.as_slice(), &f.rel, id);
+                let (items, diags) = cyclonedx::parse_xml_bom(bytes.as_slice(), &f.rel, id);
                 (
                     Parsed::Bom {
                         items,
@@ -192,7 +195,14 @@ fn parse_one(f: &FoundFile, id: FileId) -> (Parsed, Vec<Diagnostic>) {
                 }
                 _ => {
                     let (items, diags) = cyclonedx::parse_json_bom(&text, &f.rel, id);
-                    (Parsed::Bom { items, sha256, size }, diags)
+                    (
+                        Parsed::Bom {
+                            items,
+                            sha256,
+                            size,
+                        },
+                        diags,
+                    )
                 }
             }
         }

@@ -177,7 +177,13 @@ fn to_json(
         DeValue::Array(a) => {
             let mut out = Vec::with_capacity(a.len());
             for (i, v) in a.iter().enumerate() {
-                out.push(to_json(v, &format!("{pointer}/{i}"), offset, origin, depth + 1)?);
+                out.push(to_json(
+                    v,
+                    &format!("{pointer}/{i}"),
+                    offset,
+                    origin,
+                    depth + 1,
+                )?);
             }
             Value::Array(out)
         }

@@ -54,7 +54,11 @@ impl Renderer for CsvRenderer {
                         if t.suspect { " (suspect)" } else { "" }
                     )
                 })
-                .chain(r.cases.iter().map(|c| format!("{}:{}", c.name, c.outcome.as_str())))
+                .chain(
+                    r.cases
+                        .iter()
+                        .map(|c| format!("{}:{}", c.name, c.outcome.as_str())),
+                )
                 .collect();
             let latest = r
                 .latest

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tera::{Context, Tera};
 
-use super::markdown::to_html;
+use super::markdown::to_html_linked;
 use super::{page_name, OutputFile, Renderer};
 use crate::changes::ChangeSet;
 use crate::gate::{ApprovalCheck, GateOutcome};
@@ -23,27 +23,72 @@ use crate::model::{
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/html/base.html")),
-    ("macros.html", include_str!("../../templates/html/macros.html")),
-    ("index.html", include_str!("../../templates/html/index.html")),
-    ("gates.html", include_str!("../../templates/html/gates.html")),
-    ("documents.html", include_str!("../../templates/html/documents.html")),
-    ("changes.html", include_str!("../../templates/html/changes.html")),
-    ("requirements.html", include_str!("../../templates/html/requirements.html")),
+    (
+        "macros.html",
+        include_str!("../../templates/html/macros.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../templates/html/index.html"),
+    ),
+    (
+        "gates.html",
+        include_str!("../../templates/html/gates.html"),
+    ),
+    (
+        "documents.html",
+        include_str!("../../templates/html/documents.html"),
+    ),
+    (
+        "changes.html",
+        include_str!("../../templates/html/changes.html"),
+    ),
+    (
+        "requirements.html",
+        include_str!("../../templates/html/requirements.html"),
+    ),
     ("risk.html", include_str!("../../templates/html/risk.html")),
-    ("trace-matrix.html", include_str!("../../templates/html/trace-matrix.html")),
-    ("verification.html", include_str!("../../templates/html/verification.html")),
-    ("anomalies.html", include_str!("../../templates/html/anomalies.html")),
-    ("deviations.html", include_str!("../../templates/html/deviations.html")),
+    (
+        "trace-matrix.html",
+        include_str!("../../templates/html/trace-matrix.html"),
+    ),
+    (
+        "verification.html",
+        include_str!("../../templates/html/verification.html"),
+    ),
+    (
+        "anomalies.html",
+        include_str!("../../templates/html/anomalies.html"),
+    ),
+    (
+        "deviations.html",
+        include_str!("../../templates/html/deviations.html"),
+    ),
     ("soup.html", include_str!("../../templates/html/soup.html")),
-    ("approvals.html", include_str!("../../templates/html/approvals.html")),
-    ("evidence.html", include_str!("../../templates/html/evidence.html")),
+    (
+        "approvals.html",
+        include_str!("../../templates/html/approvals.html"),
+    ),
+    (
+        "evidence.html",
+        include_str!("../../templates/html/evidence.html"),
+    ),
     ("item.html", include_str!("../../templates/html/item.html")),
-    ("releases.html", include_str!("../../templates/html/releases.html")),
+    (
+        "releases.html",
+        include_str!("../../templates/html/releases.html"),
+    ),
 ];
 
 const ASSETS: &[(&str, &str)] = &[
-    ("assets/style.css", include_str!("../../templates/html/assets/style.css")),
-    ("assets/search.js", include_str!("../../templates/html/assets/search.js")),
+    (
+        "assets/style.css",
+        include_str!("../../templates/html/assets/style.css"),
+    ),
+    (
+        "assets/search.js",
+        include_str!("../../templates/html/assets/search.js"),
+    ),
 ];
 
 /// The sections of PACKET.md, in order: (page, title).
@@ -122,11 +167,18 @@ struct TextBlock<'a> {
     html: String,
 }
 
-fn text_of(item: &PacketItem) -> String {
+/// An item's Markdown text as safe HTML, ids in it linked; `root` is the
+/// path from the page back to the release folder.
+fn text_of(p: &Packet, item: &PacketItem, root: &str) -> String {
     item.fields
         .get("text")
         .and_then(Value::as_str)
-        .map(to_html)
+        .map(|t| {
+            to_html_linked(t, &|id| {
+                (id != item.id && p.item(id).is_some())
+                    .then(|| format!("{root}items/{}.html", page_name(id)))
+            })
+        })
         .unwrap_or_default()
 }
 
@@ -219,37 +271,132 @@ impl Renderer for HtmlRenderer {
                 .unwrap_or_default()
         };
         let pages: Vec<(&str, Result<Context, String>)> = vec![
-            ("index.html", ctx(&IndexPage { h: header(p, "", "index.html", title("index.html")), p })),
-            ("gates.html", ctx(&GatesPage { h: header(p, "", "gates.html", title("gates.html")), gates: &p.gates, deviations: &p.deviations })),
-            ("documents.html", ctx(&DocumentsPage {
-                h: header(p, "", "documents.html", title("documents.html")),
-                documents: p.documents.iter().filter_map(|id| p.item(id)).map(|i| TextBlock { id: &i.id, title: &i.title, kind: i.kind.name(), html: text_of(i) }).collect(),
-            })),
-            ("changes.html", ctx(&ChangesPage {
-                h: header(p, "", "changes.html", title("changes.html")),
-                records: p.changes.records.iter().filter_map(|id| p.item(id)).map(|i| RecordView { item: i, html: text_of(i), fields: field_views(p, i) }).collect(),
-                commits: &p.changes.commits,
-                since: p.changes.since_previous.as_ref(),
-            })),
-            ("requirements.html", ctx(&RequirementsPage {
-                h: header(p, "", "requirements.html", title("requirements.html")),
-                requirements: p.requirements.iter().map(|r| RequirementView { row: r, html: p.item(&r.id).map(text_of).unwrap_or_default() }).collect(),
-            })),
-            ("risk.html", ctx(&RiskPage { h: header(p, "", "risk.html", title("risk.html")), hazards: &p.hazards })),
-            ("trace-matrix.html", ctx(&TracePage { h: header(p, "", "trace-matrix.html", title("trace-matrix.html")), requirements: &p.requirements, tests: &p.tests })),
-            ("verification.html", ctx(&VerificationPage {
-                h: header(p, "", "verification.html", title("verification.html")),
-                by_outcome: &p.verification.by_outcome,
-                by_method: &p.verification.by_method,
-                tests: &p.tests,
-                unbound: &p.verification.unbound,
-                junit_files: &p.verification.junit_files,
-            })),
-            ("anomalies.html", ctx(&AnomaliesPage { h: header(p, "", "anomalies.html", title("anomalies.html")), anomalies: &p.anomalies })),
-            ("deviations.html", ctx(&DeviationsPage { h: header(p, "", "deviations.html", title("deviations.html")), deviations: &p.deviations })),
-            ("soup.html", ctx(&SoupPage { h: header(p, "", "soup.html", title("soup.html")), soup: &p.soup })),
-            ("approvals.html", ctx(&ApprovalsPage { h: header(p, "", "approvals.html", title("approvals.html")), approvals: &p.approvals })),
-            ("evidence.html", ctx(&EvidencePage { h: header(p, "", "evidence.html", title("evidence.html")), evidence: &p.evidence })),
+            (
+                "index.html",
+                ctx(&IndexPage {
+                    h: header(p, "", "index.html", title("index.html")),
+                    p,
+                }),
+            ),
+            (
+                "gates.html",
+                ctx(&GatesPage {
+                    h: header(p, "", "gates.html", title("gates.html")),
+                    gates: &p.gates,
+                    deviations: &p.deviations,
+                }),
+            ),
+            (
+                "documents.html",
+                ctx(&DocumentsPage {
+                    h: header(p, "", "documents.html", title("documents.html")),
+                    documents: p
+                        .documents
+                        .iter()
+                        .filter_map(|id| p.item(id))
+                        .map(|i| TextBlock {
+                            id: &i.id,
+                            title: &i.title,
+                            kind: i.kind.name(),
+                            html: text_of(p, i, ""),
+                        })
+                        .collect(),
+                }),
+            ),
+            (
+                "changes.html",
+                ctx(&ChangesPage {
+                    h: header(p, "", "changes.html", title("changes.html")),
+                    records: p
+                        .changes
+                        .records
+                        .iter()
+                        .filter_map(|id| p.item(id))
+                        .map(|i| RecordView {
+                            item: i,
+                            html: text_of(p, i, ""),
+                            fields: field_views(p, i),
+                        })
+                        .collect(),
+                    commits: &p.changes.commits,
+                    since: p.changes.since_previous.as_ref(),
+                }),
+            ),
+            (
+                "requirements.html",
+                ctx(&RequirementsPage {
+                    h: header(p, "", "requirements.html", title("requirements.html")),
+                    requirements: p
+                        .requirements
+                        .iter()
+                        .map(|r| RequirementView {
+                            row: r,
+                            html: p.item(&r.id).map(|i| text_of(p, i, "")).unwrap_or_default(),
+                        })
+                        .collect(),
+                }),
+            ),
+            (
+                "risk.html",
+                ctx(&RiskPage {
+                    h: header(p, "", "risk.html", title("risk.html")),
+                    hazards: &p.hazards,
+                }),
+            ),
+            (
+                "trace-matrix.html",
+                ctx(&TracePage {
+                    h: header(p, "", "trace-matrix.html", title("trace-matrix.html")),
+                    requirements: &p.requirements,
+                    tests: &p.tests,
+                }),
+            ),
+            (
+                "verification.html",
+                ctx(&VerificationPage {
+                    h: header(p, "", "verification.html", title("verification.html")),
+                    by_outcome: &p.verification.by_outcome,
+                    by_method: &p.verification.by_method,
+                    tests: &p.tests,
+                    unbound: &p.verification.unbound,
+                    junit_files: &p.verification.junit_files,
+                }),
+            ),
+            (
+                "anomalies.html",
+                ctx(&AnomaliesPage {
+                    h: header(p, "", "anomalies.html", title("anomalies.html")),
+                    anomalies: &p.anomalies,
+                }),
+            ),
+            (
+                "deviations.html",
+                ctx(&DeviationsPage {
+                    h: header(p, "", "deviations.html", title("deviations.html")),
+                    deviations: &p.deviations,
+                }),
+            ),
+            (
+                "soup.html",
+                ctx(&SoupPage {
+                    h: header(p, "", "soup.html", title("soup.html")),
+                    soup: &p.soup,
+                }),
+            ),
+            (
+                "approvals.html",
+                ctx(&ApprovalsPage {
+                    h: header(p, "", "approvals.html", title("approvals.html")),
+                    approvals: &p.approvals,
+                }),
+            ),
+            (
+                "evidence.html",
+                ctx(&EvidencePage {
+                    h: header(p, "", "evidence.html", title("evidence.html")),
+                    evidence: &p.evidence,
+                }),
+            ),
         ];
         let rendered: Vec<Result<OutputFile, String>> = pages
             .into_par_iter()
@@ -263,10 +410,13 @@ impl Renderer for HtmlRenderer {
         for r in rendered {
             files.push(r?);
         }
-        let by_req: HashMap<&str, &RequirementRow> = p.requirements.iter().map(|r| (r.id.as_str(), r)).collect();
+        let by_req: HashMap<&str, &RequirementRow> =
+            p.requirements.iter().map(|r| (r.id.as_str(), r)).collect();
         let by_test: HashMap<&str, &TestRow> = p.tests.iter().map(|t| (t.id.as_str(), t)).collect();
-        let by_hazard: HashMap<&str, &HazardRow> = p.hazards.iter().map(|h| (h.id.as_str(), h)).collect();
-        let by_approval: HashMap<&str, &ApprovalCheck> = p.approvals.iter().map(|a| (a.id.as_str(), a)).collect();
+        let by_hazard: HashMap<&str, &HazardRow> =
+            p.hazards.iter().map(|h| (h.id.as_str(), h)).collect();
+        let by_approval: HashMap<&str, &ApprovalCheck> =
+            p.approvals.iter().map(|a| (a.id.as_str(), a)).collect();
         let suspects: HashMap<&str, &str> = p
             .changes
             .since_previous
@@ -281,22 +431,42 @@ impl Renderer for HtmlRenderer {
                     h: header(p, "../", "", format!("{} {}", item.id, item.title)),
                     item,
                     kind: item.kind.name(),
-                    text_html: text_of(item),
+                    text_html: text_of(p, item, "../"),
                     fields: field_views(p, item),
                     referenced_by: item
                         .referenced_by
                         .iter()
-                        .map(|(k, v)| RelationView { relation: k.clone(), ids: v.clone() })
+                        .map(|(k, v)| RelationView {
+                            relation: k.clone(),
+                            ids: v.clone(),
+                        })
                         .collect(),
-                    requirement: by_req.get(item.id.as_str()).copied().filter(|_| item.kind == Kind::Requirement),
-                    test: by_test.get(item.id.as_str()).copied().filter(|_| item.kind == Kind::Test),
-                    hazard: by_hazard.get(item.id.as_str()).copied().filter(|_| item.kind == Kind::Hazard),
-                    approval: by_approval.get(item.id.as_str()).copied().filter(|_| item.kind == Kind::Approval),
+                    requirement: by_req
+                        .get(item.id.as_str())
+                        .copied()
+                        .filter(|_| item.kind == Kind::Requirement),
+                    test: by_test
+                        .get(item.id.as_str())
+                        .copied()
+                        .filter(|_| item.kind == Kind::Test),
+                    hazard: by_hazard
+                        .get(item.id.as_str())
+                        .copied()
+                        .filter(|_| item.kind == Kind::Hazard),
+                    approval: by_approval
+                        .get(item.id.as_str())
+                        .copied()
+                        .filter(|_| item.kind == Kind::Approval),
                     suspect: suspects.get(item.id.as_str()).map(|s| s.to_string()),
                 };
                 let c = ctx(&page)?;
                 tera.render("item.html", &c)
-                    .map(|s| (format!("items/{}.html", page_name(&item.id)), s.into_bytes()))
+                    .map(|s| {
+                        (
+                            format!("items/{}.html", page_name(&item.id)),
+                            s.into_bytes(),
+                        )
+                    })
                     .map_err(|e| format!("item {}: {}", item.id, error_chain(&e)))
             })
             .collect();
@@ -431,13 +601,21 @@ fn search_index(p: &Packet) -> Vec<u8> {
                     break;
                 }
             }
-            Entry(&i.id, i.kind.name(), &i.title, words.join(" "), page_name(&i.id))
+            Entry(
+                &i.id,
+                i.kind.name(),
+                &i.title,
+                words.join(" "),
+                page_name(&i.id),
+            )
         })
         .collect();
     let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
     // `</script>` cannot appear: this is a separate file, and JSON escapes
     // nothing dangerous for a script context other than U+2028/2029.
-    let json = json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
+    let json = json
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
     format!("window.RELPACK_SEARCH = {json};\n").into_bytes()
 }
 

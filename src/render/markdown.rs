@@ -4,13 +4,14 @@
 
 use std::sync::LazyLock;
 
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_generic_attributes(["id"])
+        .add_tag_attributes("a", ["class"])
         .id_prefix(Some("md-"))
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect());
@@ -18,13 +19,91 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 });
 
 pub fn to_html(markdown: &str) -> String {
+    to_html_linked(markdown, &|_| None)
+}
+
+/// Markdown to safe HTML where every item id mentioned in the prose links
+/// to its page: `link(id)` gives the href for ids that exist.
+pub fn to_html_linked(markdown: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH;
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    let mut in_link = 0usize;
+    let events = Parser::new_ext(markdown, options).flat_map(|e| match e {
+        Event::Start(Tag::Link { .. }) => {
+            in_link += 1;
+            vec![e]
+        }
+        Event::End(TagEnd::Link) => {
+            in_link = in_link.saturating_sub(1);
+            vec![e]
+        }
+        Event::Text(t) if in_link == 0 => split_ids(&t, link)
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Text(s) => Event::Text(CowStr::from(s)),
+                Piece::Id(id, href) => Event::InlineHtml(CowStr::from(format!(
+                    "<a class=\"id\" href=\"{}\">{}</a>",
+                    escape(&href),
+                    escape(&id)
+                ))),
+            })
+            .collect(),
+        other => vec![other],
+    });
+    html::push_html(&mut raw, events);
     CLEANER.clean(&raw).to_string()
+}
+
+pub enum Piece {
+    Text(String),
+    Id(String, String),
+}
+
+/// Split prose into text and the item ids it names (whole tokens only; a
+/// sentence's closing `.` is not part of an id).
+pub fn split_ids(text: &str, link: &dyn Fn(&str) -> Option<String>) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest_start = 0;
+    let bytes = text.as_bytes();
+    let is_id_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_token = bytes[i].is_ascii_alphabetic() && (i == 0 || !is_id_char(bytes[i - 1]));
+        if !starts_token {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end < bytes.len() && is_id_char(bytes[end]) {
+            end += 1;
+        }
+        let mut candidate = &text[i..end];
+        while let Some(c) = candidate.strip_suffix(['.', '-', '_']) {
+            candidate = c;
+        }
+        if let Some(href) = link(candidate) {
+            if rest_start < i {
+                out.push(Piece::Text(text[rest_start..i].to_string()));
+            }
+            out.push(Piece::Id(candidate.to_string(), href));
+            rest_start = i + candidate.len();
+        }
+        i = end.max(i + 1);
+    }
+    if rest_start < text.len() {
+        out.push(Piece::Text(text[rest_start..].to_string()));
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -43,7 +122,8 @@ mod tests {
 
     #[test]
     fn tables_tasks_footnotes_render() {
-        let out = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nnote[^1]\n\n[^1]: here");
+        let out =
+            to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nnote[^1]\n\n[^1]: here");
         assert!(out.contains("<table>"), "{out}");
         assert!(out.contains("type=\"checkbox\""), "{out}");
         assert!(out.contains("footnote"), "{out}");

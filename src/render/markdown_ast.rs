@@ -6,6 +6,8 @@
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use serde_json::{json, Value};
 
+use super::markdown::{split_ids, Piece};
+
 const MAX_NESTING: usize = 8;
 
 struct Frame {
@@ -13,7 +15,7 @@ struct Frame {
     children: Vec<Value>,
 }
 
-pub fn to_ast(markdown: &str) -> Value {
+pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
@@ -32,7 +34,10 @@ pub fn to_ast(markdown: &str) -> Value {
                 }
                 Event::End(TagEnd::CodeBlock) => {
                     let v = code.take().unwrap_or_default();
-                    push(&mut stack, json!({"t": "codeblock", "v": v.trim_end_matches('\n')}));
+                    push(
+                        &mut stack,
+                        json!({"t": "codeblock", "v": v.trim_end_matches('\n')}),
+                    );
                     continue;
                 }
                 _ => continue,
@@ -43,7 +48,10 @@ pub fn to_ast(markdown: &str) -> Value {
             Event::Start(tag) => {
                 if stack.len() > MAX_NESTING {
                     // Too deep: keep the text, drop the structure.
-                    stack.push(Frame { tag: None, children: Vec::new() });
+                    stack.push(Frame {
+                        tag: None,
+                        children: Vec::new(),
+                    });
                 } else {
                     stack.push(Frame {
                         tag: Some(tag.into_static()),
@@ -55,7 +63,10 @@ pub fn to_ast(markdown: &str) -> Value {
                 if stack.len() <= 1 {
                     continue;
                 }
-                let frame = stack.pop().unwrap_or(Frame { tag: None, children: Vec::new() });
+                let frame = stack.pop().unwrap_or(Frame {
+                    tag: None,
+                    children: Vec::new(),
+                });
                 match node(frame) {
                     Node::One(v) => push(&mut stack, v),
                     Node::Many(vs) => {
@@ -65,24 +76,43 @@ pub fn to_ast(markdown: &str) -> Value {
                     }
                 }
             }
-            Event::Text(t) => push(&mut stack, json!({"t": "s", "v": t.to_string()})),
-            Event::Code(t) => push(&mut stack, json!({"t": "code", "v": t.to_string()})),
-            Event::Html(t) | Event::InlineHtml(t) => {
-                push(&mut stack, json!({"t": "s", "v": t.trim_end_matches('\n').to_string()}))
+            Event::Text(t) => {
+                let in_link = stack
+                    .iter()
+                    .any(|f| matches!(f.tag, Some(Tag::Link { .. })));
+                let link = |id: &str| (!in_link && is_id(id)).then(String::new);
+                for piece in split_ids(&t, &link) {
+                    match piece {
+                        Piece::Text(s) => push(&mut stack, json!({"t": "s", "v": s})),
+                        Piece::Id(id, _) => push(&mut stack, json!({"t": "ref", "id": id})),
+                    }
+                }
             }
+            Event::Code(t) => push(&mut stack, json!({"t": "code", "v": t.to_string()})),
+            Event::Html(t) | Event::InlineHtml(t) => push(
+                &mut stack,
+                json!({"t": "s", "v": t.trim_end_matches('\n').to_string()}),
+            ),
             Event::InlineMath(t) | Event::DisplayMath(t) => {
                 push(&mut stack, json!({"t": "code", "v": t.to_string()}))
             }
-            Event::FootnoteReference(l) => push(&mut stack, json!({"t": "s", "v": format!("[{l}]")})),
+            Event::FootnoteReference(l) => {
+                push(&mut stack, json!({"t": "s", "v": format!("[{l}]")}))
+            }
             Event::SoftBreak => push(&mut stack, json!({"t": "s", "v": " "})),
             Event::HardBreak => push(&mut stack, json!({"t": "br"})),
             Event::Rule => push(&mut stack, json!({"t": "hr"})),
-            Event::TaskListMarker(checked) => push(&mut stack, json!({"t": "task", "checked": checked})),
+            Event::TaskListMarker(checked) => {
+                push(&mut stack, json!({"t": "task", "checked": checked}))
+            }
         }
     }
     // Close anything left open (cannot happen with a well-behaved parser).
     while stack.len() > 1 {
-        let frame = stack.pop().unwrap_or(Frame { tag: None, children: Vec::new() });
+        let frame = stack.pop().unwrap_or(Frame {
+            tag: None,
+            children: Vec::new(),
+        });
         if let Node::One(v) = node(frame) {
             push(&mut stack, v);
         }
@@ -116,7 +146,11 @@ fn node(frame: Frame) -> Node {
         },
         Tag::Item => json!({"t": "item", "c": c}),
         Tag::Table(align) => {
-            let head = c.iter().find(|v| v["t"] == "head").cloned().unwrap_or(json!({"cells": []}));
+            let head = c
+                .iter()
+                .find(|v| v["t"] == "head")
+                .cloned()
+                .unwrap_or(json!({"cells": []}));
             let rows: Vec<Value> = c.into_iter().filter(|v| v["t"] == "row").collect();
             json!({"t": "table", "cols": align.len().max(1), "head": head["cells"], "rows": rows.iter().map(|r| r["cells"].clone()).collect::<Vec<_>>()})
         }
@@ -131,7 +165,9 @@ fn node(frame: Frame) -> Node {
             json!({"t": "s", "v": format!("[image: {}]", dest_url)})
         }
         Tag::FootnoteDefinition(label) => json!({"t": "fn", "label": label.to_string(), "c": c}),
-        Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented) => json!({"t": "codeblock", "v": ""}),
+        Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented) => {
+            json!({"t": "codeblock", "v": ""})
+        }
         _ => return Node::Many(c),
     })
 }

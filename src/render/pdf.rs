@@ -11,11 +11,11 @@ use std::sync::LazyLock;
 use serde_json::{json, Value};
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
-use typst_layout::PagedDocument;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use super::markdown_ast::to_ast;
@@ -63,8 +63,9 @@ impl PdfRenderer {
                     "packet.fonts: `{rel}` is outside the evidence root"
                 )));
             };
-            let bytes = std::fs::read(ev.root.join(&rel_path))
-                .map_err(|e| crate::Failure::io(format!("packet.fonts: cannot read {rel_path}: {e}")))?;
+            let bytes = std::fs::read(ev.root.join(&rel_path)).map_err(|e| {
+                crate::Failure::io(format!("packet.fonts: cannot read {rel_path}: {e}"))
+            })?;
             let before = fonts.len();
             fonts.extend(Font::iter(Bytes::new(bytes)));
             if fonts.len() == before {
@@ -91,7 +92,9 @@ impl PdfRenderer {
                 .into_iter()
                 .filter(|&c| {
                     !*covered.entry(c).or_insert_with(|| {
-                        self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+                        self.fonts
+                            .iter()
+                            .any(|f| f.info().coverage.contains(c as u32))
                     })
                 })
                 .collect();
@@ -99,6 +102,43 @@ impl PdfRenderer {
                 missing.sort_unstable();
                 out.push((item.id.clone(), missing));
             }
+        }
+        // Strings that are not an item's: product, commits, JUnit names, paths.
+        let mut chars: HashSet<char> = HashSet::new();
+        collect_chars(&packet.product.name, &mut chars);
+        collect_chars(
+            packet.product.manufacturer.as_deref().unwrap_or(""),
+            &mut chars,
+        );
+        for c in &packet.changes.commits {
+            collect_chars(&c.summary, &mut chars);
+            collect_chars(&c.author, &mut chars);
+        }
+        for r in &packet.results {
+            collect_chars(r.case.as_deref().unwrap_or(""), &mut chars);
+        }
+        for u in &packet.verification.unbound {
+            collect_chars(&u.name, &mut chars);
+        }
+        for f in &packet.evidence {
+            collect_chars(&f.path, &mut chars);
+        }
+        let mut missing: Vec<char> = chars
+            .into_iter()
+            .filter(|&c| {
+                !*covered.entry(c).or_insert_with(|| {
+                    self.fonts
+                        .iter()
+                        .any(|f| f.info().coverage.contains(c as u32))
+                })
+            })
+            .collect();
+        if !missing.is_empty() {
+            missing.sort_unstable();
+            out.push((
+                "(product, commits, JUnit case names or file paths)".into(),
+                missing,
+            ));
         }
         out
     }
@@ -135,12 +175,10 @@ impl Renderer for PdfRenderer {
         let data = view_data(packet);
         let bytes = serde_json::to_vec(&data).map_err(|e| e.to_string())?;
         let world = PacketWorld::new(self.fonts.clone(), bytes, &packet.release.date)?;
-        let document: PagedDocument = typst::compile(&world)
-            .output
-            .map_err(|errors| {
-                let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
-                format!("typst: {}", msgs.join("; "))
-            })?;
+        let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
+            let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
+            format!("typst: {}", msgs.join("; "))
+        })?;
         let options = PdfOptions {
             ident: Smart::Custom(format!(
                 "relpack:{}:{}:{}",
@@ -167,10 +205,12 @@ fn view_data(packet: &Packet) -> Value {
         .items
         .iter()
         .filter_map(|i| {
-            i.fields
-                .get("text")
-                .and_then(Value::as_str)
-                .map(|t| (i.id.clone(), to_ast(t)))
+            i.fields.get("text").and_then(Value::as_str).map(|t| {
+                (
+                    i.id.clone(),
+                    to_ast(t, &|id| id != i.id && packet.item(id).is_some()),
+                )
+            })
         })
         .collect();
     json!({ "packet": packet, "md": md })

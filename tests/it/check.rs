@@ -38,22 +38,40 @@ fn clean_tree_checks_with_exit_0() {
 fn every_error_is_reported_at_once_with_line_and_column() {
     let t = tree(&[
         ("relpack.toml", CONFIG),
-        ("a.toml", "[[requirement]]\nid = \"REQ-1\"\ntitle = \"x\"\ntext = \"y\"\nstatus = \"maybe\"\n"),
-        ("b.toml", "[[test]]\nid = \"T-1\"\ntitle = \"t\"\nverifies = [\"REQ-1\", \"REQ-404\"]\n"),
-        ("c.toml", "[[requirement]]\nid = \"REQ-1\"\ntitle = \"dup\"\ntext = \"z\"\n"),
+        (
+            "a.toml",
+            "[[requirement]]\nid = \"REQ-1\"\ntitle = \"x\"\ntext = \"y\"\nstatus = \"maybe\"\n",
+        ),
+        (
+            "b.toml",
+            "[[test]]\nid = \"T-1\"\ntitle = \"t\"\nverifies = [\"REQ-1\", \"REQ-404\"]\n",
+        ),
+        (
+            "c.toml",
+            "[[requirement]]\nid = \"REQ-1\"\ntitle = \"dup\"\ntext = \"z\"\n",
+        ),
         ("d.toml", "[[requirment]]\nid = \"X\"\n"),
     ]);
     let (code, v) = check_json(t.path());
     assert_eq!(code, 2, "{v:#}");
     assert_eq!(v["status"], "invalid");
     let e = error_at(&v, "a.toml", "status");
-    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(5), Some(10)));
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(5), Some(10))
+    );
     let e = error_at(&v, "b.toml", "REQ-404");
-    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(4), Some(22)));
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(4), Some(22))
+    );
     let e = error_at(&v, "c.toml", "duplicate id");
     assert_eq!(e["line"].as_u64(), Some(2));
     let e = error_at(&v, "d.toml", "unknown kind");
-    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(1), Some(3))
+    );
 }
 
 #[test]
@@ -68,7 +86,9 @@ fn text_output_is_rustc_style_without_colour_when_piped_or_no_color() {
         .env("NO_COLOR", "1")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("error: requirement REQ-1: `derives_from` names `NOPE`"))
+        .stderr(predicate::str::contains(
+            "error: requirement REQ-1: `derives_from` names `NOPE`",
+        ))
         .stderr(predicate::str::contains("┌─ a.toml:5:17"))
         .stderr(predicate::str::contains("\u{1b}[").not());
 }
@@ -118,7 +138,10 @@ fn attachments_must_exist_inside_the_root() {
 #[test]
 fn hidden_excluded_and_readme_files_are_not_evidence() {
     let t = tree(&[
-        ("relpack.toml", &format!("exclude = [\"drafts/**\"]\n{CONFIG}")),
+        (
+            "relpack.toml",
+            &format!("exclude = [\"drafts/**\"]\n{CONFIG}"),
+        ),
         ("needs.toml", NEED),
         (".hidden/bad.toml", "this is not toml ["),
         (".bad.toml", "neither ["),
@@ -132,31 +155,57 @@ fn hidden_excluded_and_readme_files_are_not_evidence() {
 #[cfg(unix)]
 #[test]
 fn symlinks_leaving_the_root_are_not_followed() {
-    let outside = tree(&[("secret.toml", "[[need]]\nid = \"OUT\"\ntitle = \"outside\"\n")]);
+    let outside = tree(&[(
+        "secret.toml",
+        "[[need]]\nid = \"OUT\"\ntitle = \"outside\"\n",
+    )]);
     let t = tree(&[("relpack.toml", CONFIG), ("needs.toml", NEED)]);
-    std::os::unix::fs::symlink(outside.path().join("secret.toml"), t.path().join("link.toml")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.toml"),
+        t.path().join("link.toml"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink(outside.path(), t.path().join("dirlink")).unwrap();
     let (code, v) = check_json(t.path());
     assert_eq!(code, 0, "{v:#}");
-    assert!(v["warnings"].to_string().contains("leaves the evidence root"), "{v:#}");
+    assert!(
+        v["warnings"]
+            .to_string()
+            .contains("leaves the evidence root"),
+        "{v:#}"
+    );
 }
 
 #[test]
 fn hostile_bytes_give_messages_not_panics() {
     let mut bom = vec![0xEF, 0xBB, 0xBF];
     bom.extend_from_slice(NEED.as_bytes());
-    let deep = format!("[[need]]\nid = \"D\"\ntitle = \"d\"\nx = {}1{}\n", "[".repeat(200), "]".repeat(200));
-    let dotted = format!("[[need]]\nid = \"E\"\ntitle = \"e\"\n{} = 1\n", vec!["k"; 5000].join("."));
+    let deep = format!(
+        "[[need]]\nid = \"D\"\ntitle = \"d\"\nx = {}1{}\n",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let dotted = format!(
+        "[[need]]\nid = \"E\"\ntitle = \"e\"\n{} = 1\n",
+        vec!["k"; 5000].join(".")
+    );
     let t = tree(&[
         ("relpack.toml", CONFIG),
-        ("crlf.toml", "[[need]]\r\nid = \"C\"\r\ntitle = \"crlf\"\r\n"),
+        (
+            "crlf.toml",
+            "[[need]]\r\nid = \"C\"\r\ntitle = \"crlf\"\r\n",
+        ),
         ("empty.toml", ""),
         ("deep.toml", &deep),
         ("dotted.toml", &dotted),
         ("unclosed.md", "+++\nkind = \"need\"\nid = \"U\"\n"),
     ]);
     std::fs::write(t.path().join("bom.toml"), bom).unwrap();
-    std::fs::write(t.path().join("latin1.toml"), b"[[need]]\nid = \"L\"\ntitle = \"caf\xe9\"\n").unwrap();
+    std::fs::write(
+        t.path().join("latin1.toml"),
+        b"[[need]]\nid = \"L\"\ntitle = \"caf\xe9\"\n",
+    )
+    .unwrap();
     let (code, v) = check_json(t.path());
     assert_eq!(code, 2, "{v:#}");
     error_at(&v, "latin1.toml", "not valid UTF-8");
@@ -190,13 +239,19 @@ fn missing_config_and_bad_command_line_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no relpack.toml"));
-    relpack().args(["check", "--format", "yaml"]).assert().code(2);
+    relpack()
+        .args(["check", "--format", "yaml"])
+        .assert()
+        .code(2);
     relpack().arg("frobnicate").assert().code(2);
 }
 
 #[test]
 fn config_errors_point_into_relpack_toml() {
-    let t = tree(&[("relpack.toml", "[product]\nname = \"X\"\nsafety_class = \"D\"\n[release]\nversion = \"1\"\n")]);
+    let t = tree(&[(
+        "relpack.toml",
+        "[product]\nname = \"X\"\nsafety_class = \"D\"\n[release]\nversion = \"1\"\n",
+    )]);
     let (code, v) = check_json(t.path());
     assert_eq!(code, 2);
     let e = error_at(&v, "relpack.toml", "");
