@@ -124,4 +124,76 @@ mod tests {
             "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{0080}\":\"Control\",\"\u{00f6}\":\"Latin Small Letter O With Diaeresis\",\"\u{20ac}\":\"Euro Sign\",\"\u{1f600}\":\"Emoji: Grinning Face\",\"\u{fb33}\":\"Hebrew Letter Dalet With Dagesh\"}"
         );
     }
+
+    /// RFC 8785 appendix B: IEEE 754 doubles and their canonical text.
+    #[test]
+    fn jcs_numbers_match_rfc8785_appendix_b() {
+        let cases: &[(u64, &str)] = &[
+            (0x0000000000000000, "0"),
+            (0x8000000000000000, "0"),
+            (0x0000000000000001, "5e-324"),
+            (0x8000000000000001, "-5e-324"),
+            (0x7fefffffffffffff, "1.7976931348623157e+308"),
+            (0xffefffffffffffff, "-1.7976931348623157e+308"),
+            (0x4340000000000000, "9007199254740992"),
+            (0xc340000000000000, "-9007199254740992"),
+            (0x4430000000000000, "295147905179352830000"),
+            (0x44b52d02c7e14af5, "9.999999999999997e+22"),
+            (0x44b52d02c7e14af6, "1e+23"),
+            (0x44b52d02c7e14af7, "1.0000000000000001e+23"),
+            (0x444b1ae4d6e2ef4e, "999999999999999700000"),
+            (0x444b1ae4d6e2ef4f, "999999999999999900000"),
+            (0x444b1ae4d6e2ef50, "1e+21"),
+            (0x3eb0c6f7a0b5ed8c, "9.999999999999997e-7"),
+            (0x3eb0c6f7a0b5ed8d, "0.000001"),
+            (0x41b3de4355555553, "333333333.3333332"),
+            (0x41b3de4355555554, "333333333.33333325"),
+            (0x41b3de4355555555, "333333333.3333333"),
+            (0x41b3de4355555556, "333333333.3333334"),
+            (0x41b3de4355555557, "333333333.33333343"),
+            (0xbecbf647612f3696, "-0.0000033333333333333333"),
+            (0x43143ff3c1cb0959, "1424953923781206.2"),
+        ];
+        for &(bits, text) in cases {
+            let v = serde_json::Value::from(f64::from_bits(bits));
+            assert_eq!(
+                serde_json_canonicalizer::to_string(&v).unwrap(),
+                text,
+                "{bits:#018x}"
+            );
+        }
+        // Integers, as TOML gives them, print as integers.
+        assert_eq!(
+            serde_json_canonicalizer::to_string(&json!([0, -1, 5, 9007199254740991_i64])).unwrap(),
+            "[0,-1,5,9007199254740991]"
+        );
+        // A float with an integral value is that integer (TOML `5.0` == `5`).
+        assert_eq!(
+            serde_json_canonicalizer::to_string(&json!(5.0)).unwrap(),
+            "5"
+        );
+    }
+
+    /// The canonical form: fields plus kind, no signature, CRLF -> LF in
+    /// every string (nested ones too), `text` trimmed, JCS.
+    #[test]
+    fn canonical_form_of_fields() {
+        use super::canonical_fields;
+        use crate::item::Kind;
+        let fields = json!({
+            "title": "A\r\nB ",
+            "id": "APR-1",
+            "signature": "-----BEGIN SSH SIGNATURE-----",
+            "text": "\r\n  Body\r\nline  \n\t",
+            "list": ["x\r\ny", {"k": "a\r\n"}],
+            "n": 3,
+        });
+        let serde_json::Value::Object(map) = fields else {
+            unreachable!()
+        };
+        assert_eq!(
+            canonical_fields(Kind::Approval, &map),
+            r#"{"id":"APR-1","kind":"approval","list":["x\ny",{"k":"a\n"}],"n":3,"text":"Body\nline","title":"A\nB "}"#
+        );
+    }
 }

@@ -452,7 +452,9 @@ pub fn build(
     let mut renderers: Vec<Box<dyn Renderer + Sync>> = vec![
         Box::new(render::json::JsonRenderer),
         Box::new(render::csv::CsvRenderer),
-        Box::new(render::html::HtmlRenderer),
+        Box::new(render::html::HtmlRenderer {
+            with_pdf: build.pdf,
+        }),
     ];
     if build.pdf {
         let pdf = render::pdf::PdfRenderer::new(&checked.evidence)?;
@@ -462,7 +464,7 @@ pub fn build(
                 .map(|c| format!("{c} (U+{:04X})", *c as u32))
                 .collect();
             let mut d = Diagnostic::warning(format!(
-                "{id}: no font can draw {}; the PDF will show a gap there",
+                "{id}: no font can draw {}; the PDF shows its code point instead",
                 list.join(", ")
             ))
             .note("add a font that has them to [packet] fonts in relpack.toml");

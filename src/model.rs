@@ -95,7 +95,6 @@ pub struct PacketItem {
 #[derive(Debug, Clone, Serialize)]
 pub struct TestRef {
     pub id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
     pub suspect: bool,
 }
@@ -157,7 +156,6 @@ pub struct TestRow {
     pub title: String,
     pub method: String,
     pub verifies: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspect: Option<String>,

@@ -180,7 +180,7 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
                 message: format!("no current approval of the release by role `{role}`"),
                 items: Vec::new(),
                 file: Some("relpack.toml".into()),
-                line: None,
+                line: config_line(ev, "approvals"),
                 waived_by: None,
             });
         }
@@ -206,9 +206,24 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             ),
             items: Vec::new(),
             file: Some("relpack.toml".into()),
-            line: None,
+            line: config_line(ev, "min_approvals"),
             waived_by: None,
         });
     }
     (findings, checks)
+}
+
+/// The line of `[gates] key` in relpack.toml, for findings about the policy
+/// rather than about an item (None where the key is not written: a default).
+fn config_line(ev: &crate::evidence::Evidence, key: &str) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let id = (0..ev.sources.len()).find(|&i| ev.sources.path(i) == "relpack.toml")?;
+    let text = &ev.sources.get(id).text;
+    let doc = DeTable::parse(text).ok()?;
+    let (_, gates) = doc.get_ref().iter().find(|(k, _)| k.get_ref() == "gates")?;
+    let DeValue::Table(gates) = gates.get_ref() else {
+        return None;
+    };
+    let (k, _) = gates.iter().find(|(k, _)| k.get_ref() == key)?;
+    Some(ev.sources.line_col(id, k.span().start).0)
 }

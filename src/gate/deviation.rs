@@ -3,18 +3,29 @@
 
 use super::Finding;
 use crate::evidence::Evidence;
+use crate::item::Item;
+
+/// The date a deviation expires on (its last day in force), if it is one.
+pub fn expires(d: &Item) -> Option<chrono::NaiveDate> {
+    let expires = d.str("expires")?;
+    chrono::NaiveDate::parse_from_str(expires.get(..10).unwrap_or(expires), "%Y-%m-%d").ok()
+}
+
+/// Whether a deviation is still in force on the release date: it expires
+/// on or after it.
+pub fn in_force(ev: &Evidence, d: &Item) -> bool {
+    expires(d).is_some_and(|date| date >= ev.date)
+}
 
 pub fn expired(ev: &Evidence, used: &[String]) -> Vec<Finding> {
     let mut out = Vec::new();
     for id in used {
         let Some(d) = ev.item(id) else { continue };
-        let Some(expires) = d.str("expires") else {
+        if d.str("expires").is_none() {
             continue;
-        };
-        let date =
-            chrono::NaiveDate::parse_from_str(expires.get(..10).unwrap_or(expires), "%Y-%m-%d");
-        match date {
-            Ok(date) if date < ev.date => out.push(Finding::at(
+        }
+        match expires(d) {
+            Some(date) if date < ev.date => out.push(Finding::at(
                 ev,
                 d,
                 "/expires",
@@ -23,8 +34,8 @@ pub fn expired(ev: &Evidence, used: &[String]) -> Vec<Finding> {
                     d.id, ev.date
                 ),
             )),
-            Ok(_) => {}
-            Err(_) => out.push(Finding::at(
+            Some(_) => {}
+            None => out.push(Finding::at(
                 ev,
                 d,
                 "/expires",

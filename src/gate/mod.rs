@@ -213,11 +213,32 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
     }
 }
 
+/// The deviation that waives a finding of `gate` naming `items`: one that
+/// waives that gate and lists EVERY item the finding names (a JUnit case
+/// verifying REQ-1 and REQ-2 is waived only by a deviation listing both). A
+/// finding that names no item is never waived. Among the matching
+/// deviations, one still in force at the release date wins, so an expired
+/// deviation does not shadow a valid one; where all have expired, the first
+/// is used (and `deviation-expired` then fails).
 fn waiver<'e>(ev: &'e Evidence, gate: &str, items: &[String]) -> Option<&'e Item> {
-    let first = items.first()?;
-    ev.of_kind(Kind::Deviation)
-        .map(|(_, d)| d)
-        .find(|d| d.str("waives") == Some(gate) && d.links("items").contains(&first.as_str()))
+    if items.is_empty() {
+        return None;
+    }
+    let mut expired = None;
+    for (_, d) in ev.of_kind(Kind::Deviation) {
+        if d.str("waives") != Some(gate) {
+            continue;
+        }
+        let listed = d.links("items");
+        if !items.iter().all(|i| listed.contains(&i.as_str())) {
+            continue;
+        }
+        if deviation::in_force(ev, d) {
+            return Some(d);
+        }
+        expired.get_or_insert(d);
+    }
+    expired
 }
 
 /// The highest IEC 62304 class among the release's requirements that are

@@ -27,7 +27,8 @@ pub struct JunitCase {
     pub outcome: CaseOutcome,
     /// Passed only on a retry (nextest `flakyFailure`, Surefire reruns).
     pub flaky: bool,
-    /// Properties of the case, after those of its enclosing suites.
+    /// The `verifies` and `test` properties of the case, after those of its
+    /// enclosing suites (the last one of a name wins).
     pub properties: Vec<(String, String)>,
     pub line: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -412,6 +413,9 @@ fn new_case(e: &BytesStart<'_>, suites: &[Frame], line: u32) -> JunitCase {
 }
 
 fn add_property(case: &mut Option<JunitCase>, suites: &mut [Frame], property: (String, String)) {
+    if !READ_PROPERTIES.contains(&property.0.as_str()) {
+        return;
+    }
     match (case.as_mut(), suites.last_mut()) {
         (Some(c), _) => c.properties.push(property),
         (None, Some(s)) => s.properties.push(property),

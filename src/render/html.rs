@@ -140,9 +140,16 @@ struct Header<'a> {
     current: &'a str,
     sections: &'static [(&'static str, &'static str)],
     title: String,
+    with_pdf: bool,
 }
 
-fn header<'a>(p: &'a Packet, root: &'static str, current: &'a str, title: String) -> Header<'a> {
+fn header<'a>(
+    p: &'a Packet,
+    root: &'static str,
+    current: &'a str,
+    title: String,
+    with_pdf: bool,
+) -> Header<'a> {
     Header {
         product: &p.product.name,
         manufacturer: p.product.manufacturer.as_deref(),
@@ -156,6 +163,7 @@ fn header<'a>(p: &'a Packet, root: &'static str, current: &'a str, title: String
         current,
         sections: SECTIONS,
         title,
+        with_pdf,
     }
 }
 
@@ -249,7 +257,10 @@ fn field_views(p: &Packet, item: &PacketItem) -> Vec<FieldView> {
         .collect()
 }
 
-pub struct HtmlRenderer;
+pub struct HtmlRenderer {
+    /// Whether packet.pdf is part of this packet (not with `--no-pdf`).
+    pub with_pdf: bool,
+}
 
 impl Renderer for HtmlRenderer {
     fn name(&self) -> &'static str {
@@ -274,14 +285,14 @@ impl Renderer for HtmlRenderer {
             (
                 "index.html",
                 ctx(&IndexPage {
-                    h: header(p, "", "index.html", title("index.html")),
+                    h: header(p, "", "index.html", title("index.html"), self.with_pdf),
                     p,
                 }),
             ),
             (
                 "gates.html",
                 ctx(&GatesPage {
-                    h: header(p, "", "gates.html", title("gates.html")),
+                    h: header(p, "", "gates.html", title("gates.html"), self.with_pdf),
                     gates: &p.gates,
                     deviations: &p.deviations,
                 }),
@@ -289,7 +300,13 @@ impl Renderer for HtmlRenderer {
             (
                 "documents.html",
                 ctx(&DocumentsPage {
-                    h: header(p, "", "documents.html", title("documents.html")),
+                    h: header(
+                        p,
+                        "",
+                        "documents.html",
+                        title("documents.html"),
+                        self.with_pdf,
+                    ),
                     documents: p
                         .documents
                         .iter()
@@ -306,7 +323,7 @@ impl Renderer for HtmlRenderer {
             (
                 "changes.html",
                 ctx(&ChangesPage {
-                    h: header(p, "", "changes.html", title("changes.html")),
+                    h: header(p, "", "changes.html", title("changes.html"), self.with_pdf),
                     records: p
                         .changes
                         .records
@@ -325,7 +342,13 @@ impl Renderer for HtmlRenderer {
             (
                 "requirements.html",
                 ctx(&RequirementsPage {
-                    h: header(p, "", "requirements.html", title("requirements.html")),
+                    h: header(
+                        p,
+                        "",
+                        "requirements.html",
+                        title("requirements.html"),
+                        self.with_pdf,
+                    ),
                     requirements: p
                         .requirements
                         .iter()
@@ -339,14 +362,20 @@ impl Renderer for HtmlRenderer {
             (
                 "risk.html",
                 ctx(&RiskPage {
-                    h: header(p, "", "risk.html", title("risk.html")),
+                    h: header(p, "", "risk.html", title("risk.html"), self.with_pdf),
                     hazards: &p.hazards,
                 }),
             ),
             (
                 "trace-matrix.html",
                 ctx(&TracePage {
-                    h: header(p, "", "trace-matrix.html", title("trace-matrix.html")),
+                    h: header(
+                        p,
+                        "",
+                        "trace-matrix.html",
+                        title("trace-matrix.html"),
+                        self.with_pdf,
+                    ),
                     requirements: &p.requirements,
                     tests: &p.tests,
                 }),
@@ -354,7 +383,13 @@ impl Renderer for HtmlRenderer {
             (
                 "verification.html",
                 ctx(&VerificationPage {
-                    h: header(p, "", "verification.html", title("verification.html")),
+                    h: header(
+                        p,
+                        "",
+                        "verification.html",
+                        title("verification.html"),
+                        self.with_pdf,
+                    ),
                     by_outcome: &p.verification.by_outcome,
                     by_method: &p.verification.by_method,
                     tests: &p.tests,
@@ -365,35 +400,59 @@ impl Renderer for HtmlRenderer {
             (
                 "anomalies.html",
                 ctx(&AnomaliesPage {
-                    h: header(p, "", "anomalies.html", title("anomalies.html")),
+                    h: header(
+                        p,
+                        "",
+                        "anomalies.html",
+                        title("anomalies.html"),
+                        self.with_pdf,
+                    ),
                     anomalies: &p.anomalies,
                 }),
             ),
             (
                 "deviations.html",
                 ctx(&DeviationsPage {
-                    h: header(p, "", "deviations.html", title("deviations.html")),
+                    h: header(
+                        p,
+                        "",
+                        "deviations.html",
+                        title("deviations.html"),
+                        self.with_pdf,
+                    ),
                     deviations: &p.deviations,
                 }),
             ),
             (
                 "soup.html",
                 ctx(&SoupPage {
-                    h: header(p, "", "soup.html", title("soup.html")),
+                    h: header(p, "", "soup.html", title("soup.html"), self.with_pdf),
                     soup: &p.soup,
                 }),
             ),
             (
                 "approvals.html",
                 ctx(&ApprovalsPage {
-                    h: header(p, "", "approvals.html", title("approvals.html")),
+                    h: header(
+                        p,
+                        "",
+                        "approvals.html",
+                        title("approvals.html"),
+                        self.with_pdf,
+                    ),
                     approvals: &p.approvals,
                 }),
             ),
             (
                 "evidence.html",
                 ctx(&EvidencePage {
-                    h: header(p, "", "evidence.html", title("evidence.html")),
+                    h: header(
+                        p,
+                        "",
+                        "evidence.html",
+                        title("evidence.html"),
+                        self.with_pdf,
+                    ),
                     evidence: &p.evidence,
                 }),
             ),
@@ -428,7 +487,13 @@ impl Renderer for HtmlRenderer {
             .par_iter()
             .map(|item| {
                 let page = ItemPage {
-                    h: header(p, "../", "", format!("{} {}", item.id, item.title)),
+                    h: header(
+                        p,
+                        "../",
+                        "",
+                        format!("{} {}", item.id, item.title),
+                        self.with_pdf,
+                    ),
                     item,
                     kind: item.kind.name(),
                     text_html: text_of(p, item, "../"),

@@ -172,7 +172,17 @@ impl Renderer for PdfRenderer {
     }
 
     fn render(&self, packet: &Packet) -> Result<Vec<OutputFile>, String> {
-        let data = view_data(packet);
+        let mut data = view_data(packet);
+        // PDF/A refuses a glyph no font has: such characters (warned about
+        // by `missing_glyphs`) are written as their code point instead.
+        let missing: HashSet<char> = self
+            .missing_glyphs(packet)
+            .into_iter()
+            .flat_map(|(_, chars)| chars)
+            .collect();
+        if !missing.is_empty() {
+            replace_missing(&mut data, &missing);
+        }
         let bytes = serde_json::to_vec(&data).map_err(|e| e.to_string())?;
         let world = PacketWorld::new(self.fonts.clone(), bytes, &packet.release.date)?;
         let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
@@ -195,6 +205,26 @@ impl Renderer for PdfRenderer {
             format!("PDF export: {}", msgs.join("; "))
         })?;
         Ok(vec![("packet.pdf".into(), pdf)])
+    }
+}
+
+fn replace_missing(v: &mut Value, missing: &HashSet<char>) {
+    match v {
+        Value::String(s) if s.chars().any(|c| missing.contains(&c)) => {
+            *s = s
+                .chars()
+                .map(|c| {
+                    if missing.contains(&c) {
+                        format!("[U+{:04X}]", c as u32)
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| replace_missing(x, missing)),
+        Value::Object(o) => o.values_mut().for_each(|x| replace_missing(x, missing)),
+        _ => {}
     }
 }
 

@@ -182,8 +182,13 @@ fn hostile_bytes_give_messages_not_panics() {
     bom.extend_from_slice(NEED.as_bytes());
     let deep = format!(
         "[[need]]\nid = \"D\"\ntitle = \"d\"\nx = {}1{}\n",
-        "[".repeat(200),
-        "]".repeat(200)
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    let deeper = format!(
+        "[[need]]\nid = \"D2\"\ntitle = \"d\"\nx = {}1{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
     );
     let dotted = format!(
         "[[need]]\nid = \"E\"\ntitle = \"e\"\n{} = 1\n",
@@ -197,6 +202,7 @@ fn hostile_bytes_give_messages_not_panics() {
         ),
         ("empty.toml", ""),
         ("deep.toml", &deep),
+        ("deeper.toml", &deeper),
         ("dotted.toml", &dotted),
         ("unclosed.md", "+++\nkind = \"need\"\nid = \"U\"\n"),
     ]);
@@ -210,6 +216,7 @@ fn hostile_bytes_give_messages_not_panics() {
     assert_eq!(code, 2, "{v:#}");
     error_at(&v, "latin1.toml", "not valid UTF-8");
     error_at(&v, "deep.toml", "nested deeper");
+    error_at(&v, "deeper.toml", "recurs");
     error_at(&v, "unclosed.md", "front matter is not closed");
     let errors = v["errors"].to_string();
     assert!(!errors.contains("bom.toml"), "a BOM is fine: {v:#}");

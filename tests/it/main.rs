@@ -9,7 +9,9 @@ mod cyclonedx;
 mod digest;
 mod gates;
 mod junit;
+mod pdf;
 mod releases;
+mod site;
 
 use std::path::{Path, PathBuf};
 

@@ -1,1 +1,1 @@
-//! releases
+//! Releases over time: `release.previous`, suspect links, `relpack diff`, `relpack verify`.

@@ -6,15 +6,19 @@
   var list = document.getElementById("search-results");
   if (!input || !list) return;
   var root = document.body.getAttribute("data-root") || "";
-  var loading = false;
+  var waiting = null; // callbacks to run once the index has loaded
 
   function load(then) {
     if (window.RELPACK_SEARCH) return then();
-    if (loading) return;
-    loading = true;
+    if (waiting) { waiting.push(then); return; }
+    waiting = [then];
     var s = document.createElement("script");
     s.src = root + "assets/search-index.js";
-    s.onload = function () { loading = false; then(); };
+    s.onload = function () {
+      var run = waiting;
+      waiting = null;
+      run.forEach(function (f) { f(); });
+    };
     document.head.appendChild(s);
   }
 

@@ -1,0 +1,230 @@
+//! packet.pdf, checked with poppler-utils and qpdf as an auditor's tools would.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_fs::TempDir;
+
+use super::build::pdf_pages;
+use super::*;
+
+fn tool(name: &str, args: &[&str], pdf: &Path) -> String {
+    require_tool(name);
+    let o = Std::new(name).args(args).arg(pdf).output().unwrap();
+    assert!(
+        o.status.success() || name == "qpdf",
+        "{name} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr)
+}
+
+fn build_pdf(root: &Path) -> (TempDir, PathBuf, String) {
+    let out = TempDir::new().unwrap();
+    let o = relpack()
+        .arg("build")
+        .arg(root)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let folder = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let pdf = folder.join("packet.pdf");
+    (out, pdf, String::from_utf8_lossy(&o.stderr).to_string())
+}
+
+#[test]
+fn the_sample_pdf_has_sections_metadata_fonts_and_outline() {
+    let (_out, pdf, _) = build_pdf(&repo_path("sample-evidence"));
+    let text = pdf_pages(&pdf).join("\n");
+    for section in [
+        "Release identification",
+        "Release gates",
+        "Documents",
+        "Changes",
+        "Requirements",
+        "Risk management",
+        "Trace matrix",
+        "Verification summary",
+        "Unresolved anomalies",
+        "Deviations",
+        "SOUP",
+        "Approvals",
+        "Evidence index",
+        "Contents",
+    ] {
+        assert!(text.contains(section), "no section {section}");
+    }
+    for id in [
+        "REQ-MAX-1",
+        "HAZ-3",
+        "TC-MAX-1",
+        "ANOM-12",
+        "DEV-1",
+        "APR-QA-1",
+        "NEED-3",
+        "RES-UI-1",
+    ] {
+        assert!(text.contains(id), "no item {id}");
+    }
+    let info = tool("pdfinfo", &[], &pdf);
+    assert!(
+        info.contains("Title:           BolusCalc 2.4.0 release packet"),
+        "{info}"
+    );
+    assert!(info.contains("Author:          Acme Medical"), "{info}");
+    assert!(info.contains("CreationDate:    Fri Nov 20"), "{info}");
+    assert!(info.contains("Encrypted:       no"), "{info}");
+    assert!(info.contains("(A4)"), "{info}");
+    let pages: usize = info.lines().find(|l| l.starts_with("Pages:")).unwrap()[6..]
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        text.contains(&format!("Page 2 of {pages}")),
+        "page numbers n of N"
+    );
+    let fonts = tool("pdffonts", &[], &pdf);
+    for line in fonts.lines().skip(2) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let emb = cols[cols.len() - 5];
+        assert_eq!(emb, "yes", "font not embedded: {line}");
+    }
+    let check = tool("qpdf", &["--check"], &pdf);
+    assert!(
+        check.contains("No syntax or stream encoding errors"),
+        "{check}"
+    );
+    let outline = tool("qpdf", &["--json", "--json-key=outlines"], &pdf);
+    for s in ["Release gates", "Trace matrix", "Approvals"] {
+        assert!(outline.contains(s), "outline lacks {s}");
+    }
+    let raw = std::fs::read(&pdf).unwrap();
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(
+        raw.contains("<pdfaid:part>2</pdfaid:part>")
+            && raw.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+    );
+    // Internal links: the trace matrix links ids to their anchors.
+    assert!(
+        raw.contains("/GoTo") || raw.contains("/Dest"),
+        "no internal links"
+    );
+}
+
+#[test]
+fn hostile_strings_print_literally() {
+    let title = r#"#read("/etc/passwd") $x^2$ *b* [l] \ #panic("boom")"#;
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("x.toml", &format!("[[requirement]]\nid = \"REQ-H\"\ntitle = '{title}'\ntext = '''\n# heading\n\n`#panic()` and #eval(\"1\") and ```raw```\n\n- [x] *em* **strong** ~~del~~\n\n| a | b |\n|---|---|\n| #set | ] |\n'''\n")),
+    ]);
+    let (_out, pdf, _) = build_pdf(t.path());
+    let text = pdf_pages(&pdf).join("\n").replace('\u{200b}', "");
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(r#"#read("/etc/passwd") $x^2$ *b* [l] \ #panic("boom")"#),
+        "{flat}"
+    );
+    assert!(!text.contains("root:x:0"), "a file was read");
+    assert!(
+        flat.contains("#eval(\"1\")") && flat.contains("#panic()"),
+        "{flat}"
+    );
+}
+
+#[test]
+fn any_script_survives_and_undrawable_characters_are_named() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("x.toml", "[[need]]\nid = \"N-JA\"\ntitle = \"インスリン投与量を確認してください\"\n\n[[need]]\nid = \"N-EL\"\ntitle = \"Δόση ινσουλίνης μg\"\n\n[[need]]\nid = \"N-AR\"\ntitle = \"جرعة الأنسولين\"\n\n[[need]]\nid = \"N-EMOJI\"\ntitle = \"Syringe 💉 ok\"\n\n[[need]]\nid = \"N-HIERO\"\ntitle = \"Hieroglyph \u{13000} here\"\n"),
+    ]);
+    let (_out, pdf, stderr) = build_pdf(t.path());
+    let text = pdf_pages(&pdf).join("\n").replace('\u{200b}', "");
+    assert!(
+        text.contains("インスリン投与量を確認してください"),
+        "Japanese lost"
+    );
+    assert!(text.contains("Δόση ινσουλίνης μg"), "Greek lost");
+    assert!(
+        text.contains("الأنسولين") || text.contains("جرعة"),
+        "Arabic lost"
+    );
+    assert!(text.contains('💉'), "emoji lost");
+    assert!(
+        stderr.contains("N-HIERO") && stderr.contains("U+13000"),
+        "no warning naming the item: {stderr}"
+    );
+    assert!(
+        !stderr.contains("N-JA:") && !stderr.contains("N-EMOJI:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn nothing_is_clipped_long_ids_cells_and_requirements_flow() {
+    let long_id = format!("REQ-{}", "X".repeat(296));
+    let url = format!("https://example.com/{}", "a".repeat(280));
+    let mut long_text = String::new();
+    for i in 0..220 {
+        long_text.push_str(&format!(
+            "Sentence number {i} of a requirement that is longer than one page. "
+        ));
+    }
+    long_text.push_str("THE-LAST-WORDS.");
+    let mut items = format!(
+        "[[need]]\nid = \"N-1\"\ntitle = \"n\"\n\n[[requirement]]\nid = \"{long_id}\"\ntitle = \"Long id, path {url}\"\ntext = \"{long_text}\"\nderives_from = [\"N-1\"]\n\n"
+    );
+    for i in 0..150 {
+        items.push_str(&format!("[[requirement]]\nid = \"REQ-{i:03}\"\ntitle = \"Requirement {i} with a title long enough to wrap inside its cell of the trace matrix table\"\ntext = \"t\"\nderives_from = [\"N-1\"]\n\n"));
+    }
+    let t = tree(&[("relpack.toml", CONFIG), ("x.toml", &items)]);
+    let (_out, pdf, _) = build_pdf(t.path());
+    let pages = pdf_pages(&pdf);
+    let all: String = pages.join("\n").replace('\u{200b}', "");
+    let squeezed: String = all.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(squeezed.contains(&long_id), "the 300-character id was cut");
+    assert!(squeezed.contains(&url), "the long URL was cut");
+    assert!(
+        all.contains("THE-LAST-WORDS."),
+        "a long requirement lost its end"
+    );
+    assert!(
+        all.contains("Requirement 149 with a title long enough"),
+        "a row is missing"
+    );
+    // The trace matrix spans pages and repeats its header row on each.
+    let matrix: Vec<&String> = pages
+        .iter()
+        .filter(|p| p.contains("REQ-1") && p.contains("Latest result"))
+        .collect();
+    assert!(
+        matrix.len() >= 3,
+        "trace matrix header not repeated: {} pages",
+        matrix.len()
+    );
+}
+
+#[test]
+fn paper_size_follows_relpack_toml() {
+    let t = tree(&[
+        (
+            "relpack.toml",
+            &format!("{CONFIG}\n[packet]\npaper = \"us-letter\"\n"),
+        ),
+        ("n.toml", "[[need]]\nid = \"N\"\ntitle = \"n\"\n"),
+    ]);
+    let (_out, pdf, _) = build_pdf(t.path());
+    let info = tool("pdfinfo", &[], &pdf);
+    assert!(info.contains("612 x 792 pts (letter)"), "{info}");
+}
