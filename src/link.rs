@@ -327,11 +327,25 @@ pub fn join_inside_root(dir: &str, raw: &str) -> Option<String> {
 }
 
 /// Compile a contract pattern (`*` is the only wildcard) into a glob.
+/// Everything else is literal: `?`, `[`, `{` are escaped, a backslash (pytest
+/// writes `\u03bc` into parametrize ids) is a character, not an escape, and
+/// `**` is just two `*` (globset would give it a path meaning).
 fn pattern_glob(pattern: &str) -> Option<globset::Glob> {
-    let escaped: Vec<String> = pattern.split('*').map(globset::escape).collect();
-    GlobBuilder::new(&escaped.join("*"))
+    let escaped: Vec<String> = pattern
+        .split('*')
+        .filter(|part| !part.is_empty())
+        .map(globset::escape)
+        .collect();
+    let mut glob = escaped.join("*");
+    if pattern.starts_with('*') {
+        glob.insert(0, '*');
+    }
+    if pattern.ends_with('*') && pattern != "*" {
+        glob.push('*');
+    }
+    GlobBuilder::new(&glob)
         .literal_separator(false)
-        .backslash_escape(true)
+        .backslash_escape(false)
         .build()
         .ok()
 }

@@ -1,1 +1,236 @@
 //! Releases over time: `release.previous`, suspect links, `relpack diff`, `relpack verify`.
+
+use std::path::Path;
+
+use assert_fs::prelude::*;
+use assert_fs::TempDir;
+use predicates::prelude::*;
+
+use super::*;
+
+fn config(version: &str, date: &str, previous: Option<&Path>) -> String {
+    let prev = previous
+        .map(|p| format!("previous = {:?}\n", p.to_string_lossy()))
+        .unwrap_or_default();
+    format!(
+        "[product]\nname = \"Pump\"\nid = \"P\"\nsafety_class = \"B\"\n[release]\nversion = \"{version}\"\ndate = {date}\n{prev}[gates]\nmin_approvals = {{ A = 0, B = 0, C = 0 }}\n"
+    )
+}
+
+const V1_REQS: &str = r#"
+[[need]]
+id = "N-1"
+title = "Dose safely"
+
+[[requirement]]
+id = "REQ-1"
+title = "Limit the bolus"
+text = "The pump shall limit the bolus."
+derives_from = ["N-1"]
+
+[[requirement]]
+id = "REQ-2"
+title = "Round down"
+text = """
+Round down to the increment.
+Never round up.
+"""
+derives_from = ["N-1"]
+
+[[requirement]]
+id = "REQ-OLD"
+title = "Going away"
+text = "Removed in 1.1."
+derives_from = ["N-1"]
+status = "obsolete"
+
+[[hazard]]
+id = "HAZ-1"
+title = "Overdose"
+harm = "Hypoglycaemia"
+severity = 4
+probability = 2
+residual_probability = 1
+controls = ["REQ-2"]
+"#;
+
+const TESTS: &str = r#"
+[[test]]
+id = "T-1"
+title = "Limit"
+method = "manual"
+verifies = ["REQ-1"]
+
+[[test]]
+id = "T-2"
+title = "Rounding"
+method = "manual"
+verifies = ["REQ-2"]
+
+[[test]]
+id = "T-OLD"
+title = "Old"
+method = "analysis"
+verifies = ["REQ-1"]
+
+[[result]]
+id = "R-1"
+test = "T-1"
+outcome = "pass"
+executed_by = "Tess"
+executed_at = 2026-09-20T10:00:00+02:00
+
+[[result]]
+id = "R-2"
+test = "T-2"
+outcome = "pass"
+executed_by = "Tess"
+executed_at = 2026-09-21T10:00:00+02:00
+
+[[result]]
+id = "R-OLD"
+test = "T-OLD"
+outcome = "pass"
+executed_by = "Tess"
+executed_at = 2026-09-21T11:00:00+02:00
+"#;
+
+fn build(root: &Path, out: &Path) -> i32 {
+    let o = relpack().arg("build").arg(root).arg("--out").arg(out).arg("--no-pdf").output().unwrap();
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+    o.status.code().unwrap()
+}
+
+fn packet(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn ids(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn two_successive_releases_show_changes_and_suspect_tests() {
+    let out = TempDir::new().unwrap();
+    let t = tree(&[
+        ("relpack.toml", &config("1.0.0", "2026-10-01", None)),
+        ("reqs.toml", V1_REQS),
+        ("tests.toml", TESTS),
+    ]);
+    assert_eq!(build(t.path(), out.path()), 0);
+    let v1 = out.path().join("P-1.0.0/packet.json");
+
+    // Edits: REQ-2 reworded, REQ-OLD removed, REQ-3 added, REQ-1 moved to
+    // its own Markdown file with the same content (not a modification).
+    let v2_reqs = V1_REQS
+        .replace("Never round up.", "Never round up, not even at the maximum.")
+        .replace(
+            "[[requirement]]\nid = \"REQ-OLD\"\ntitle = \"Going away\"\ntext = \"Removed in 1.1.\"\nderives_from = [\"N-1\"]\nstatus = \"obsolete\"\n",
+            "[[requirement]]\nid = \"REQ-3\"\ntitle = \"New\"\ntext = \"Added in 1.1.\"\nderives_from = [\"N-1\"]\n",
+        )
+        .replace(
+            "[[requirement]]\nid = \"REQ-1\"\ntitle = \"Limit the bolus\"\ntext = \"The pump shall limit the bolus.\"\nderives_from = [\"N-1\"]\n",
+            "",
+        );
+    t.child("reqs.toml").write_str(&v2_reqs).unwrap();
+    t.child("req-1.md")
+        .write_str("+++\nkind = \"requirement\"\nid = \"REQ-1\"\ntitle = \"Limit the bolus\"\nderives_from = [\"N-1\"]\n+++\n\nThe pump shall limit the bolus.\n")
+        .unwrap();
+    t.child("t3.toml")
+        .write_str("[[test]]\nid = \"T-3\"\ntitle = \"New\"\nmethod = \"manual\"\nverifies = [\"REQ-3\"]\n\n[[result]]\nid = \"R-3\"\ntest = \"T-3\"\noutcome = \"pass\"\nexecuted_by = \"Tess\"\nexecuted_at = 2026-11-02T09:00:00Z\n")
+        .unwrap();
+    t.child("relpack.toml").write_str(&config("1.1.0", "2026-11-20", Some(&v1))).unwrap();
+    // T-2's only result predates 1.0.0: it is suspect, so test-passed fails.
+    assert_eq!(build(t.path(), out.path()), 1);
+    let p = packet(&out.path().join("P-1.1.0/packet.json"));
+    let c = &p["changes"]["since_previous"];
+    assert_eq!(c["previous_version"], "1.0.0");
+    assert_eq!(ids(&c["added"]), ["R-3", "REQ-3", "T-3"]);
+    assert_eq!(ids(&c["removed"]), ["REQ-OLD"]);
+    assert_eq!(ids(&c["modified"]), ["REQ-2"], "moving REQ-1 to a Markdown file is not a change");
+    let text = &c["modified"][0]["fields"][0];
+    assert_eq!(text["field"], "text");
+    let diff = text["diff"].to_string();
+    assert!(diff.contains(r#"{"tag":"-","text":"Never round up."}"#), "{diff}");
+    assert!(diff.contains(r#"{"tag":"+","text":"Never round up, not even at the maximum."}"#), "{diff}");
+    assert_eq!(ids(&c["suspect"]), ["HAZ-1", "T-2"]);
+    let gate = p["gates"].as_array().unwrap().iter().find(|g| g["id"] == "test-passed").unwrap();
+    assert_eq!(gate["status"], "failed");
+    assert!(gate["findings"].to_string().contains("T-2 is suspect"));
+    assert_eq!(p["tests"].as_array().unwrap().iter().find(|t| t["id"] == "T-2").unwrap()["suspect"].as_str().map(|s| s.contains("REQ-2")), Some(true));
+    // The site and the trace matrix show it.
+    let page = std::fs::read_to_string(out.path().join("P-1.1.0/items/T-2.html")).unwrap();
+    assert!(page.contains("suspect"));
+    let changes = std::fs::read_to_string(out.path().join("P-1.1.0/changes.html")).unwrap();
+    assert!(changes.contains("Never round up, not even at the maximum.") && changes.contains("REQ-OLD"));
+
+    // A fresh result after 1.0.0 clears T-2; re-reviewing HAZ-1 clears it.
+    t.child("r2.toml")
+        .write_str("[[result]]\nid = \"R-2b\"\ntest = \"T-2\"\noutcome = \"pass\"\nexecuted_by = \"Tess\"\nexecuted_at = 2026-11-10T10:00:00+01:00\n")
+        .unwrap();
+    t.child("reqs.toml").write_str(&v2_reqs.replace("probability = 2", "probability = 2\nsituation = \"Reviewed for 1.1\"")).unwrap();
+    assert_eq!(build(t.path(), out.path()), 0);
+    let p = packet(&out.path().join("P-1.1.0/packet.json"));
+    assert_eq!(p["changes"]["since_previous"]["suspect"], serde_json::json!([]));
+
+    // `relpack diff` prints the same comparison without rebuilding.
+    relpack()
+        .arg("diff").arg(&v1).arg(out.path().join("P-1.1.0/packet.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("+ requirement REQ-3 New"))
+        .stdout(predicate::str::contains("- requirement REQ-OLD Going away"))
+        .stdout(predicate::str::contains("~ requirement REQ-2 Round down"))
+        .stdout(predicate::str::contains("+ Never round up, not even at the maximum."));
+    let o = relpack()
+        .args(["diff", "--format", "json"]).arg(&v1).arg(out.path().join("P-1.1.0/packet.json"))
+        .output().unwrap();
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(ids(&d["removed"]), ["REQ-OLD"]);
+}
+
+#[test]
+fn verify_checks_sums_digests_and_the_evidence() {
+    let out = TempDir::new().unwrap();
+    let t = tree(&[("relpack.toml", &config("1.0.0", "2026-10-01", None)), ("reqs.toml", V1_REQS), ("tests.toml", TESTS)]);
+    build(t.path(), out.path());
+    let folder = out.path().join("P-1.0.0");
+    relpack().arg("verify").arg(&folder).arg("--root").arg(t.path()).assert().success().stdout(predicate::str::contains("verified"));
+
+    // Evidence edited since: the release digest differs.
+    t.child("reqs.toml").write_str(&V1_REQS.replace("Round down", "Round half down")).unwrap();
+    relpack()
+        .arg("verify").arg(&folder).arg("--root").arg(t.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("now gives release digest"));
+
+    // A page tampered with: SHA256SUMS catches it.
+    std::fs::write(folder.join("gates.html"), "<p>all good</p>").unwrap();
+    relpack().arg("verify").arg(&folder).assert().code(1).stdout(predicate::str::contains("gates.html: SHA-256 is"));
+
+    // packet.json edited and SHA256SUMS regenerated to match: the item
+    // digests still give it away.
+    let path = folder.join("packet.json");
+    let edited = std::fs::read_to_string(&path).unwrap().replace("The pump shall limit the bolus.", "The pump may limit the bolus.");
+    std::fs::write(&path, &edited).unwrap();
+    std::fs::write(folder.join("gates.html"), "<p>all good</p>").unwrap();
+    let sums: String = walkdir::WalkDir::new(&folder)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.file_name() != "SHA256SUMS")
+        .map(|e| {
+            use sha2::Digest;
+            let rel = e.path().strip_prefix(&folder).unwrap().to_string_lossy().to_string();
+            format!("{:x}  {rel}\n", sha2::Sha256::digest(std::fs::read(e.path()).unwrap()))
+        })
+        .collect();
+    std::fs::write(folder.join("SHA256SUMS"), sums).unwrap();
+    relpack()
+        .arg("verify").arg(&folder)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("item REQ-1: digest of its fields is"))
+        .stdout(predicate::str::contains("release digest of the items is"));
+}
