@@ -25,6 +25,20 @@ pub struct ApproveRequest {
 /// Returns the path written (relative to the root).
 pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<String, String> {
     let ev = &checked.evidence;
+    if !valid_id(&req.id) {
+        return Err(format!(
+            "`{}` is not an item id: a letter, then letters, digits, `_`, `.` or `-`",
+            req.id
+        ));
+    }
+    for (what, value) in [("--role", &req.role), ("--signer", &req.signer)] {
+        if value.trim().is_empty() {
+            return Err(format!("{what} may not be empty"));
+        }
+    }
+    if req.principal.as_deref().is_some_and(|p| p.trim().is_empty()) {
+        return Err("--principal may not be empty".into());
+    }
     if ev.item(&req.id).is_some() {
         return Err(format!("an item with id `{}` already exists", req.id));
     }
@@ -103,6 +117,12 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
         .unwrap_or_else(|| format!("approvals/{}.toml", req.id));
     let rel = crate::link::join_inside_root("", &rel)
         .ok_or_else(|| format!("`{rel}` is outside the evidence root"))?;
+    // Anything else would not be read back as an evidence file of items.
+    if !rel.ends_with(".toml") || rel == "relpack.toml" || rel.split('/').any(|p| p.starts_with('.')) {
+        return Err(format!(
+            "--file `{rel}`: an approval is written to a visible `.toml` evidence file, not relpack.toml"
+        ));
+    }
     let path = root.join(&rel);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
@@ -118,4 +138,11 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
     existing.push_str(&text);
     std::fs::write(&path, existing).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(rel)
+}
+
+/// The contract's id syntax: `^[A-Za-z][A-Za-z0-9_.-]*$`.
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }

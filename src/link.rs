@@ -331,17 +331,12 @@ pub fn join_inside_root(dir: &str, raw: &str) -> Option<String> {
 /// writes `\u03bc` into parametrize ids) is a character, not an escape, and
 /// `**` is just two `*` (globset would give it a path meaning).
 fn pattern_glob(pattern: &str) -> Option<globset::Glob> {
-    let escaped: Vec<String> = pattern
-        .split('*')
-        .filter(|part| !part.is_empty())
-        .map(globset::escape)
-        .collect();
-    let mut glob = escaped.join("*");
-    if pattern.starts_with('*') {
-        glob.insert(0, '*');
-    }
-    if pattern.ends_with('*') && pattern != "*" {
-        glob.push('*');
+    let mut glob = String::with_capacity(pattern.len() + 8);
+    for (i, part) in pattern.split('*').enumerate() {
+        if i > 0 && !glob.ends_with('*') {
+            glob.push('*');
+        }
+        glob.push_str(&globset::escape(part));
     }
     GlobBuilder::new(&glob)
         .literal_separator(false)

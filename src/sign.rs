@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use chrono::{DateTime, FixedOffset};
 use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
 /// The namespace every relpack signature is made in.
@@ -14,12 +15,70 @@ pub struct AllowedSigner {
     pub principals: Vec<String>,
     pub namespaces: Option<Vec<String>>,
     pub cert_authority: bool,
+    /// `valid-after="..."`: the key is not valid before this time.
+    pub valid_after: Option<SignerTime>,
+    /// `valid-before="..."`: the key is not valid after this time.
+    pub valid_before: Option<SignerTime>,
     pub key: PublicKey,
     pub line: usize,
 }
 
+/// A `valid-after` / `valid-before` time, as ssh-keygen reads it:
+/// `YYYYMMDD[HHMM[SS]]`, then `Z` (or `UTC`) for UTC. Without `Z`,
+/// ssh-keygen reads the machine's local time; relpack, to give the same
+/// answer on every machine, reads the signer's local time: the offset of
+/// the approval's `signed_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerTime {
+    pub naive: chrono::NaiveDateTime,
+    pub utc: bool,
+    /// As written, for messages.
+    pub text: String,
+}
+
+impl SignerTime {
+    pub fn parse(text: &str) -> Option<SignerTime> {
+        let (digits, utc) = if let Some(d) = text.strip_suffix(['Z', 'z']) {
+            (d, true)
+        } else if text.len() > 3 && text[text.len() - 3..].eq_ignore_ascii_case("UTC") {
+            (&text[..text.len() - 3], true)
+        } else {
+            (text, false)
+        };
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let naive = match digits.len() {
+            8 => chrono::NaiveDate::parse_from_str(digits, "%Y%m%d").ok()?.and_hms_opt(0, 0, 0)?,
+            12 => chrono::NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M").ok()?,
+            14 => chrono::NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M%S").ok()?,
+            _ => return None,
+        };
+        Some(SignerTime {
+            naive,
+            utc,
+            text: text.to_string(),
+        })
+    }
+
+    /// The instant this time names, for a signature made at `at` (whose
+    /// offset is the signer's local time).
+    pub fn instant(&self, at: &DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+        let offset = if self.utc {
+            FixedOffset::east_opt(0)?
+        } else {
+            *at.offset()
+        };
+        self.naive.and_local_timezone(offset).single()
+    }
+}
+
 /// Parse git's / OpenSSH's allowed_signers format:
-/// `principals [options] keytype base64 [comment]`.
+/// `principals [options] keytype base64 [comment]`. The options are those
+/// of `ssh-keygen -Y verify`: `namespaces="..."`, `valid-after="..."`,
+/// `valid-before="..."` and `cert-authority` (kept, so that a signature it
+/// would vouch for is refused with a clear reason); any other option makes
+/// the line an error, as it does for ssh-keygen.
 pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<String>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -30,16 +89,10 @@ pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<String>) {
         }
         let tokens = tokenize(line);
         if tokens.len() < 3 {
-            errors.push(format!(
-                "line {}: expected `principals [options] key`",
-                n + 1
-            ));
+            errors.push(format!("line {}: expected `principals [options] key`", n + 1));
             continue;
         }
-        let principals: Vec<String> = tokens[0]
-            .split(',')
-            .map(|s| s.trim_matches('"').to_string())
-            .collect();
+        let principals: Vec<String> = tokens[0].split(',').map(|s| s.trim_matches('"').to_string()).collect();
         let (options, key_at) = if is_key_type(&tokens[1]) {
             (None, 1)
         } else {
@@ -56,32 +109,85 @@ pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<String>) {
                 continue;
             }
         };
-        let mut namespaces = None;
-        let mut cert_authority = false;
-        for opt in options.map(split_options).unwrap_or_default() {
-            let (k, v) = opt.split_once('=').unwrap_or((opt.as_str(), ""));
-            match k.to_ascii_lowercase().as_str() {
-                "namespaces" => {
-                    namespaces = Some(
-                        v.trim_matches('"')
-                            .split(',')
-                            .map(|s| s.trim().to_string())
-                            .collect(),
-                    )
-                }
-                "cert-authority" => cert_authority = true,
-                _ => {}
+        let options = match parse_options(options.unwrap_or_default()) {
+            Ok(o) => o,
+            Err(e) => {
+                errors.push(format!("line {}: {e}", n + 1));
+                continue;
             }
-        }
+        };
         out.push(AllowedSigner {
             principals,
-            namespaces,
-            cert_authority,
+            namespaces: options.namespaces,
+            cert_authority: options.cert_authority,
+            valid_after: options.valid_after,
+            valid_before: options.valid_before,
             key,
             line: n + 1,
         });
     }
     (out, errors)
+}
+
+#[derive(Default)]
+struct SignerOptions {
+    namespaces: Option<Vec<String>>,
+    cert_authority: bool,
+    valid_after: Option<SignerTime>,
+    valid_before: Option<SignerTime>,
+}
+
+/// The options of one allowed_signers line, as `sshsigopt_parse` reads
+/// them: names in any case, values quoted.
+fn parse_options(text: &str) -> Result<SignerOptions, String> {
+    let mut o = SignerOptions::default();
+    if text.is_empty() {
+        return Ok(o);
+    }
+    for opt in split_options(text) {
+        let (name, value) = match opt.split_once('=') {
+            Some((k, v)) => (k.to_ascii_lowercase(), Some(v)),
+            None => (opt.to_ascii_lowercase(), None),
+        };
+        let quoted = |v: Option<&str>| -> Result<String, String> {
+            let v = v.unwrap_or_default();
+            v.strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .map(str::to_string)
+                .ok_or_else(|| format!("the value of `{name}` must be quoted, as in {name}=\"...\""))
+        };
+        match (name.as_str(), value) {
+            ("cert-authority", None) => o.cert_authority = true,
+            ("namespaces", v) => {
+                if o.namespaces.is_some() {
+                    return Err("more than one `namespaces` option".into());
+                }
+                o.namespaces = Some(quoted(v)?.split(',').map(|s| s.trim().to_string()).collect());
+            }
+            ("valid-after" | "valid-before", v) => {
+                let text = quoted(v)?;
+                let t = SignerTime::parse(&text).ok_or_else(|| {
+                    format!("invalid `{name}` time \"{text}\": expected YYYYMMDD[HHMM[SS]], then Z for UTC")
+                })?;
+                let slot = if name == "valid-after" { &mut o.valid_after } else { &mut o.valid_before };
+                if slot.is_some() {
+                    return Err(format!("more than one `{name}` option"));
+                }
+                *slot = Some(t);
+            }
+            _ => return Err(format!("unknown option `{opt}` (ssh-keygen refuses it too)")),
+        }
+    }
+    if let (Some(a), Some(b)) = (&o.valid_after, &o.valid_before) {
+        // Both in UTC, or both local: comparable as written.
+        if a.utc == b.utc && b.naive <= a.naive {
+            return Err(format!(
+                "`valid-before` ({}) is not after `valid-after` ({})",
+                b.text, a.text
+            ));
+        }
+    }
+    Ok(o)
 }
 
 fn is_key_type(s: &str) -> bool {
@@ -161,27 +267,33 @@ fn wildcard(pattern: &str, text: &str) -> bool {
 }
 
 fn principal_matches(signer: &AllowedSigner, principal: &str) -> bool {
-    let mut matched = false;
-    for p in &signer.principals {
-        if let Some(neg) = p.strip_prefix('!') {
-            if wildcard(neg, principal) {
-                return false;
-            }
-        } else if wildcard(p, principal) {
-            matched = true;
-        }
-    }
-    matched
+    pattern_list_matches(&signer.principals, principal)
 }
 
 /// Verify an armored signature over `message` for `principal`, as
-/// `ssh-keygen -Y verify -n relpack` would. `Ok` carries the key's
+/// `ssh-keygen -Y verify -n relpack` would now. `Ok` carries the key's
 /// fingerprint.
 pub fn verify(
     message: &[u8],
     armored: &str,
     principal: &str,
     signers: &[AllowedSigner],
+) -> Result<String, String> {
+    verify_at(message, armored, principal, signers, Some(chrono::Local::now().fixed_offset()))
+}
+
+/// Verify an armored signature over `message` for `principal` as
+/// `ssh-keygen -Y verify -n relpack -I PRINCIPAL -f allowed_signers -O
+/// verify-time=AT` would: a line lists the principal and the signing key,
+/// permits the namespace, and its `valid-after` / `valid-before` window
+/// holds `at` (the approval's `signed_at`). `Ok` carries the key's
+/// fingerprint; `Err` says why no line verified it.
+pub fn verify_at(
+    message: &[u8],
+    armored: &str,
+    principal: &str,
+    signers: &[AllowedSigner],
+    at: Option<DateTime<FixedOffset>>,
 ) -> Result<String, String> {
     let sig = SshSig::from_pem(armored.trim()).map_err(|e| format!("not an SSH signature: {e}"))?;
     if sig.namespace() != NAMESPACE {
@@ -190,32 +302,97 @@ pub fn verify(
             sig.namespace()
         ));
     }
-    let candidates: Vec<&AllowedSigner> = signers
+    let listed: Vec<&AllowedSigner> = signers
         .iter()
-        .filter(|s| !s.cert_authority && principal_matches(s, principal))
-        .filter(|s| {
-            s.namespaces
-                .as_ref()
-                .is_none_or(|ns| ns.iter().any(|n| wildcard(n, NAMESPACE)))
-        })
+        .filter(|s| principal_matches(s, principal))
         .collect();
-    if candidates.is_empty() {
-        return Err(format!(
-            "principal `{principal}` is not in allowed_signers for namespace `{NAMESPACE}`"
+    if listed.is_empty() {
+        return Err(format!("principal `{principal}` is not in allowed_signers"));
+    }
+    // Why each line that lists the principal and the key refused it.
+    let mut refused: Vec<String> = Vec::new();
+    let mut cert_lines: Vec<usize> = Vec::new();
+    for s in &listed {
+        if s.cert_authority {
+            cert_lines.push(s.line);
+            continue;
+        }
+        if s.key.key_data() != sig.public_key() {
+            continue;
+        }
+        if let Some(ns) = &s.namespaces {
+            if !pattern_list_matches(ns, NAMESPACE) {
+                refused.push(format!(
+                    "allowed_signers line {}: the key is not permitted for namespace `{NAMESPACE}` (namespaces=\"{}\")",
+                    s.line,
+                    ns.join(",")
+                ));
+                continue;
+            }
+        }
+        if s.valid_after.is_some() || s.valid_before.is_some() {
+            let Some(at) = at else {
+                refused.push(format!(
+                    "allowed_signers line {}: the key has a validity period, and the signing time is unknown",
+                    s.line
+                ));
+                continue;
+            };
+            if let Some(after) = &s.valid_after {
+                if after.instant(&at).is_none_or(|t| at < t) {
+                    refused.push(format!(
+                        "allowed_signers line {}: the key is not yet valid at {} (valid-after=\"{}\")",
+                        s.line,
+                        at.to_rfc3339(),
+                        after.text
+                    ));
+                    continue;
+                }
+            }
+            if let Some(before) = &s.valid_before {
+                if before.instant(&at).is_none_or(|t| at > t) {
+                    refused.push(format!(
+                        "allowed_signers line {}: the key has expired at {} (valid-before=\"{}\")",
+                        s.line,
+                        at.to_rfc3339(),
+                        before.text
+                    ));
+                    continue;
+                }
+            }
+        }
+        s.key
+            .verify(NAMESPACE, message, &sig)
+            .map_err(|_| "signature does not match the approval record (tampered or wrong key)".to_string())?;
+        return Ok(s.key.fingerprint(HashAlg::Sha256).to_string());
+    }
+    if !refused.is_empty() {
+        return Err(refused.join("; "));
+    }
+    let mut reason = format!("the signing key is not a key allowed_signers lists for `{principal}`");
+    if !cert_lines.is_empty() {
+        let lines: Vec<String> = cert_lines.iter().map(|l| l.to_string()).collect();
+        reason.push_str(&format!(
+            "; allowed_signers line {} is a cert-authority line, which relpack refuses: it verifies signatures by listed keys, not by SSH certificates",
+            lines.join(", ")
         ));
     }
-    let Some(signer) = candidates
-        .iter()
-        .find(|s| s.key.key_data() == sig.public_key())
-    else {
-        return Err(format!(
-            "the signing key is not the key allowed_signers lists for `{principal}`"
-        ));
-    };
-    signer.key.verify(NAMESPACE, message, &sig).map_err(|_| {
-        "signature does not match the approval record (tampered or wrong key)".to_string()
-    })?;
-    Ok(signer.key.fingerprint(HashAlg::Sha256).to_string())
+    Err(reason)
+}
+
+/// OpenSSH's `match_pattern_list`: comma-separated patterns, `!` negates.
+fn pattern_list_matches(patterns: &[String], text: &str) -> bool {
+    let mut matched = false;
+    for p in patterns {
+        if let Some(neg) = p.strip_prefix('!') {
+            if wildcard(neg, text) {
+                return false;
+            }
+        } else if wildcard(p, text) {
+            matched = true;
+        }
+    }
+    matched
 }
 
 /// Sign `message` with an OpenSSH private key file, giving the armored

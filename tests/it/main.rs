@@ -5,6 +5,7 @@
 mod approve;
 mod build;
 mod check;
+mod cli;
 mod cyclonedx;
 mod digest;
 mod gates;
