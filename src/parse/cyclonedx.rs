@@ -2,7 +2,7 @@
 //! contract maps them: nested components too, never the BOM's own
 //! `metadata.component`.
 
-use std::io::BufRead;
+use std::io::{BufRead, BufReader, Read};
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -152,28 +152,112 @@ fn collect_json(list: &[Value], out: &mut Vec<Component>, depth: usize) {
     }
 }
 
+/// Counts the lines of the bytes the XML parser pulls, to say where an
+/// error is.
+struct Lines<R> {
+    inner: R,
+    read: u64,
+    newlines: Vec<u64>,
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' {
+                self.newlines.push(self.read + i as u64);
+            }
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Lines<R> {
+    fn line_of(&self, offset: u64) -> usize {
+        self.newlines.partition_point(|&n| n < offset) + 1
+    }
+}
+
+/// A component being read, with the license being read.
+#[derive(Default)]
+struct OpenComponent {
+    /// Index in the element path of its `<component>`.
+    depth: usize,
+    c: Component,
+    license_id: Option<String>,
+    license_name: Option<String>,
+    /// The first of 1.6 `<authors><author><name>`, used when there is no
+    /// (deprecated) `<author>`.
+    first_author: Option<String>,
+}
+
 pub fn parse_xml_bom(
     reader: impl BufRead,
     path: &str,
     file: FileId,
 ) -> (Vec<Item>, Vec<Diagnostic>) {
-    let mut xml = Reader::from_reader(reader);
+    let mut xml = Reader::from_reader(BufReader::new(Lines {
+        inner: reader,
+        read: 0,
+        newlines: Vec::new(),
+    }));
     let mut buf = Vec::new();
+    let error = |xml: &Reader<BufReader<Lines<_>>>, offset: u64, msg: String| {
+        let line = xml.get_ref().get_ref().line_of(offset);
+        (
+            Vec::new(),
+            vec![Diagnostic::error(format!("{path}:{line}: {msg}")).in_file(file)],
+        )
+    };
     // Element names from the root down; a component's fields are its direct
-    // children, so the stack tells which component a text belongs to.
+    // children, so the path tells which component a text belongs to.
     let mut path_stack: Vec<Vec<u8>> = Vec::new();
-    let mut open: Vec<(usize, Component)> = Vec::new();
+    let mut open: Vec<OpenComponent> = Vec::new();
     let mut done = Vec::new();
     let mut text = String::new();
+    let mut seen_root = false;
     loop {
+        let start = xml.buffer_position();
         match xml.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => {
                 let name = e.local_name().as_ref().to_vec();
-                if name == b"component" && !path_stack.iter().any(|n| n == b"metadata") {
-                    open.push((path_stack.len(), Component::default()));
+                if !seen_root {
+                    if name != b"bom" {
+                        let root = String::from_utf8_lossy(&name).into_owned();
+                        return error(
+                            &xml,
+                            start,
+                            format!("not a CycloneDX BOM: the root element is <{root}>, not <bom>"),
+                        );
+                    }
+                    seen_root = true;
+                }
+                // Components are those of the BOM's own <components> and,
+                // recursively, of a component's <components>; not the BOM's
+                // metadata.component, nor pedigree, tools or services.
+                let depth = path_stack.len();
+                if name == b"component"
+                    && path_stack.last().is_some_and(|p| p == b"components")
+                    && (depth == 2 || open.last().is_some_and(|o| o.depth + 2 == depth))
+                {
+                    open.push(OpenComponent {
+                        depth,
+                        ..OpenComponent::default()
+                    });
                 }
                 path_stack.push(name);
                 text.clear();
+            }
+            Ok(Event::Empty(e)) => {
+                if !seen_root {
+                    let root = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    return error(
+                        &xml,
+                        start,
+                        format!("not a CycloneDX BOM: the root element is <{root}/>, not <bom>"),
+                    );
+                }
             }
             Ok(Event::Text(t)) => text.push_str(&t.decode().unwrap_or_default()),
             Ok(Event::CData(t)) => text.push_str(&String::from_utf8_lossy(&t)),
@@ -185,16 +269,20 @@ pub fn parse_xml_bom(
                 let depth = path_stack.len();
                 let value = text.trim().to_string();
                 text.clear();
-                if name == b"component" && open.last().map(|(d, _)| *d) == Some(depth) {
-                    if let Some((_, c)) = open.pop() {
-                        done.push(c);
+                if name == b"component" && open.last().map(|o| o.depth) == Some(depth) {
+                    if let Some(mut o) = open.pop() {
+                        if o.c.author.is_none() {
+                            o.c.author = o.first_author;
+                        }
+                        done.push(o.c);
                     }
                     continue;
                 }
-                let Some((cdepth, c)) = open.last_mut() else {
+                let Some(o) = open.last_mut() else {
                     continue;
                 };
-                let rel = &path_stack[*cdepth + 1..];
+                let rel = &path_stack[o.depth + 1..];
+                let c = &mut o.c;
                 match (rel, name.as_slice()) {
                     ([], b"group") => c.group = Some(value),
                     ([], b"name") => c.name = Some(value),
@@ -203,24 +291,45 @@ pub fn parse_xml_bom(
                     ([], b"author") => c.author = Some(value),
                     ([], b"purl") => c.purl = Some(value),
                     ([s], b"name") if s == b"supplier" => c.supplier = Some(value),
-                    ([a], b"name") if a == b"authors" => {}
-                    ([ls, l], b"id" | b"name") if ls == b"licenses" && l == b"license" => {
-                        c.licenses.push(value)
+                    ([a, au], b"name") if a == b"authors" && au == b"author" => {
+                        if o.first_author.is_none() {
+                            o.first_author = Some(value);
+                        }
+                    }
+                    ([ls, l], b"id") if ls == b"licenses" && l == b"license" => {
+                        o.license_id = Some(value)
+                    }
+                    ([ls, l], b"name") if ls == b"licenses" && l == b"license" => {
+                        o.license_name = Some(value)
+                    }
+                    // A license is its SPDX id, else its name.
+                    ([ls], b"license") if ls == b"licenses" => {
+                        if let Some(l) = o.license_id.take().or(o.license_name.take()) {
+                            c.licenses.push(l);
+                        }
+                        o.license_name = None;
                     }
                     ([ls], b"expression") if ls == b"licenses" => c.licenses.push(value),
                     _ => {}
                 }
             }
-            Ok(Event::Eof) => break,
+            Ok(Event::Eof) => {
+                if !seen_root {
+                    return error(&xml, start, "not a CycloneDX BOM: no <bom> element".into());
+                }
+                if !path_stack.is_empty() {
+                    let end = xml.buffer_position();
+                    return error(
+                        &xml,
+                        end,
+                        "invalid CycloneDX XML: the file ends before its elements are closed (truncated?)".into(),
+                    );
+                }
+                break;
+            }
             Err(e) => {
-                return (
-                    Vec::new(),
-                    vec![Diagnostic::error(format!(
-                        "{path}: invalid CycloneDX XML at byte {}: {e}",
-                        xml.error_position()
-                    ))
-                    .in_file(file)],
-                )
+                let pos = xml.error_position();
+                return error(&xml, pos, format!("invalid CycloneDX XML: {e}"));
             }
             _ => {}
         }
