@@ -36,7 +36,11 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
             return Err(format!("{what} may not be empty"));
         }
     }
-    if req.principal.as_deref().is_some_and(|p| p.trim().is_empty()) {
+    if req
+        .principal
+        .as_deref()
+        .is_some_and(|p| p.trim().is_empty())
+    {
         return Err("--principal may not be empty".into());
     }
     if ev.item(&req.id).is_some() {
@@ -118,7 +122,10 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
     let rel = crate::link::join_inside_root("", &rel)
         .ok_or_else(|| format!("`{rel}` is outside the evidence root"))?;
     // Anything else would not be read back as an evidence file of items.
-    if !rel.ends_with(".toml") || rel == "relpack.toml" || rel.split('/').any(|p| p.starts_with('.')) {
+    if !rel.ends_with(".toml")
+        || rel == "relpack.toml"
+        || rel.split('/').any(|p| p.starts_with('.'))
+    {
         return Err(format!(
             "--file `{rel}`: an approval is written to a visible `.toml` evidence file, not relpack.toml"
         ));

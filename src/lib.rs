@@ -475,21 +475,19 @@ pub fn build(
         }
         renderers.push(Box::new(pdf));
     }
-    let mut files = Vec::new();
-    for r in &renderers {
-        progress(&format!("rendering {}", r.name()));
-        let out = r
-            .render(&packet)
-            .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))?;
-        files.extend(out);
-    }
     let folder = format!(
         "{}-{}",
         checked.evidence.config.product_slug(),
         sanitize(&checked.evidence.version)
     );
+    let staging = write::Staging::new(&build.out, &folder).map_err(Failure::io)?;
+    for r in &renderers {
+        progress(&format!("rendering {}", r.name()));
+        r.render(&packet, &staging)
+            .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))?;
+    }
     progress("writing the packet");
-    let dest = write::write_release(&build.out, &folder, files).map_err(Failure::io)?;
+    let dest = staging.commit().map_err(Failure::io)?;
     write::refresh_release_list(&build.out).map_err(Failure::io)?;
     Ok(Built {
         checked,

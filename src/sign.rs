@@ -49,7 +49,9 @@ impl SignerTime {
             return None;
         }
         let naive = match digits.len() {
-            8 => chrono::NaiveDate::parse_from_str(digits, "%Y%m%d").ok()?.and_hms_opt(0, 0, 0)?,
+            8 => chrono::NaiveDate::parse_from_str(digits, "%Y%m%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)?,
             12 => chrono::NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M").ok()?,
             14 => chrono::NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M%S").ok()?,
             _ => return None,
@@ -89,10 +91,16 @@ pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<String>) {
         }
         let tokens = tokenize(line);
         if tokens.len() < 3 {
-            errors.push(format!("line {}: expected `principals [options] key`", n + 1));
+            errors.push(format!(
+                "line {}: expected `principals [options] key`",
+                n + 1
+            ));
             continue;
         }
-        let principals: Vec<String> = tokens[0].split(',').map(|s| s.trim_matches('"').to_string()).collect();
+        let principals: Vec<String> = tokens[0]
+            .split(',')
+            .map(|s| s.trim_matches('"').to_string())
+            .collect();
         let (options, key_at) = if is_key_type(&tokens[1]) {
             (None, 1)
         } else {
@@ -154,7 +162,9 @@ fn parse_options(text: &str) -> Result<SignerOptions, String> {
             v.strip_prefix('"')
                 .and_then(|v| v.strip_suffix('"'))
                 .map(str::to_string)
-                .ok_or_else(|| format!("the value of `{name}` must be quoted, as in {name}=\"...\""))
+                .ok_or_else(|| {
+                    format!("the value of `{name}` must be quoted, as in {name}=\"...\"")
+                })
         };
         match (name.as_str(), value) {
             ("cert-authority", None) => o.cert_authority = true,
@@ -162,20 +172,33 @@ fn parse_options(text: &str) -> Result<SignerOptions, String> {
                 if o.namespaces.is_some() {
                     return Err("more than one `namespaces` option".into());
                 }
-                o.namespaces = Some(quoted(v)?.split(',').map(|s| s.trim().to_string()).collect());
+                o.namespaces = Some(
+                    quoted(v)?
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .collect(),
+                );
             }
             ("valid-after" | "valid-before", v) => {
                 let text = quoted(v)?;
                 let t = SignerTime::parse(&text).ok_or_else(|| {
                     format!("invalid `{name}` time \"{text}\": expected YYYYMMDD[HHMM[SS]], then Z for UTC")
                 })?;
-                let slot = if name == "valid-after" { &mut o.valid_after } else { &mut o.valid_before };
+                let slot = if name == "valid-after" {
+                    &mut o.valid_after
+                } else {
+                    &mut o.valid_before
+                };
                 if slot.is_some() {
                     return Err(format!("more than one `{name}` option"));
                 }
                 *slot = Some(t);
             }
-            _ => return Err(format!("unknown option `{opt}` (ssh-keygen refuses it too)")),
+            _ => {
+                return Err(format!(
+                    "unknown option `{opt}` (ssh-keygen refuses it too)"
+                ))
+            }
         }
     }
     if let (Some(a), Some(b)) = (&o.valid_after, &o.valid_before) {
@@ -279,7 +302,13 @@ pub fn verify(
     principal: &str,
     signers: &[AllowedSigner],
 ) -> Result<String, String> {
-    verify_at(message, armored, principal, signers, Some(chrono::Local::now().fixed_offset()))
+    verify_at(
+        message,
+        armored,
+        principal,
+        signers,
+        Some(chrono::Local::now().fixed_offset()),
+    )
 }
 
 /// Verify an armored signature over `message` for `principal` as
@@ -295,7 +324,15 @@ pub fn verify_at(
     signers: &[AllowedSigner],
     at: Option<DateTime<FixedOffset>>,
 ) -> Result<String, String> {
-    let sig = SshSig::from_pem(armored.trim()).map_err(|e| format!("not an SSH signature: {e}"))?;
+    let sig = SshSig::from_pem(armored.trim()).map_err(|e| {
+        if made_with_certificate(armored) {
+            "the signature was made with an SSH certificate: relpack refuses certificates \
+             (and cert-authority lines); sign with the plain key that allowed_signers lists"
+                .to_string()
+        } else {
+            format!("not an SSH signature: {e}")
+        }
+    })?;
     if sig.namespace() != NAMESPACE {
         return Err(format!(
             "signature is for namespace `{}`, not `{NAMESPACE}`",
@@ -361,15 +398,16 @@ pub fn verify_at(
                 }
             }
         }
-        s.key
-            .verify(NAMESPACE, message, &sig)
-            .map_err(|_| "signature does not match the approval record (tampered or wrong key)".to_string())?;
+        s.key.verify(NAMESPACE, message, &sig).map_err(|_| {
+            "signature does not match the approval record (tampered or wrong key)".to_string()
+        })?;
         return Ok(s.key.fingerprint(HashAlg::Sha256).to_string());
     }
     if !refused.is_empty() {
         return Err(refused.join("; "));
     }
-    let mut reason = format!("the signing key is not a key allowed_signers lists for `{principal}`");
+    let mut reason =
+        format!("the signing key is not a key allowed_signers lists for `{principal}`");
     if !cert_lines.is_empty() {
         let lines: Vec<String> = cert_lines.iter().map(|l| l.to_string()).collect();
         reason.push_str(&format!(
@@ -378,6 +416,37 @@ pub fn verify_at(
         ));
     }
     Err(reason)
+}
+
+/// Whether an armored SSHSIG carries an OpenSSH certificate as its public
+/// key (ssh-key does not read those, so look at the key's algorithm name).
+fn made_with_certificate(armored: &str) -> bool {
+    let body: String = armored
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(|l| l.trim().chars())
+        .collect();
+    let mut bytes = Vec::with_capacity(body.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in body.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => break,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    let needle = b"-cert-v01@openssh.com";
+    bytes.windows(needle.len()).any(|w| w == needle)
 }
 
 /// OpenSSH's `match_pattern_list`: comma-separated patterns, `!` negates.

@@ -6,66 +6,106 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
+use std::collections::HashSet;
+use std::sync::Mutex;
+
 use sha2::{Digest, Sha256};
 
 use crate::render::html::{render_release_list, ReleaseEntry};
-use crate::render::OutputFile;
+use crate::render::Output;
 
-/// Write `files` as `out/folder/`, replacing only that folder.
-pub fn write_release(
-    out: &Path,
-    folder: &str,
-    mut files: Vec<OutputFile>,
-) -> Result<PathBuf, String> {
-    fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let pid = std::process::id();
-    let tmp = out.join(format!(".{folder}.tmp-{pid}"));
-    let _ = fs::remove_dir_all(&tmp);
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let sums: String = files
-        .par_iter()
-        .map(|(path, bytes)| format!("{:x}  {path}\n", Sha256::digest(bytes)))
-        .collect::<Vec<_>>()
-        .concat();
-    files.push(("SHA256SUMS".into(), sums.into_bytes()));
-    let result = (|| {
-        // Create every folder first, then write files in parallel.
-        let mut dirs: Vec<PathBuf> = files
+/// A release folder being written: files land in a temporary folder
+/// beside the destination as renderers produce them; [`Staging::commit`]
+/// adds SHA256SUMS and renames it into place. Dropped uncommitted, it
+/// removes itself, so a failed build leaves nothing behind.
+pub struct Staging {
+    out: PathBuf,
+    folder: String,
+    tmp: PathBuf,
+    sums: Mutex<Vec<(String, String)>>,
+    dirs: Mutex<HashSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(out: &Path, folder: &str) -> Result<Staging, String> {
+        fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        let tmp = out.join(format!(".{folder}.tmp-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            folder: folder.to_string(),
+            tmp,
+            sums: Mutex::new(Vec::new()),
+            dirs: Mutex::new(HashSet::new()),
+            committed: false,
+        })
+    }
+
+    /// Write SHA256SUMS and move the folder into place, replacing only an
+    /// earlier build of this same release.
+    pub fn commit(mut self) -> Result<PathBuf, String> {
+        let mut sums = std::mem::take(&mut *self.sums.lock().map_err(|_| "poisoned")?);
+        sums.sort();
+        let text: String = sums
             .iter()
-            .filter_map(|(p, _)| tmp.join(p).parent().map(Path::to_path_buf))
+            .map(|(path, hash)| format!("{hash}  {path}\n"))
             .collect();
-        dirs.sort();
-        dirs.dedup();
-        for d in dirs {
-            fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
-        }
-        files.par_iter().try_for_each(|(p, bytes)| {
-            let path = tmp.join(p);
-            fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        })?;
-        let dest = out.join(folder);
+        let path = self.tmp.join("SHA256SUMS");
+        fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let dest = self.out.join(&self.folder);
+        let pid = std::process::id();
         if dest.exists() {
-            let old = out.join(format!(".{folder}.old-{pid}"));
+            let old = self.out.join(format!(".{}.old-{pid}", self.folder));
             let _ = fs::remove_dir_all(&old);
             fs::rename(&dest, &old)
                 .map_err(|e| format!("cannot move {} aside: {e}", dest.display()))?;
-            if let Err(e) = fs::rename(&tmp, &dest) {
+            if let Err(e) = fs::rename(&self.tmp, &dest) {
                 // Put the earlier packet back: a failed build leaves it as it was.
                 let _ = fs::rename(&old, &dest);
                 return Err(format!("cannot move the new packet into place: {e}"));
             }
             let _ = fs::remove_dir_all(&old);
         } else {
-            fs::rename(&tmp, &dest)
+            fs::rename(&self.tmp, &dest)
                 .map_err(|e| format!("cannot move the new packet into place: {e}"))?;
         }
+        self.committed = true;
         Ok(dest)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
     }
-    result
+}
+
+impl Output for Staging {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), String> {
+        // Renderers name files; none may climb out of the release folder.
+        let rel = crate::link::join_inside_root("", rel)
+            .ok_or_else(|| format!("bad output path {rel}"))?;
+        let path = self.tmp.join(&rel);
+        if let Some(parent) = path.parent() {
+            let new = self
+                .dirs
+                .lock()
+                .map_err(|_| "poisoned")?
+                .insert(parent.to_path_buf());
+            if new {
+                fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+        }
+        fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let hash = format!("{:x}", Sha256::digest(bytes));
+        self.sums.lock().map_err(|_| "poisoned")?.push((rel, hash));
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 /// Rewrite `out/index.html`: every release folder in `out`, newest first.

@@ -122,7 +122,13 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
                 let who = principal.as_deref().unwrap_or_default();
                 // The key must have been valid when the approval was signed.
                 let at = parse_datetime(&signed_at);
-                match crate::sign::verify_at(canonical_form(a).as_bytes(), sig, who, input.signers, at) {
+                match crate::sign::verify_at(
+                    canonical_form(a).as_bytes(),
+                    sig,
+                    who,
+                    input.signers,
+                    at,
+                ) {
                     Ok(fingerprint) => SignatureState::Verified { fingerprint },
                     Err(reason) => SignatureState::Invalid { reason },
                 }

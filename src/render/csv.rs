@@ -1,7 +1,7 @@
 //! trace-matrix.csv: one row per requirement (RFC 4180 quoting), the same
 //! columns as the trace matrix page.
 
-use super::{OutputFile, Renderer};
+use super::{Output, Renderer};
 use crate::model::Packet;
 
 pub struct CsvRenderer;
@@ -38,7 +38,7 @@ impl Renderer for CsvRenderer {
         "csv"
     }
 
-    fn render(&self, packet: &Packet) -> Result<Vec<OutputFile>, String> {
+    fn render(&self, packet: &Packet, output: &dyn Output) -> Result<(), String> {
         let mut out = String::new();
         out.push_str(&HEADER.join(","));
         out.push_str("\r\n");
@@ -90,6 +90,6 @@ impl Renderer for CsvRenderer {
             out.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
-        Ok(vec![("trace-matrix.csv".into(), out.into_bytes())])
+        output.put("trace-matrix.csv", out.as_bytes())
     }
 }

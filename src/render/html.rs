@@ -11,7 +11,7 @@ use serde_json::Value;
 use tera::{Context, Tera};
 
 use super::markdown::to_html_linked;
-use super::{page_name, OutputFile, Renderer};
+use super::{page_name, Output, Renderer};
 use crate::changes::ChangeSet;
 use crate::gate::{ApprovalCheck, GateOutcome};
 use crate::git::TracedCommit;
@@ -267,13 +267,12 @@ impl Renderer for HtmlRenderer {
         "html"
     }
 
-    fn render(&self, p: &Packet) -> Result<Vec<OutputFile>, String> {
+    fn render(&self, p: &Packet, out: &dyn Output) -> Result<(), String> {
         let tera = tera()?;
-        let mut files: Vec<OutputFile> = ASSETS
-            .iter()
-            .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
-            .collect();
-        files.push(("assets/search-index.js".into(), search_index(p)));
+        for (path, text) in ASSETS {
+            out.put(path, text.as_bytes())?;
+        }
+        out.put("assets/search-index.js", &search_index(p))?;
         let title = |page: &str| {
             SECTIONS
                 .iter()
@@ -281,194 +280,225 @@ impl Renderer for HtmlRenderer {
                 .map(|s| s.1.to_string())
                 .unwrap_or_default()
         };
-        let pages: Vec<(&str, Result<Context, String>)> = vec![
+        type Page<'p> = Box<dyn Fn() -> Result<Context, String> + Sync + 'p>;
+        let pages: Vec<(&str, Page<'_>)> = vec![
             (
                 "index.html",
-                ctx(&IndexPage {
-                    h: header(p, "", "index.html", title("index.html"), self.with_pdf),
-                    p,
+                Box::new(|| {
+                    ctx(&IndexPage {
+                        h: header(p, "", "index.html", title("index.html"), self.with_pdf),
+                        p: IndexView {
+                            product: &p.product,
+                            release: &p.release,
+                            generator: &p.generator,
+                            gates: &p.gates,
+                            items: p.items.len(),
+                            requirements: p.requirements.len(),
+                            tests: p.tests.len(),
+                            hazards: p.hazards.len(),
+                            evidence: p.evidence.len(),
+                        },
+                    })
                 }),
             ),
             (
                 "gates.html",
-                ctx(&GatesPage {
-                    h: header(p, "", "gates.html", title("gates.html"), self.with_pdf),
-                    gates: &p.gates,
-                    deviations: &p.deviations,
+                Box::new(|| {
+                    ctx(&GatesPage {
+                        h: header(p, "", "gates.html", title("gates.html"), self.with_pdf),
+                        gates: &p.gates,
+                        deviations: &p.deviations,
+                    })
                 }),
             ),
             (
                 "documents.html",
-                ctx(&DocumentsPage {
-                    h: header(
-                        p,
-                        "",
-                        "documents.html",
-                        title("documents.html"),
-                        self.with_pdf,
-                    ),
-                    documents: p
-                        .documents
-                        .iter()
-                        .filter_map(|id| p.item(id))
-                        .map(|i| TextBlock {
-                            id: &i.id,
-                            title: &i.title,
-                            kind: i.kind.name(),
-                            html: text_of(p, i, ""),
-                        })
-                        .collect(),
+                Box::new(|| {
+                    ctx(&DocumentsPage {
+                        h: header(
+                            p,
+                            "",
+                            "documents.html",
+                            title("documents.html"),
+                            self.with_pdf,
+                        ),
+                        documents: p
+                            .documents
+                            .iter()
+                            .filter_map(|id| p.item(id))
+                            .map(|i| TextBlock {
+                                id: &i.id,
+                                title: &i.title,
+                                kind: i.kind.name(),
+                                html: text_of(p, i, ""),
+                            })
+                            .collect(),
+                    })
                 }),
             ),
             (
                 "changes.html",
-                ctx(&ChangesPage {
-                    h: header(p, "", "changes.html", title("changes.html"), self.with_pdf),
-                    records: p
-                        .changes
-                        .records
-                        .iter()
-                        .filter_map(|id| p.item(id))
-                        .map(|i| RecordView {
-                            item: i,
-                            html: text_of(p, i, ""),
-                            fields: field_views(p, i),
-                        })
-                        .collect(),
-                    commits: &p.changes.commits,
-                    since: p.changes.since_previous.as_ref(),
+                Box::new(|| {
+                    ctx(&ChangesPage {
+                        h: header(p, "", "changes.html", title("changes.html"), self.with_pdf),
+                        records: p
+                            .changes
+                            .records
+                            .iter()
+                            .filter_map(|id| p.item(id))
+                            .map(|i| RecordView {
+                                item: i,
+                                html: text_of(p, i, ""),
+                                fields: field_views(p, i),
+                            })
+                            .collect(),
+                        commits: &p.changes.commits,
+                        since: p.changes.since_previous.as_ref(),
+                    })
                 }),
             ),
             (
                 "requirements.html",
-                ctx(&RequirementsPage {
-                    h: header(
-                        p,
-                        "",
-                        "requirements.html",
-                        title("requirements.html"),
-                        self.with_pdf,
-                    ),
-                    requirements: p
-                        .requirements
-                        .iter()
-                        .map(|r| RequirementView {
-                            row: r,
-                            html: p.item(&r.id).map(|i| text_of(p, i, "")).unwrap_or_default(),
-                        })
-                        .collect(),
+                Box::new(|| {
+                    ctx(&RequirementsPage {
+                        h: header(
+                            p,
+                            "",
+                            "requirements.html",
+                            title("requirements.html"),
+                            self.with_pdf,
+                        ),
+                        requirements: p
+                            .requirements
+                            .iter()
+                            .map(|r| RequirementView {
+                                row: r,
+                                html: p.item(&r.id).map(|i| text_of(p, i, "")).unwrap_or_default(),
+                            })
+                            .collect(),
+                    })
                 }),
             ),
             (
                 "risk.html",
-                ctx(&RiskPage {
-                    h: header(p, "", "risk.html", title("risk.html"), self.with_pdf),
-                    hazards: &p.hazards,
+                Box::new(|| {
+                    ctx(&RiskPage {
+                        h: header(p, "", "risk.html", title("risk.html"), self.with_pdf),
+                        hazards: &p.hazards,
+                    })
                 }),
             ),
             (
                 "trace-matrix.html",
-                ctx(&TracePage {
-                    h: header(
-                        p,
-                        "",
-                        "trace-matrix.html",
-                        title("trace-matrix.html"),
-                        self.with_pdf,
-                    ),
-                    requirements: &p.requirements,
-                    tests: &p.tests,
+                Box::new(|| {
+                    ctx(&TracePage {
+                        h: header(
+                            p,
+                            "",
+                            "trace-matrix.html",
+                            title("trace-matrix.html"),
+                            self.with_pdf,
+                        ),
+                        requirements: &p.requirements,
+                        tests: &p.tests,
+                    })
                 }),
             ),
             (
                 "verification.html",
-                ctx(&VerificationPage {
-                    h: header(
-                        p,
-                        "",
-                        "verification.html",
-                        title("verification.html"),
-                        self.with_pdf,
-                    ),
-                    by_outcome: &p.verification.by_outcome,
-                    by_method: &p.verification.by_method,
-                    tests: &p.tests,
-                    unbound: &p.verification.unbound,
-                    junit_files: &p.verification.junit_files,
+                Box::new(|| {
+                    ctx(&VerificationPage {
+                        h: header(
+                            p,
+                            "",
+                            "verification.html",
+                            title("verification.html"),
+                            self.with_pdf,
+                        ),
+                        by_outcome: &p.verification.by_outcome,
+                        by_method: &p.verification.by_method,
+                        tests: &p.tests,
+                        unbound: &p.verification.unbound,
+                        junit_files: &p.verification.junit_files,
+                    })
                 }),
             ),
             (
                 "anomalies.html",
-                ctx(&AnomaliesPage {
-                    h: header(
-                        p,
-                        "",
-                        "anomalies.html",
-                        title("anomalies.html"),
-                        self.with_pdf,
-                    ),
-                    anomalies: &p.anomalies,
+                Box::new(|| {
+                    ctx(&AnomaliesPage {
+                        h: header(
+                            p,
+                            "",
+                            "anomalies.html",
+                            title("anomalies.html"),
+                            self.with_pdf,
+                        ),
+                        anomalies: &p.anomalies,
+                    })
                 }),
             ),
             (
                 "deviations.html",
-                ctx(&DeviationsPage {
-                    h: header(
-                        p,
-                        "",
-                        "deviations.html",
-                        title("deviations.html"),
-                        self.with_pdf,
-                    ),
-                    deviations: &p.deviations,
+                Box::new(|| {
+                    ctx(&DeviationsPage {
+                        h: header(
+                            p,
+                            "",
+                            "deviations.html",
+                            title("deviations.html"),
+                            self.with_pdf,
+                        ),
+                        deviations: &p.deviations,
+                    })
                 }),
             ),
             (
                 "soup.html",
-                ctx(&SoupPage {
-                    h: header(p, "", "soup.html", title("soup.html"), self.with_pdf),
-                    soup: &p.soup,
+                Box::new(|| {
+                    ctx(&SoupPage {
+                        h: header(p, "", "soup.html", title("soup.html"), self.with_pdf),
+                        soup: &p.soup,
+                    })
                 }),
             ),
             (
                 "approvals.html",
-                ctx(&ApprovalsPage {
-                    h: header(
-                        p,
-                        "",
-                        "approvals.html",
-                        title("approvals.html"),
-                        self.with_pdf,
-                    ),
-                    approvals: &p.approvals,
+                Box::new(|| {
+                    ctx(&ApprovalsPage {
+                        h: header(
+                            p,
+                            "",
+                            "approvals.html",
+                            title("approvals.html"),
+                            self.with_pdf,
+                        ),
+                        approvals: &p.approvals,
+                    })
                 }),
             ),
             (
                 "evidence.html",
-                ctx(&EvidencePage {
-                    h: header(
-                        p,
-                        "",
-                        "evidence.html",
-                        title("evidence.html"),
-                        self.with_pdf,
-                    ),
-                    evidence: &p.evidence,
+                Box::new(|| {
+                    ctx(&EvidencePage {
+                        h: header(
+                            p,
+                            "",
+                            "evidence.html",
+                            title("evidence.html"),
+                            self.with_pdf,
+                        ),
+                        evidence: &p.evidence,
+                    })
                 }),
             ),
         ];
-        let rendered: Vec<Result<OutputFile, String>> = pages
-            .into_par_iter()
-            .map(|(name, c)| {
-                let c = c?;
-                tera.render(name, &c)
-                    .map(|s| (name.to_string(), s.into_bytes()))
-                    .map_err(|e| format!("{name}: {}", error_chain(&e)))
-            })
-            .collect();
-        for r in rendered {
-            files.push(r?);
-        }
+        pages.into_par_iter().try_for_each(|(name, make)| {
+            let html = tera
+                .render(name, &make()?)
+                .map_err(|e| format!("{name}: {}", error_chain(&e)))?;
+            out.put(name, html.as_bytes())
+        })?;
         let by_req: HashMap<&str, &RequirementRow> =
             p.requirements.iter().map(|r| (r.id.as_str(), r)).collect();
         let by_test: HashMap<&str, &TestRow> = p.tests.iter().map(|t| (t.id.as_str(), t)).collect();
@@ -482,63 +512,54 @@ impl Renderer for HtmlRenderer {
             .iter()
             .flat_map(|c| c.suspect.iter().map(|s| (s.id.as_str(), s.reason.as_str())))
             .collect();
-        let items: Vec<Result<OutputFile, String>> = p
-            .items
-            .par_iter()
-            .map(|item| {
-                let page = ItemPage {
-                    h: header(
-                        p,
-                        "../",
-                        "",
-                        format!("{} {}", item.id, item.title),
-                        self.with_pdf,
-                    ),
-                    item,
-                    kind: item.kind.name(),
-                    text_html: text_of(p, item, "../"),
-                    fields: field_views(p, item),
-                    referenced_by: item
-                        .referenced_by
-                        .iter()
-                        .map(|(k, v)| RelationView {
-                            relation: k.clone(),
-                            ids: v.clone(),
-                        })
-                        .collect(),
-                    requirement: by_req
-                        .get(item.id.as_str())
-                        .copied()
-                        .filter(|_| item.kind == Kind::Requirement),
-                    test: by_test
-                        .get(item.id.as_str())
-                        .copied()
-                        .filter(|_| item.kind == Kind::Test),
-                    hazard: by_hazard
-                        .get(item.id.as_str())
-                        .copied()
-                        .filter(|_| item.kind == Kind::Hazard),
-                    approval: by_approval
-                        .get(item.id.as_str())
-                        .copied()
-                        .filter(|_| item.kind == Kind::Approval),
-                    suspect: suspects.get(item.id.as_str()).map(|s| s.to_string()),
-                };
-                let c = ctx(&page)?;
-                tera.render("item.html", &c)
-                    .map(|s| {
-                        (
-                            format!("items/{}.html", page_name(&item.id)),
-                            s.into_bytes(),
-                        )
+        p.items.par_iter().try_for_each(|item| {
+            let page = ItemPage {
+                h: header(
+                    p,
+                    "../",
+                    "",
+                    format!("{} {}", item.id, item.title),
+                    self.with_pdf,
+                ),
+                item,
+                kind: item.kind.name(),
+                text_html: text_of(p, item, "../"),
+                fields: field_views(p, item),
+                referenced_by: item
+                    .referenced_by
+                    .iter()
+                    .map(|(k, v)| RelationView {
+                        relation: k.clone(),
+                        ids: v.clone(),
                     })
-                    .map_err(|e| format!("item {}: {}", item.id, error_chain(&e)))
-            })
-            .collect();
-        for r in items {
-            files.push(r?);
-        }
-        Ok(files)
+                    .collect(),
+                requirement: by_req
+                    .get(item.id.as_str())
+                    .copied()
+                    .filter(|_| item.kind == Kind::Requirement),
+                test: by_test
+                    .get(item.id.as_str())
+                    .copied()
+                    .filter(|_| item.kind == Kind::Test),
+                hazard: by_hazard
+                    .get(item.id.as_str())
+                    .copied()
+                    .filter(|_| item.kind == Kind::Hazard),
+                approval: by_approval
+                    .get(item.id.as_str())
+                    .copied()
+                    .filter(|_| item.kind == Kind::Approval),
+                suspect: suspects.get(item.id.as_str()).map(|s| s.to_string()),
+            };
+            let c = ctx(&page)?;
+            let html = tera
+                .render("item.html", &c)
+                .map_err(|e| format!("item {}: {}", item.id, error_chain(&e)))?;
+            out.put(
+                &format!("items/{}.html", page_name(&item.id)),
+                html.as_bytes(),
+            )
+        })
     }
 }
 
@@ -560,7 +581,21 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[derive(Serialize)]
 struct IndexPage<'a> {
     h: Header<'a>,
-    p: &'a Packet,
+    p: IndexView<'a>,
+}
+
+/// What the front page shows: identification, gates and counts.
+#[derive(Serialize)]
+struct IndexView<'a> {
+    product: &'a crate::model::Product,
+    release: &'a crate::model::Release,
+    generator: &'a crate::model::Generator,
+    gates: &'a [GateOutcome],
+    items: usize,
+    requirements: usize,
+    tests: usize,
+    hazards: usize,
+    evidence: usize,
 }
 #[derive(Serialize)]
 struct GatesPage<'a> {

@@ -1,6 +1,7 @@
 //! Stage 7, render: each output is one renderer reading the same packet
-//! model. Renderers return files as (relative path, bytes); `write` puts
-//! them on disk atomically.
+//! model. Renderers hand each file to an [`Output`] as soon as it is made
+//! (so 100k item pages never sit in memory together); `write` provides the
+//! output that stages them for an atomic rename.
 
 pub mod csv;
 pub mod html;
@@ -11,13 +12,16 @@ pub mod pdf;
 
 use crate::model::Packet;
 
-/// A rendered file: path relative to the release folder, and its bytes.
-pub type OutputFile = (String, Vec<u8>);
+/// Where rendered files go: a path relative to the release folder and its
+/// bytes. Called from many threads at once.
+pub trait Output: Sync {
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), String>;
+}
 
 /// A renderer turns the packet into files (mdBook's `Renderer`, simplified).
 pub trait Renderer {
     fn name(&self) -> &'static str;
-    fn render(&self, packet: &Packet) -> Result<Vec<OutputFile>, String>;
+    fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), String>;
 }
 
 /// The page of an item: ids are mostly file-safe already; the few characters

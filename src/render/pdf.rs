@@ -19,7 +19,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use super::markdown_ast::to_ast;
-use super::{OutputFile, Renderer};
+use super::{Output, Renderer};
 use crate::model::Packet;
 
 const TEMPLATE: &str = include_str!("../../templates/pdf/packet.typ");
@@ -171,7 +171,7 @@ impl Renderer for PdfRenderer {
         "pdf"
     }
 
-    fn render(&self, packet: &Packet) -> Result<Vec<OutputFile>, String> {
+    fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), String> {
         let mut data = view_data(packet);
         // PDF/A refuses a glyph no font has: such characters (warned about
         // by `missing_glyphs`) are written as their code point instead.
@@ -204,7 +204,7 @@ impl Renderer for PdfRenderer {
             let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
             format!("PDF export: {}", msgs.join("; "))
         })?;
-        Ok(vec![("packet.pdf".into(), pdf)])
+        out.put("packet.pdf", &pdf)
     }
 }
 

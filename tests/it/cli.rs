@@ -18,9 +18,23 @@ fn init_writes_a_tree_that_checks_and_says_what_next() {
     let (code, v) = check_json(dir.path());
     assert_eq!(code, 0, "{v:#}");
     // One item of each kind but deviation (commented: an unused waiver).
-    let out = relpack().args(["digest", "--release", "--each", "--root"]).arg(dir.path()).output().unwrap();
+    let out = relpack()
+        .args(["digest", "--release", "--each", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let listing = String::from_utf8_lossy(&out.stdout);
-    for id in ["NEED-1", "REQ-1", "HAZ-1", "TC-1", "RES-1", "ANOM-1", "CHG-1", "DOC-INTENDED-USE", "SOUP-example@1.0.0"] {
+    for id in [
+        "NEED-1",
+        "REQ-1",
+        "HAZ-1",
+        "TC-1",
+        "RES-1",
+        "ANOM-1",
+        "CHG-1",
+        "DOC-INTENDED-USE",
+        "SOUP-example@1.0.0",
+    ] {
         assert!(listing.contains(id), "{id} missing from {listing}");
     }
     assert!(dir.path().join("approvals/APR-1.toml").is_file());
@@ -31,12 +45,32 @@ fn init_writes_a_tree_that_checks_and_says_what_next() {
 #[test]
 fn schema_command_writes_every_schema() {
     let dir = TempDir::new().unwrap();
-    relpack().args(["schema", "--out"]).arg(dir.path()).assert().success();
-    for k in ["need", "requirement", "hazard", "test", "result", "anomaly", "deviation", "change", "document", "soup", "approval"] {
+    relpack()
+        .args(["schema", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    for k in [
+        "need",
+        "requirement",
+        "hazard",
+        "test",
+        "result",
+        "anomaly",
+        "deviation",
+        "change",
+        "document",
+        "soup",
+        "approval",
+    ] {
         let text = std::fs::read_to_string(dir.path().join(format!("{k}.schema.json"))).unwrap();
         let _: serde_json::Value = serde_json::from_str(&text).unwrap();
     }
-    for f in ["relpack.schema.json", "evidence-file.schema.json", "packet.schema.json"] {
+    for f in [
+        "relpack.schema.json",
+        "evidence-file.schema.json",
+        "packet.schema.json",
+    ] {
         assert!(dir.path().join(f).is_file(), "{f}");
     }
 }
@@ -47,39 +81,74 @@ fn sarif_puts_failed_gates_on_the_item_line() {
         ("relpack.toml", CONFIG),
         ("reqs.toml", "[[need]]\nid = \"N\"\ntitle = \"n\"\n\n[[requirement]]\nid = \"REQ-1\"\ntitle = \"x\"\ntext = \"y\"\nderives_from = [\"N\"]\n"),
     ]);
-    let out = relpack().args(["check", "--format", "sarif"]).arg(t.path()).output().unwrap();
+    let out = relpack()
+        .args(["check", "--format", "sarif"])
+        .arg(t.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["version"], "2.1.0");
     let results = s["runs"][0]["results"].as_array().unwrap();
-    let r = results.iter().find(|r| r["ruleId"] == "requirement-verified").unwrap();
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "requirement-verified")
+        .unwrap();
     assert_eq!(r["level"], "error");
     let loc = &r["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "reqs.toml");
     assert_eq!(loc["region"]["startLine"], 5);
     // Invalid evidence is SARIF too, every result located.
     let bad = tree(&[("relpack.toml", CONFIG), ("x.toml", "[[need]]\nid = 3\n")]);
-    let out = relpack().args(["check", "--format", "sarif"]).arg(bad.path()).output().unwrap();
+    let out = relpack()
+        .args(["check", "--format", "sarif"])
+        .arg(bad.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for r in s["runs"][0]["results"].as_array().unwrap() {
-        assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string(), "{r}");
+        assert!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string(),
+            "{r}"
+        );
     }
 }
 
 #[test]
 fn completions_and_man_page_come_from_the_cli() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        relpack().args(["completions", shell]).assert().success().stdout(predicate::str::contains("relpack"));
+        relpack()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("relpack"));
     }
-    relpack().arg("man").assert().success().stdout(predicate::str::contains(".TH relpack"));
-    relpack().args(["build", "--help"]).assert().success().stdout(predicate::str::contains("Example:"));
+    relpack()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH relpack"));
+    relpack()
+        .args(["build", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Example:"));
 }
 
 #[test]
 fn quiet_and_no_color_are_honoured() {
-    let t = tree(&[("relpack.toml", CONFIG), ("n.toml", "[[need]]\nid = \"N\"\ntitle = \"n\"\n")]);
-    relpack().args(["check", "-q"]).arg(t.path()).assert().success().stdout("").stderr("");
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("n.toml", "[[need]]\nid = \"N\"\ntitle = \"n\"\n"),
+    ]);
+    relpack()
+        .args(["check", "-q"])
+        .arg(t.path())
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
     relpack()
         .args(["check", "--color", "auto"])
         .arg(t.path())
@@ -95,20 +164,30 @@ fn ci_recipes_parse_and_use_real_commands() {
     let mut commands = Vec::new();
     for file in ["docs/ci/github-actions.yml", "docs/ci/gitlab-ci.yml"] {
         let text = std::fs::read_to_string(repo_path(file)).unwrap();
-        let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let doc: serde_yaml::Value =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         collect_scripts(&doc, &mut commands);
     }
-    let relpack_lines: Vec<&String> = commands.iter().filter(|l| l.trim_start().starts_with("relpack ")).collect();
+    let relpack_lines: Vec<&String> = commands
+        .iter()
+        .filter(|l| l.trim_start().starts_with("relpack "))
+        .collect();
     assert!(relpack_lines.len() >= 3, "{commands:?}");
     for line in relpack_lines {
         let words: Vec<&str> = line.split_whitespace().collect();
         let sub = words[1];
         let help = relpack().args([sub, "--help"]).output().unwrap();
-        assert!(help.status.success(), "`relpack {sub}` does not exist ({line})");
+        assert!(
+            help.status.success(),
+            "`relpack {sub}` does not exist ({line})"
+        );
         let help = String::from_utf8_lossy(&help.stdout);
         for flag in words.iter().filter(|w| w.starts_with("--")) {
             let flag = flag.split('=').next().unwrap();
-            assert!(help.contains(flag), "`relpack {sub}` has no {flag} ({line})");
+            assert!(
+                help.contains(flag),
+                "`relpack {sub}` has no {flag} ({line})"
+            );
         }
     }
     // A tag-time job builds on tags and keeps the packet even when a gate fails.
@@ -126,9 +205,11 @@ fn collect_scripts(v: &serde_yaml::Value, out: &mut Vec<String>) {
                 if key == "run" || key == "script" || key == "before_script" {
                     match v {
                         serde_yaml::Value::String(s) => out.extend(s.lines().map(str::to_string)),
-                        serde_yaml::Value::Sequence(seq) => {
-                            out.extend(seq.iter().filter_map(|x| x.as_str()).flat_map(|s| s.lines().map(str::to_string)))
-                        }
+                        serde_yaml::Value::Sequence(seq) => out.extend(
+                            seq.iter()
+                                .filter_map(|x| x.as_str())
+                                .flat_map(|s| s.lines().map(str::to_string)),
+                        ),
                         _ => {}
                     }
                 } else {

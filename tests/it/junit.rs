@@ -853,7 +853,10 @@ fn patterns_exact_names_and_test_properties_bind_cases() {
         .filter(|(f, _)| f == "ci/pytest.xml")
         .map(|(_, n)| n.as_str())
         .collect();
-    assert_eq!(pytest_unbound, vec!["test_dosing.TestLimits::test_ansi_output"]);
+    assert_eq!(
+        pytest_unbound,
+        vec!["test_dosing.TestLimits::test_ansi_output"]
+    );
     // 9 JUnit 5 cases, 2 bound; 10 Go cases, 4 bound; 10 pytest cases, 9 bound.
     assert_eq!(unbound.len(), 7 + 6 + 1, "{unbound:?}");
     let u = b.packet["verification"]["unbound"]

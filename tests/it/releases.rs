@@ -96,8 +96,19 @@ executed_at = 2026-09-21T11:00:00+02:00
 "#;
 
 fn build(root: &Path, out: &Path) -> i32 {
-    let o = relpack().arg("build").arg(root).arg("--out").arg(out).arg("--no-pdf").output().unwrap();
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = relpack()
+        .arg("build")
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .arg("--no-pdf")
+        .output()
+        .unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     o.status.code().unwrap()
 }
 
@@ -106,7 +117,11 @@ fn packet(path: &Path) -> serde_json::Value {
 }
 
 fn ids(v: &serde_json::Value) -> Vec<&str> {
-    v.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect()
 }
 
 #[test]
@@ -139,7 +154,9 @@ fn two_successive_releases_show_changes_and_suspect_tests() {
     t.child("t3.toml")
         .write_str("[[test]]\nid = \"T-3\"\ntitle = \"New\"\nmethod = \"manual\"\nverifies = [\"REQ-3\"]\n\n[[result]]\nid = \"R-3\"\ntest = \"T-3\"\noutcome = \"pass\"\nexecuted_by = \"Tess\"\nexecuted_at = 2026-11-02T09:00:00Z\n")
         .unwrap();
-    t.child("relpack.toml").write_str(&config("1.1.0", "2026-11-20", Some(&v1))).unwrap();
+    t.child("relpack.toml")
+        .write_str(&config("1.1.0", "2026-11-20", Some(&v1)))
+        .unwrap();
     // T-2's only result predates 1.0.0: it is suspect, so test-passed fails.
     assert_eq!(build(t.path(), out.path()), 1);
     let p = packet(&out.path().join("P-1.1.0/packet.json"));
@@ -147,44 +164,86 @@ fn two_successive_releases_show_changes_and_suspect_tests() {
     assert_eq!(c["previous_version"], "1.0.0");
     assert_eq!(ids(&c["added"]), ["R-3", "REQ-3", "T-3"]);
     assert_eq!(ids(&c["removed"]), ["REQ-OLD"]);
-    assert_eq!(ids(&c["modified"]), ["REQ-2"], "moving REQ-1 to a Markdown file is not a change");
+    assert_eq!(
+        ids(&c["modified"]),
+        ["REQ-2"],
+        "moving REQ-1 to a Markdown file is not a change"
+    );
     let text = &c["modified"][0]["fields"][0];
     assert_eq!(text["field"], "text");
     let diff = text["diff"].to_string();
-    assert!(diff.contains(r#"{"tag":"-","text":"Never round up."}"#), "{diff}");
-    assert!(diff.contains(r#"{"tag":"+","text":"Never round up, not even at the maximum."}"#), "{diff}");
+    assert!(
+        diff.contains(r#"{"tag":"-","text":"Never round up."}"#),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(r#"{"tag":"+","text":"Never round up, not even at the maximum."}"#),
+        "{diff}"
+    );
     assert_eq!(ids(&c["suspect"]), ["HAZ-1", "T-2"]);
-    let gate = p["gates"].as_array().unwrap().iter().find(|g| g["id"] == "test-passed").unwrap();
+    let gate = p["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "test-passed")
+        .unwrap();
     assert_eq!(gate["status"], "failed");
     assert!(gate["findings"].to_string().contains("T-2 is suspect"));
-    assert_eq!(p["tests"].as_array().unwrap().iter().find(|t| t["id"] == "T-2").unwrap()["suspect"].as_str().map(|s| s.contains("REQ-2")), Some(true));
+    assert_eq!(
+        p["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == "T-2")
+            .unwrap()["suspect"]
+            .as_str()
+            .map(|s| s.contains("REQ-2")),
+        Some(true)
+    );
     // The site and the trace matrix show it.
     let page = std::fs::read_to_string(out.path().join("P-1.1.0/items/T-2.html")).unwrap();
     assert!(page.contains("suspect"));
     let changes = std::fs::read_to_string(out.path().join("P-1.1.0/changes.html")).unwrap();
-    assert!(changes.contains("Never round up, not even at the maximum.") && changes.contains("REQ-OLD"));
+    assert!(
+        changes.contains("Never round up, not even at the maximum.") && changes.contains("REQ-OLD")
+    );
 
     // A fresh result after 1.0.0 clears T-2; re-reviewing HAZ-1 clears it.
     t.child("r2.toml")
         .write_str("[[result]]\nid = \"R-2b\"\ntest = \"T-2\"\noutcome = \"pass\"\nexecuted_by = \"Tess\"\nexecuted_at = 2026-11-10T10:00:00+01:00\n")
         .unwrap();
-    t.child("reqs.toml").write_str(&v2_reqs.replace("probability = 2", "probability = 2\nsituation = \"Reviewed for 1.1\"")).unwrap();
+    t.child("reqs.toml")
+        .write_str(&v2_reqs.replace(
+            "probability = 2",
+            "probability = 2\nsituation = \"Reviewed for 1.1\"",
+        ))
+        .unwrap();
     assert_eq!(build(t.path(), out.path()), 0);
     let p = packet(&out.path().join("P-1.1.0/packet.json"));
-    assert_eq!(p["changes"]["since_previous"]["suspect"], serde_json::json!([]));
+    assert_eq!(
+        p["changes"]["since_previous"]["suspect"],
+        serde_json::json!([])
+    );
 
     // `relpack diff` prints the same comparison without rebuilding.
     relpack()
-        .arg("diff").arg(&v1).arg(out.path().join("P-1.1.0/packet.json"))
+        .arg("diff")
+        .arg(&v1)
+        .arg(out.path().join("P-1.1.0/packet.json"))
         .assert()
         .success()
         .stdout(predicate::str::contains("+ requirement REQ-3 New"))
         .stdout(predicate::str::contains("- requirement REQ-OLD Going away"))
         .stdout(predicate::str::contains("~ requirement REQ-2 Round down"))
-        .stdout(predicate::str::contains("+ Never round up, not even at the maximum."));
+        .stdout(predicate::str::contains(
+            "+ Never round up, not even at the maximum.",
+        ));
     let o = relpack()
-        .args(["diff", "--format", "json"]).arg(&v1).arg(out.path().join("P-1.1.0/packet.json"))
-        .output().unwrap();
+        .args(["diff", "--format", "json"])
+        .arg(&v1)
+        .arg(out.path().join("P-1.1.0/packet.json"))
+        .output()
+        .unwrap();
     let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(ids(&d["removed"]), ["REQ-OLD"]);
 }
@@ -192,27 +251,51 @@ fn two_successive_releases_show_changes_and_suspect_tests() {
 #[test]
 fn verify_checks_sums_digests_and_the_evidence() {
     let out = TempDir::new().unwrap();
-    let t = tree(&[("relpack.toml", &config("1.0.0", "2026-10-01", None)), ("reqs.toml", V1_REQS), ("tests.toml", TESTS)]);
+    let t = tree(&[
+        ("relpack.toml", &config("1.0.0", "2026-10-01", None)),
+        ("reqs.toml", V1_REQS),
+        ("tests.toml", TESTS),
+    ]);
     build(t.path(), out.path());
     let folder = out.path().join("P-1.0.0");
-    relpack().arg("verify").arg(&folder).arg("--root").arg(t.path()).assert().success().stdout(predicate::str::contains("verified"));
+    relpack()
+        .arg("verify")
+        .arg(&folder)
+        .arg("--root")
+        .arg(t.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("verified"));
 
     // Evidence edited since: the release digest differs.
-    t.child("reqs.toml").write_str(&V1_REQS.replace("Round down", "Round half down")).unwrap();
+    t.child("reqs.toml")
+        .write_str(&V1_REQS.replace("Round down", "Round half down"))
+        .unwrap();
     relpack()
-        .arg("verify").arg(&folder).arg("--root").arg(t.path())
+        .arg("verify")
+        .arg(&folder)
+        .arg("--root")
+        .arg(t.path())
         .assert()
         .code(1)
         .stdout(predicate::str::contains("now gives release digest"));
 
     // A page tampered with: SHA256SUMS catches it.
     std::fs::write(folder.join("gates.html"), "<p>all good</p>").unwrap();
-    relpack().arg("verify").arg(&folder).assert().code(1).stdout(predicate::str::contains("gates.html: SHA-256 is"));
+    relpack()
+        .arg("verify")
+        .arg(&folder)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("gates.html: SHA-256 is"));
 
     // packet.json edited and SHA256SUMS regenerated to match: the item
     // digests still give it away.
     let path = folder.join("packet.json");
-    let edited = std::fs::read_to_string(&path).unwrap().replace("The pump shall limit the bolus.", "The pump may limit the bolus.");
+    let edited = std::fs::read_to_string(&path).unwrap().replace(
+        "The pump shall limit the bolus.",
+        "The pump may limit the bolus.",
+    );
     std::fs::write(&path, &edited).unwrap();
     std::fs::write(folder.join("gates.html"), "<p>all good</p>").unwrap();
     let sums: String = walkdir::WalkDir::new(&folder)
@@ -222,15 +305,26 @@ fn verify_checks_sums_digests_and_the_evidence() {
         .filter(|e| e.file_type().is_file() && e.file_name() != "SHA256SUMS")
         .map(|e| {
             use sha2::Digest;
-            let rel = e.path().strip_prefix(&folder).unwrap().to_string_lossy().to_string();
-            format!("{:x}  {rel}\n", sha2::Sha256::digest(std::fs::read(e.path()).unwrap()))
+            let rel = e
+                .path()
+                .strip_prefix(&folder)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            format!(
+                "{:x}  {rel}\n",
+                sha2::Sha256::digest(std::fs::read(e.path()).unwrap())
+            )
         })
         .collect();
     std::fs::write(folder.join("SHA256SUMS"), sums).unwrap();
     relpack()
-        .arg("verify").arg(&folder)
+        .arg("verify")
+        .arg(&folder)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("item REQ-1: digest of its fields is"))
+        .stdout(predicate::str::contains(
+            "item REQ-1: digest of its fields is",
+        ))
         .stdout(predicate::str::contains("release digest of the items is"));
 }
