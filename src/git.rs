@@ -33,20 +33,8 @@ pub fn read(root: &Path, previous_commit: Option<&str>) -> Option<GitInfo> {
     let repo = git2::Repository::discover(root).ok()?;
     let head = repo.head().ok()?.peel_to_commit().ok()?;
     let commit = head.id().to_string();
-    let mut tag = None;
-    if let Ok(names) = repo.tag_names(None) {
-        let mut names: Vec<&str> = names.iter().flatten().collect();
-        names.sort_unstable();
-        for name in names {
-            let Ok(obj) = repo.revparse_single(&format!("refs/tags/{name}")) else {
-                continue;
-            };
-            if obj.peel_to_commit().map(|c| c.id()) == Ok(head.id()) {
-                tag = Some(name.to_string());
-                break;
-            }
-        }
-    }
+    let tag = head_tag(&repo, head.id());
+    // A status that cannot be read is not proof of a clean tree.
     let dirty = repo
         .statuses(Some(
             git2::StatusOptions::new()
@@ -54,7 +42,7 @@ pub fn read(root: &Path, previous_commit: Option<&str>) -> Option<GitInfo> {
                 .include_ignored(false),
         ))
         .map(|s| !s.is_empty())
-        .unwrap_or(false);
+        .unwrap_or(true);
     let traced = traced_commits(&repo, head.id(), previous_commit);
     Some(GitInfo {
         commit,
@@ -62,6 +50,31 @@ pub fn read(root: &Path, previous_commit: Option<&str>) -> Option<GitInfo> {
         dirty,
         traced,
     })
+}
+
+/// The tag on HEAD. With several, a version tag (`v1.2.3`, `1.2.3`) wins
+/// over others (`deployed`, `rc`), then the first by name, so the release
+/// version read from it does not depend on which tag was made first.
+fn head_tag(repo: &git2::Repository, head: git2::Oid) -> Option<String> {
+    let names = repo.tag_names(None).ok()?;
+    let mut on_head: Vec<&str> = names
+        .iter()
+        .flatten()
+        .filter(|name| {
+            repo.revparse_single(&format!("refs/tags/{name}"))
+                .and_then(|o| o.peel_to_commit())
+                .map(|c| c.id())
+                == Ok(head)
+        })
+        .collect();
+    on_head.sort_by_key(|name| (!is_version_tag(name), *name));
+    on_head.first().map(|s| s.to_string())
+}
+
+fn is_version_tag(name: &str) -> bool {
+    name.strip_prefix('v')
+        .unwrap_or(name)
+        .starts_with(|c: char| c.is_ascii_digit())
 }
 
 fn traced_commits(
@@ -110,19 +123,32 @@ fn traced_commits(
     out
 }
 
-/// Ids named by trailers in the last paragraph of a commit message.
+/// Ids named by `Refs:`, `Implements:` and `Fixes:` trailers (keys in any
+/// case, ids separated by commas or spaces) in the last paragraph of a commit
+/// message. The subject is never a trailer paragraph, as in git.
 pub fn trailer_ids(message: &str) -> Vec<String> {
-    let last = message.trim_end().rsplit("\n\n").next().unwrap_or("");
-    let mut ids = Vec::new();
+    let message = message.replace("\r\n", "\n");
+    let paragraphs: Vec<&str> = message
+        .trim()
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if paragraphs.len() < 2 {
+        return Vec::new();
+    }
+    let last = paragraphs[paragraphs.len() - 1];
+    let mut ids: Vec<String> = Vec::new();
     for line in last.lines() {
-        for key in ["Refs:", "Implements:", "Fixes:"] {
-            if let Some(rest) = line.trim().strip_prefix(key) {
-                ids.extend(
-                    rest.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string),
-                );
+        let Some((key, rest)) = line.trim().split_once(':') else {
+            continue;
+        };
+        if !["refs", "implements", "fixes"].contains(&key.trim().to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        for id in rest.split(|c: char| c == ',' || c.is_whitespace()) {
+            if !id.is_empty() && !ids.iter().any(|i| i == id) {
+                ids.push(id.to_string());
             }
         }
     }

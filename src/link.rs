@@ -347,47 +347,46 @@ fn pattern_glob(pattern: &str) -> Option<globset::Glob> {
 
 fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mut Vec<Diagnostic>) {
     // Exact names in a map, wildcard patterns in one GlobSet: linear in
-    // cases, not cases x patterns.
+    // cases, not cases x patterns. Every pattern is numbered once, so
+    // marking it used is an index, not a search.
+    let mut patterns: Vec<(usize, usize)> = Vec::new(); // (test, index in its `junit`)
     let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut globs = GlobSetBuilder::new();
-    let mut glob_owner: Vec<(usize, usize)> = Vec::new(); // (test, pattern index)
-    let mut pattern_hits: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut glob_pattern: Vec<usize> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         if item.kind != Kind::Test {
             continue;
         }
         for (n, p) in item.links("junit").into_iter().enumerate() {
-            pattern_hits.insert((i, n), false);
+            let k = patterns.len();
+            patterns.push((i, n));
             if p.contains('*') {
                 if let Some(g) = pattern_glob(p) {
                     globs.add(g);
-                    glob_owner.push((i, n));
+                    glob_pattern.push(k);
                 }
             } else {
-                exact.entry(p).or_default().push(i);
+                exact.entry(p).or_default().push(k);
             }
         }
     }
+    let mut hit = vec![false; patterns.len()];
     let globs: GlobSet = globs.build().unwrap_or_else(|_| GlobSet::empty());
     let mut matches = Vec::new();
     for (fi, file) in junit.iter().enumerate() {
         for (ci, case) in file.cases.iter().enumerate() {
             let mut tests: Vec<usize> = Vec::new();
-            if let Some(ts) = exact.get(case.name.as_str()) {
-                for &t in ts {
-                    tests.push(t);
-                    for (n, p) in items[t].links("junit").into_iter().enumerate() {
-                        if p == case.name {
-                            pattern_hits.insert((t, n), true);
-                        }
-                    }
-                }
+            for &k in exact.get(case.name.as_str()).into_iter().flatten() {
+                tests.push(patterns[k].0);
+                hit[k] = true;
             }
-            globs.matches_into(case.name.as_str(), &mut matches);
-            for &g in &matches {
-                let (t, n) = glob_owner[g];
-                tests.push(t);
-                pattern_hits.insert((t, n), true);
+            if !glob_pattern.is_empty() {
+                globs.matches_into(case.name.as_str(), &mut matches);
+                for &g in &matches {
+                    let k = glob_pattern[g];
+                    tests.push(patterns[k].0);
+                    hit[k] = true;
+                }
             }
             if let Some(tid) = case.property("test") {
                 for tid in split_ids(tid) {
@@ -408,6 +407,9 @@ fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mu
                 for rid in split_ids(v) {
                     match links.get(rid) {
                         Some(r) if items[r].kind == Kind::Requirement => {
+                            if verifies.iter().any(|v| v == rid) {
+                                continue;
+                            }
                             verifies.push(rid.to_string());
                             let b = links.bindings.len();
                             links.verified_by_cases.entry(r).or_default().push(b);
@@ -436,12 +438,12 @@ fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mu
             });
         }
     }
-    let mut dead: Vec<(usize, usize)> = pattern_hits
+    let dead: Vec<(usize, usize)> = patterns
         .into_iter()
+        .zip(hit)
         .filter(|(_, hit)| !hit)
         .map(|(k, _)| k)
         .collect();
-    dead.sort_unstable();
     for (t, n) in dead {
         let item = &items[t];
         let pattern = item.links("junit")[n].to_string();

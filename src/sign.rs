@@ -469,6 +469,14 @@ fn pattern_list_matches(patterns: &[String], text: &str) -> bool {
 pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> {
     let key = PrivateKey::read_openssh_file(key_path)
         .map_err(|e| format!("cannot read private key {}: {e}", key_path.display()))?;
+    if key.algorithm().is_rsa() {
+        // ssh-key 0.6.7 cannot make RSA signatures (its RSA private key
+        // conversion passes p twice instead of p and q, so every RSA
+        // signature fails with "cryptographic error"). Until relpack can
+        // sign RSA in-process, let ssh-keygen make the signature, exactly
+        // as the contract describes, and check it here.
+        return sign_with_ssh_keygen(key_path, key.public_key(), message);
+    }
     let key = if key.is_encrypted() {
         let pass = std::env::var("RELPACK_KEY_PASSPHRASE").map_err(|_| {
             "the key is encrypted: set RELPACK_KEY_PASSPHRASE (or use an unencrypted key)"
@@ -482,6 +490,49 @@ pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> 
     let sig = key
         .sign(NAMESPACE, HashAlg::Sha512, message)
         .map_err(|e| format!("signing failed: {e}"))?;
+    sig.to_pem(LineEnding::LF)
+        .map_err(|e| format!("cannot armor signature: {e}"))
+}
+
+/// `ssh-keygen -Y sign -n relpack -f KEY` over `message` (on stdin; the
+/// signature comes back on stdout). ssh-keygen asks for an encrypted key's
+/// passphrase itself, or uses the key from ssh-agent. The signature is
+/// verified against the key's public half before it is returned.
+fn sign_with_ssh_keygen(key_path: &Path, public: &PublicKey, message: &[u8]) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", NAMESPACE, "-f"])
+        .arg(key_path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!("signing with an RSA key needs ssh-keygen (OpenSSH 8.1 or later), which did not run: {e}; or use an ed25519 or ECDSA key")
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(message)
+            .map_err(|e| format!("cannot pass the record to ssh-keygen: {e}"))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("ssh-keygen failed: {e}"))?;
+    if !out.status.success() {
+        let mut reason = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        if std::env::var_os("RELPACK_KEY_PASSPHRASE").is_some() {
+            reason.push_str(
+                " (RELPACK_KEY_PASSPHRASE is not used for RSA keys: ssh-keygen asks for the passphrase, or add the key to ssh-agent)",
+            );
+        }
+        return Err(format!("ssh-keygen -Y sign failed: {reason}"));
+    }
+    let armored = String::from_utf8(out.stdout).map_err(|_| "ssh-keygen wrote no signature".to_string())?;
+    let sig = SshSig::from_pem(armored.trim()).map_err(|e| format!("ssh-keygen wrote no SSH signature: {e}"))?;
+    public
+        .verify(NAMESPACE, message, &sig)
+        .map_err(|_| "the signature ssh-keygen made does not verify with the key".to_string())?;
     sig.to_pem(LineEnding::LF)
         .map_err(|e| format!("cannot armor signature: {e}"))
 }
