@@ -93,60 +93,11 @@ pub struct Loaded {
 /// Stages discover -> parse -> validate -> link.
 pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     let mut sources = Sources::default();
-    if !root.is_dir() {
-        return Err(Failure::invalid(
-            sources,
-            vec![Diagnostic::error(format!(
-                "{} is not a folder: give the evidence root",
-                root.display()
-            ))],
-        ));
-    }
-    let config_path = root.join("relpack.toml");
-    let config_text = match std::fs::read(&config_path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Failure::invalid(
-                sources,
-                vec![Diagnostic::error(format!(
-                    "no relpack.toml in {}: this is not an evidence root",
-                    root.display()
-                ))
-                .note("`relpack init` writes a starting tree")],
-            ))
-        }
-        Err(e) => return Err(Failure::io(format!("cannot read relpack.toml: {e}"))),
-    };
-    let config_text = match parse::decode_text(config_text, "relpack.toml", 0) {
-        Ok(t) => t,
-        Err(d) => {
-            sources.add("relpack.toml".into(), String::new());
-            return Err(Failure::invalid(sources, vec![d]));
-        }
-    };
-    let config_id = sources.add("relpack.toml".into(), config_text.clone());
-    let config = match Config::parse(&config_text, config_id) {
-        Ok(c) => c,
-        Err(d) => return Err(Failure::invalid(sources, vec![d])),
-    };
-    let font_errors: Vec<Diagnostic> = config
-        .packet
-        .fonts
-        .iter()
-        .filter_map(|rel| check_font(root, rel).err())
-        .map(|msg| {
-            Diagnostic::error(format!("relpack.toml: [packet] fonts: {msg}")).in_file(config_id)
-        })
-        .collect();
-    if !font_errors.is_empty() {
-        return Err(Failure::invalid(sources, font_errors));
-    }
+    let (config, config_id) = read_config(root, &mut sources)?;
     let excludes = discover::build_excludes(&config.exclude)
         .map_err(|d| Failure::invalid(Sources::default(), vec![d]))?;
 
-    // discover
     let (files, mut diags) = discover::discover(root, &excludes);
-    // parse
     let tree = parse::parse_files(&files, config_id + 1, &mut sources);
     diags.extend(tree.diags);
     let mut items = parse::merge_soup(tree.items);
@@ -155,10 +106,8 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             .cmp(b.id.as_bytes())
             .then(a.origin.file.cmp(&b.origin.file))
     });
-    // validate
     diags.extend(validate::validate(&items));
     diags.extend(check_deviations(&items));
-    // link
     let (links, link_diags) = link::link(
         &items,
         &tree.junit,
@@ -169,40 +118,21 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     diags.extend(link_diags);
 
     let git = git::read(root, previous_commit(root, &config).as_deref());
-    let version = opts
-        .version
-        .clone()
-        .or_else(|| config.release.version.clone())
-        .or_else(|| {
-            git.as_ref()
-                .and_then(|g| g.tag.as_deref())
-                .map(|t| t.strip_prefix('v').unwrap_or(t).to_string())
-        });
-    let Some(version) = version else {
+    diags.extend(unknown_trailer_ids(git.as_ref(), &links));
+    let version = release_version(opts, &config, git.as_ref());
+    if version.is_none() {
         diags.push(
             Diagnostic::error("the release has no version")
                 .at(config_id, 0..0)
                 .note("set [release] version in relpack.toml, pass --version, or tag the commit (v1.2.3)"),
         );
+    }
+    diag::sort(&mut diags, &sources);
+    let (Some(version), false) = (version, diags.iter().any(|d| d.severity == Severity::Error))
+    else {
         return Err(Failure::invalid(sources, diags));
     };
     let date = release_date(&config, opts);
-    if let Some(g) = &git {
-        for c in &g.traced {
-            for id in &c.items {
-                if !links.index.contains_key(id) {
-                    diags.push(Diagnostic::warning(format!(
-                        "commit {} names `{id}` in a trailer, but no item has that id",
-                        &c.commit[..c.commit.len().min(12)]
-                    )));
-                }
-            }
-        }
-    }
-    diag::sort(&mut diags, &sources);
-    if diags.iter().any(|d| d.severity == Severity::Error) {
-        return Err(Failure::invalid(sources, diags));
-    }
     let mut evidence_files = tree.evidence_files;
     evidence_files.extend(links.attachments.iter().cloned());
     evidence_files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -222,6 +152,81 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         },
         warnings: diags,
     })
+}
+
+/// Read and parse `relpack.toml`, and check the fonts it names.
+fn read_config(root: &Path, sources: &mut Sources) -> Result<(Config, diag::FileId), Failure> {
+    if !root.is_dir() {
+        return Err(Failure::invalid(
+            Sources::default(),
+            vec![Diagnostic::error(format!(
+                "{} is not a folder: give the evidence root",
+                root.display()
+            ))],
+        ));
+    }
+    let bytes = match std::fs::read(root.join("relpack.toml")) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::invalid(
+                Sources::default(),
+                vec![Diagnostic::error(format!(
+                    "no relpack.toml in {}: this is not an evidence root",
+                    root.display()
+                ))
+                .note("`relpack init` writes a starting tree")],
+            ))
+        }
+        Err(e) => return Err(Failure::io(format!("cannot read relpack.toml: {e}"))),
+    };
+    let text = match parse::decode_text(bytes, "relpack.toml", 0) {
+        Ok(t) => t,
+        Err(d) => {
+            sources.add("relpack.toml".into(), String::new());
+            return Err(Failure::invalid(std::mem::take(sources), vec![d]));
+        }
+    };
+    let id = sources.add("relpack.toml".into(), text.clone());
+    let config =
+        Config::parse(&text, id).map_err(|d| Failure::invalid(std::mem::take(sources), vec![d]))?;
+    let font_errors: Vec<Diagnostic> = config
+        .packet
+        .fonts
+        .iter()
+        .filter_map(|rel| check_font(root, rel).err())
+        .map(|msg| Diagnostic::error(format!("relpack.toml: [packet] fonts: {msg}")).in_file(id))
+        .collect();
+    if !font_errors.is_empty() {
+        return Err(Failure::invalid(std::mem::take(sources), font_errors));
+    }
+    Ok((config, id))
+}
+
+/// `--version` wins, then `release.version`, then a tag on HEAD (`v1.2.3`
+/// gives `1.2.3`).
+fn release_version(opts: &Options, config: &Config, git: Option<&git::GitInfo>) -> Option<String> {
+    opts.version
+        .clone()
+        .or_else(|| config.release.version.clone())
+        .or_else(|| {
+            git.and_then(|g| g.tag.as_deref())
+                .map(|t| t.strip_prefix('v').unwrap_or(t).to_string())
+        })
+}
+
+/// A trailer naming an unknown id is worth a warning, not a failure: the
+/// commit may predate the item's rename.
+fn unknown_trailer_ids(git: Option<&git::GitInfo>, links: &link::Links) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for c in git.map(|g| g.traced.as_slice()).unwrap_or_default() {
+        for id in c.items.iter().filter(|id| !links.index.contains_key(*id)) {
+            out.push(Diagnostic::warning(format!(
+                "commit {} names `{id}` in a trailer, but no item has that id",
+                &c.commit[..c.commit.len().min(12)]
+            )));
+        }
+    }
+    out
 }
 
 /// An extra PDF font must be a font file inside the evidence root.

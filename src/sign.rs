@@ -467,16 +467,27 @@ fn pattern_list_matches(patterns: &[String], text: &str) -> bool {
 /// Sign `message` with an OpenSSH private key file, giving the armored
 /// signature `ssh-keygen -Y sign -n relpack` would write.
 pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> {
-    let key = PrivateKey::read_openssh_file(key_path)
-        .map_err(|e| format!("cannot read private key {}: {e}", key_path.display()))?;
-    if key.algorithm().is_rsa() {
-        // ssh-key 0.6.7 cannot make RSA signatures (its RSA private key
-        // conversion passes p twice instead of p and q, so every RSA
-        // signature fails with "cryptographic error"). Until relpack can
-        // sign RSA in-process, let ssh-keygen make the signature, exactly
-        // as the contract describes, and check it here.
-        return sign_with_ssh_keygen(key_path, key.public_key(), message);
-    }
+    // ssh-key 0.6.7 cannot make RSA signatures (its RSA private key
+    // conversion passes p twice instead of p and q, so every RSA signature
+    // fails with "cryptographic error"), and refuses about half of all
+    // ECDSA P-521 private keys ("length invalid": it wants the scalar
+    // zero-padded to 66 bytes, OpenSSH writes it minimal). For those keys
+    // ssh-keygen makes the signature, exactly as the contract describes,
+    // and relpack checks it.
+    let key = match PrivateKey::read_openssh_file(key_path) {
+        Ok(key) if key.algorithm().is_rsa() => {
+            return sign_with_ssh_keygen(key_path, Some(key.public_key()), message);
+        }
+        Ok(key) => key,
+        Err(e) => {
+            return sign_with_ssh_keygen(key_path, None, message).map_err(|fallback| {
+                format!(
+                    "cannot read private key {}: {e}; {fallback}",
+                    key_path.display()
+                )
+            });
+        }
+    };
     let key = if key.is_encrypted() {
         let pass = std::env::var("RELPACK_KEY_PASSPHRASE").map_err(|_| {
             "the key is encrypted: set RELPACK_KEY_PASSPHRASE (or use an unencrypted key)"
@@ -498,7 +509,11 @@ pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> 
 /// signature comes back on stdout). ssh-keygen asks for an encrypted key's
 /// passphrase itself, or uses the key from ssh-agent. The signature is
 /// verified against the key's public half before it is returned.
-fn sign_with_ssh_keygen(key_path: &Path, public: &PublicKey, message: &[u8]) -> Result<String, String> {
+fn sign_with_ssh_keygen(
+    key_path: &Path,
+    public: Option<&PublicKey>,
+    message: &[u8],
+) -> Result<String, String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new("ssh-keygen")
@@ -509,7 +524,7 @@ fn sign_with_ssh_keygen(key_path: &Path, public: &PublicKey, message: &[u8]) -> 
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| {
-            format!("signing with an RSA key needs ssh-keygen (OpenSSH 8.1 or later), which did not run: {e}; or use an ed25519 or ECDSA key")
+            format!("signing with this key needs ssh-keygen (OpenSSH 8.1 or later), which did not run: {e}; or use an ed25519 or ECDSA P-256/P-384 key")
         })?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
@@ -523,14 +538,21 @@ fn sign_with_ssh_keygen(key_path: &Path, public: &PublicKey, message: &[u8]) -> 
         let mut reason = String::from_utf8_lossy(&out.stderr).trim().to_string();
         if std::env::var_os("RELPACK_KEY_PASSPHRASE").is_some() {
             reason.push_str(
-                " (RELPACK_KEY_PASSPHRASE is not used for RSA keys: ssh-keygen asks for the passphrase, or add the key to ssh-agent)",
+                " (RELPACK_KEY_PASSPHRASE is not used for RSA and P-521 keys: ssh-keygen asks for the passphrase, or add the key to ssh-agent)",
             );
         }
         return Err(format!("ssh-keygen -Y sign failed: {reason}"));
     }
-    let armored = String::from_utf8(out.stdout).map_err(|_| "ssh-keygen wrote no signature".to_string())?;
-    let sig = SshSig::from_pem(armored.trim()).map_err(|e| format!("ssh-keygen wrote no SSH signature: {e}"))?;
+    let armored =
+        String::from_utf8(out.stdout).map_err(|_| "ssh-keygen wrote no signature".to_string())?;
+    let sig = SshSig::from_pem(armored.trim())
+        .map_err(|e| format!("ssh-keygen wrote no SSH signature: {e}"))?;
+    let own = PublicKey::from(sig.public_key().clone());
+    if public.is_some_and(|p| p.key_data() != sig.public_key()) {
+        return Err("ssh-keygen signed with another key than the one given".into());
+    }
     public
+        .unwrap_or(&own)
         .verify(NAMESPACE, message, &sig)
         .map_err(|_| "the signature ssh-keygen made does not verify with the key".to_string())?;
     sig.to_pem(LineEnding::LF)

@@ -281,19 +281,35 @@ fn diagnostics_and_gate_summary_read_well() {
         ("reqs.toml", "[[requirement]]\nid = \"REQ-1\"\ntitle = \"Bolus\"\ntext = \"x\"\nstatus = \"done\"\nderives_from = [\"NEED-9\"]\n"),
         ("tests.toml", "[[test]]\nid = \"T-1\"\ntitle = \"t\"\nverifies = [\"REQ-1\"]\njunit = [\"suite::case_*\"]\n"),
     ]);
-    let out = relpack().arg("check").arg(t.path()).env("NO_COLOR", "1").output().unwrap();
+    let out = relpack()
+        .arg("check")
+        .arg(t.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
     insta::assert_snapshot!("invalid_tree", String::from_utf8_lossy(&out.stderr));
 
     let t = tree(&[
         ("relpack.toml", CONFIG),
         ("reqs.toml", "[[need]]\nid = \"N-1\"\ntitle = \"n\"\n\n[[requirement]]\nid = \"REQ-1\"\ntitle = \"Bolus\"\ntext = \"x\"\nderives_from = [\"N-1\"]\n\n[[anomaly]]\nid = \"AN-1\"\ntitle = \"Crash\"\nseverity = \"major\"\nstatus = \"open\"\nrationale = \"rare\"\n"),
     ]);
-    let out = relpack().arg("check").arg(t.path()).env("NO_COLOR", "1").output().unwrap();
+    let out = relpack()
+        .arg("check")
+        .arg(t.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let summary = String::from_utf8_lossy(&out.stdout);
     let summary: String = summary
         .lines()
-        .map(|l| if l.starts_with("release digest") { "release digest [digest]" } else { l })
+        .map(|l| {
+            if l.starts_with("release digest") {
+                "release digest [digest]"
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!("gate_summary", summary);
