@@ -58,7 +58,17 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
                 .into(),
         );
     }
-    let digest = match &req.items {
+    // `--items "REQ-1, REQ-2"`: the ids without the spaces around them.
+    let items: Option<Vec<String>> = req.items.as_ref().map(|ids| {
+        ids.iter()
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .collect()
+    });
+    if items.as_ref().is_some_and(|i| i.is_empty()) {
+        return Err("--items names no item".into());
+    }
+    let digest = match &items {
         None => checked.release_digest.clone(),
         Some(ids) => {
             let mut lines = Vec::new();
@@ -74,12 +84,20 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
     };
     let at = match &req.at {
         Some(a) => chrono::DateTime::parse_from_rfc3339(a)
-            .map_err(|e| format!("--at must be an RFC 3339 date-time with offset: {e}"))?
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-        None => chrono::Local::now()
-            .fixed_offset()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            .map_err(|e| format!("--at must be an RFC 3339 date-time with offset: {e}"))?,
+        None => chrono::Local::now().fixed_offset(),
     };
+    // The approval gate refuses an approval signed after the release date:
+    // say so now rather than write a record that fails it.
+    if at.date_naive() > ev.date {
+        return Err(format!(
+            "signing at {} is after the release date {}: the approval would fail the approval gate; \
+             give the release date in relpack.toml ([release] date) or the signing time with --at",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            ev.date
+        ));
+    }
+    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut text = String::new();
     text.push_str("# Written by `relpack approve`. The digest and the signature bind this\n");
@@ -90,7 +108,7 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
     text.push_str(&format!("role = {}\n", q(&req.role)));
     text.push_str(&format!("meaning = {}\n", q(&req.meaning)));
     text.push_str(&format!("signed_at = {at}\n"));
-    match &req.items {
+    match &items {
         None => text.push_str("scope = \"release\"\n"),
         Some(ids) => text.push_str(&format!(
             "scope = [{}]\n",

@@ -51,6 +51,9 @@ pub struct Options {
     pub version: Option<String>,
     /// `SOURCE_DATE_EPOCH`, for the release date when relpack.toml has none.
     pub source_date_epoch: Option<i64>,
+    /// Used when nothing else names the version (`relpack digest` does not
+    /// depend on it).
+    pub fallback_version: Option<String>,
 }
 
 /// Why nothing could be produced: invalid evidence (exit 2) or I/O (exit 3).
@@ -212,6 +215,7 @@ fn release_version(opts: &Options, config: &Config, git: Option<&git::GitInfo>) 
             git.and_then(|g| g.tag.as_deref())
                 .map(|t| t.strip_prefix('v').unwrap_or(t).to_string())
         })
+        .or_else(|| opts.fallback_version.clone())
 }
 
 /// A trailer naming an unknown id is worth a warning, not a failure: the
@@ -281,7 +285,8 @@ fn release_date(config: &Config, opts: &Options) -> NaiveDate {
             return t.date_naive();
         }
     }
-    chrono::Utc::now().date_naive()
+    // The build's own date, where the release engineer is.
+    chrono::Local::now().date_naive()
 }
 
 /// The previous release's commit, from its packet.json, to bound the
@@ -312,10 +317,7 @@ pub struct Checked {
 
 /// Stages discover .. gate: everything `relpack check` reports.
 pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
-    let Loaded {
-        evidence,
-        mut warnings,
-    } = load(root, opts)?;
+    let Loaded { evidence, warnings } = load(root, opts)?;
     let digests: Vec<String> = {
         use rayon::prelude::*;
         evidence.items.par_iter().map(digest::item_digest).collect()
@@ -328,7 +330,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         &evidence.junit,
     );
     let results = TestResults::compute(&evidence);
-    let (signers, signer_errors) = load_signers(&evidence, &mut warnings)?;
+    let (signers, signer_errors) = load_signers(&evidence);
     let previous = load_previous(&evidence)?;
     let mut change_set = None;
     let (mut suspect, mut suspect_hazards) = (HashMap::new(), HashMap::new());
@@ -410,22 +412,20 @@ fn load_previous(ev: &Evidence) -> Result<Option<changes::PreviousPacket>, Failu
     })
 }
 
-fn load_signers(
-    ev: &Evidence,
-    _warnings: &mut [Diagnostic],
-) -> Result<(Vec<sign::AllowedSigner>, Vec<String>), Failure> {
+/// The allowed signers, and problems reading them (approval findings).
+fn load_signers(ev: &Evidence) -> (Vec<sign::AllowedSigner>, Vec<String>) {
     let Some(rel) = &ev.config.gates.allowed_signers else {
-        return Ok((Vec::new(), Vec::new()));
+        return (Vec::new(), Vec::new());
     };
     let Some(rel_path) = link::join_inside_root("", rel) else {
-        return Ok((
+        return (
             Vec::new(),
             vec![format!("`{rel}` is outside the evidence root")],
-        ));
+        );
     };
     match std::fs::read_to_string(ev.root.join(&rel_path)) {
-        Ok(text) => Ok(sign::parse_allowed_signers(&text)),
-        Err(e) => Ok((Vec::new(), vec![format!("cannot read {rel_path}: {e}")])),
+        Ok(text) => sign::parse_allowed_signers(&text),
+        Err(e) => (Vec::new(), vec![format!("cannot read {rel_path}: {e}")]),
     }
 }
 

@@ -224,6 +224,7 @@ fn options(release: &ReleaseArgs) -> Options {
         source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
             .ok()
             .and_then(|s| s.trim().parse().ok()),
+        fallback_version: None,
     }
 }
 
@@ -506,7 +507,11 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             version_args,
         } => {
             let root = relpack::root_or_cwd(root);
-            let c = match relpack::check(&root, &options(&version_args)) {
+            let opts = Options {
+                fallback_version: Some("unversioned".into()),
+                ..options(&version_args)
+            };
+            let c = match relpack::check(&root, &opts) {
                 Ok(c) => c,
                 Err(f) => return fail(&f, colour),
             };

@@ -48,7 +48,11 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             message: format!("allowed_signers: {e}"),
             items: Vec::new(),
             file: ev.config.gates.allowed_signers.clone(),
-            line: None,
+            // `parse_allowed_signers` starts its messages with "line N:".
+            line: e
+                .strip_prefix("line ")
+                .and_then(|r| r.split(':').next())
+                .and_then(|n| n.parse().ok()),
             waived_by: None,
         });
     }
@@ -201,16 +205,13 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
         .get(&class)
         .copied()
         .unwrap_or(1);
-    let signers: BTreeSet<String> = counting
-        .iter()
-        .map(|c| c.signer.trim().to_lowercase())
-        .collect();
-    if (signers.len() as u32) < needed {
+    let signers = distinct_signers(&counting);
+    if (signers as u32) < needed {
         findings.push(Finding {
             message: format!(
                 "the release needs {needed} distinct signer(s) for safety class {}, it has {}",
                 class.as_str(),
-                signers.len()
+                signers
             ),
             items: Vec::new(),
             file: Some("relpack.toml".into()),
@@ -234,4 +235,48 @@ fn config_line(ev: &crate::evidence::Evidence, key: &str) -> Option<usize> {
     };
     let (k, _) = gates.iter().find(|(k, _)| k.get_ref() == key)?;
     Some(ev.sources.line_col(id, k.span().start).0)
+}
+
+/// How many different people signed these approvals. Two approvals are by
+/// the same person when they give the same printed name (case and spacing
+/// aside), the same principal, or verify with the same key: one person
+/// cannot be two approvers by spelling their name two ways.
+fn distinct_signers(approvals: &[&ApprovalCheck]) -> usize {
+    let mut parent: Vec<usize> = (0..approvals.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, c) in approvals.iter().enumerate() {
+        let name: String = c
+            .signer
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let mut identities = vec![format!("name:{name}")];
+        if let Some(p) = &c.principal {
+            identities.push(format!("principal:{p}"));
+        }
+        if let SignatureState::Verified { fingerprint } = &c.signature {
+            identities.push(format!("key:{fingerprint}"));
+        }
+        for id in identities {
+            match first.get(&id) {
+                Some(&j) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    parent[a] = b;
+                }
+                None => {
+                    first.insert(id, i);
+                }
+            }
+        }
+    }
+    let roots: BTreeSet<usize> = (0..approvals.len()).map(|i| root(&mut parent, i)).collect();
+    roots.len()
 }

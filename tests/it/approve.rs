@@ -355,7 +355,7 @@ fn approve_with_items_writes_the_scope_digest() {
             "--at",
             AT,
             "--items",
-            "REQ-1,N-1",
+            "REQ-1, N-1",
         ],
     );
     let a = read_approval(&t.path().join("approvals/APR-S.toml"), "APR-S");
@@ -397,6 +397,10 @@ fn approve_refuses_bad_requests_with_exit_2_and_writes_nothing() {
         (&["--id", "APR-1", "--items", "REQ-404"], "REQ-404"),
         (&["--id", "APR-1", "--at", "2026-11-19T16:10:00"], "--at"),
         (&["--id", "APR-1", "--meaning", "liked"], "--meaning"),
+        (
+            &["--id", "APR-1", "--at", "2026-11-21T08:00:00+01:00"],
+            "after the release date 2026-11-20",
+        ),
         (&["--id", "APR-1", "--role", " "], "--role"),
         (
             &["--id", "APR-1", "--file", "../outside.toml"],
@@ -483,6 +487,19 @@ fn relpack_signed_records_verify_in_relpack_and_with_ssh_keygen() {
         let sig = a["signature"].as_str().unwrap().to_string();
         assert!(sig.starts_with("-----BEGIN SSH SIGNATURE-----"), "{sig}");
         let message = canonical(&a);
+        // What relpack prints as the canonical form is the same.
+        let out = relpack()
+            .args(["digest", "--canonical", "--root"])
+            .arg(t.path())
+            .arg(&id)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .trim_end_matches('\n'),
+            message
+        );
         ssh_keygen_verify(
             keys.path(),
             &t.path().join("keys/allowed_signers"),
@@ -977,4 +994,59 @@ fn cert_authority_lines_are_refused_with_a_clear_finding() {
         ))
         .unwrap();
     assert_eq!(check_json(t.path()).0, 0);
+}
+
+/// One person is one signer: two approvals signed with the same key count
+/// once toward min_approvals, whatever names and principals they give.
+#[test]
+fn one_key_is_one_signer_whatever_the_printed_names() {
+    let keys = TempDir::new().unwrap();
+    let (dana, dana_pub) = keygen(keys.path(), "dana", &["-t", "ed25519"]);
+    let (priya, priya_pub) = keygen(keys.path(), "priya", &["-t", "ed25519"]);
+    let signers =
+        format!("dana@acme.example,dr@acme.example {dana_pub}\npriya@acme.example {priya_pub}\n");
+    let t = tree(&[
+        (
+            "relpack.toml",
+            &config("require_signatures = true\n")
+                .replace("C = 1 }", "C = 2 }")
+                .replace("safety_class = \"B\"", "safety_class = \"C\""),
+        ),
+        ("evidence.toml", EVIDENCE),
+        ("keys/allowed_signers", &signers),
+    ]);
+    let sign = |id: &str, name: &str, key: &Path, principal: &str| {
+        approve_ok(
+            t.path(),
+            &[
+                "--id",
+                id,
+                "--role",
+                "quality",
+                "--meaning",
+                "approved",
+                "--signer",
+                name,
+                "--at",
+                AT,
+                "--key",
+                key.to_str().unwrap(),
+                "--principal",
+                principal,
+            ],
+        );
+    };
+    sign("APR-1", "Dana Reyes", &dana, "dana@acme.example");
+    sign("APR-2", "D. Reyes", &dana, "dr@acme.example");
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        approval_findings(&v)
+            .iter()
+            .any(|m| m.contains("needs 2 distinct signer(s)") && m.contains("it has 1")),
+        "{v:#}"
+    );
+    sign("APR-3", "Priya Natarajan", &priya, "priya@acme.example");
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 0, "{v:#}");
 }

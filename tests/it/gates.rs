@@ -610,7 +610,9 @@ fn open_minor_anomaly_without_rationale_fails_the_gate_not_the_schema() {
 
 #[test]
 fn resolved_major_is_fine_deferred_counts_as_open() {
-    let text = verified_req1() + &anomaly("ANOM-1", "critical", "resolved", None);
+    let text = verified_req1()
+        + &anomaly("ANOM-1", "major", "resolved", None)
+        + &anomaly("ANOM-2", "critical", "resolved", None);
     let t = tree(&[("relpack.toml", CONFIG), ("evidence.toml", &text)]);
     let (code, v) = check_json(t.path());
     assert_eq!(code, 0, "{v:#}");

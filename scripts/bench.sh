@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Benchmarks on generated trees (not tests: numbers, not pass/fail).
+#   bash scripts/bench.sh            # all
+# Prints wall time and peak memory of each run; uses the release binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --bins --examples -q
+bin=target/release/relpack
+gen=target/release/examples/gen_tree
+work=${BENCH_DIR:-/tmp/relpack-bench}
+mkdir -p "$work"
+
+run() { # label, command...
+  local label=$1; shift
+  /usr/bin/time -f "%e s  %M KiB" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
+  printf '%-58s %s\n' "$label" "$(cat "$work/time.txt")"
+}
+
+"$gen" "$work/big" >/dev/null                                     # 101k items, 80k JUnit cases
+"$gen" "$work/pdf" --requirements 5000 --tests 15000 --results 5000 --hazards 250 >/dev/null
+"$gen" "$work/doorstop" --requirements 1000 --tests 3000 --results 1000 --hazards 200 >/dev/null
+"$gen" "$work/junit" --requirements 1000 --tests 50000 --results 0 --hazards 0 --junit-files 50 >/dev/null
+
+run "check, 100k items (20k req, 60k tests, 20k results)" "$bin" check "$work/big" -q
+run "check, 100k JUnit cases in 50 files (50k tests)" "$bin" check "$work/junit" -q
+run "build --no-pdf, 100k items (site, JSON, CSV)" "$bin" build "$work/big" --out "$work/out" --no-pdf -q
+run "build, 4.2k items (1k req, 3k tests) with PDF" "$bin" build "$work/doorstop" --out "$work/out" -q
+run "build --no-pdf, 4.2k items" "$bin" build "$work/doorstop" --out "$work/out" --no-pdf -q
+run "build, 5k requirements + 15k tests, with PDF" "$bin" build "$work/pdf" --out "$work/out" -q
+pdfinfo "$work/out/SYN-1.0.0/packet.pdf" 2>/dev/null | grep Pages || true
