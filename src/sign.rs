@@ -467,17 +467,11 @@ fn pattern_list_matches(patterns: &[String], text: &str) -> bool {
 /// Sign `message` with an OpenSSH private key file, giving the armored
 /// signature `ssh-keygen -Y sign -n relpack` would write.
 pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> {
-    // ssh-key 0.6.7 cannot make RSA signatures (its RSA private key
-    // conversion passes p twice instead of p and q, so every RSA signature
-    // fails with "cryptographic error"), and refuses about half of all
-    // ECDSA P-521 private keys ("length invalid": it wants the scalar
-    // zero-padded to 66 bytes, OpenSSH writes it minimal). For those keys
-    // ssh-keygen makes the signature, exactly as the contract describes,
-    // and relpack checks it.
+    // ssh-key 0.6.7 refuses about half of all ECDSA P-521 private keys
+    // ("length invalid": it wants the scalar zero-padded to 66 bytes, OpenSSH
+    // writes it minimal). For a key it cannot read, ssh-keygen makes the
+    // signature and relpack checks it; every other key signs in-process.
     let key = match PrivateKey::read_openssh_file(key_path) {
-        Ok(key) if key.algorithm().is_rsa() => {
-            return sign_with_ssh_keygen(key_path, Some(key.public_key()), message);
-        }
         Ok(key) => key,
         Err(e) => {
             return sign_with_ssh_keygen(key_path, None, message).map_err(|fallback| {
@@ -498,11 +492,56 @@ pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> 
     } else {
         key
     };
-    let sig = key
-        .sign(NAMESPACE, HashAlg::Sha512, message)
-        .map_err(|e| format!("signing failed: {e}"))?;
+    let sig = if key.algorithm().is_rsa() {
+        sign_rsa(&key, message)?
+    } else {
+        key.sign(NAMESPACE, HashAlg::Sha512, message)
+            .map_err(|e| format!("signing failed: {e}"))?
+    };
+    key.public_key()
+        .verify(NAMESPACE, message, &sig)
+        .map_err(|_| "the signature made does not verify with the key".to_string())?;
     sig.to_pem(LineEnding::LF)
         .map_err(|e| format!("cannot armor signature: {e}"))
+}
+
+/// RSA signatures made with the `rsa` crate (rsa-sha2-512, PKCS#1 v1.5 over
+/// the SSHSIG signed data), since ssh-key 0.6.7's own RSA signing is broken.
+fn sign_rsa(key: &PrivateKey, message: &[u8]) -> Result<SshSig, String> {
+    use rsa::BigUint;
+    use sha2::Digest;
+    let ssh_key::private::KeypairData::Rsa(pair) = key.key_data() else {
+        return Err("not an RSA key".into());
+    };
+    let int =
+        |m: &ssh_key::Mpint| BigUint::from_bytes_be(m.as_positive_bytes().unwrap_or(m.as_bytes()));
+    let private = rsa::RsaPrivateKey::from_components(
+        int(&pair.public.n),
+        int(&pair.public.e),
+        int(&pair.private.d),
+        vec![int(&pair.private.p), int(&pair.private.q)],
+    )
+    .map_err(|e| format!("bad RSA key: {e}"))?;
+    let data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message)
+        .map_err(|e| format!("signing failed: {e}"))?;
+    let digest = sha2::Sha512::digest(&data);
+    let raw = private
+        .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha512>(), &digest)
+        .map_err(|e| format!("RSA signing failed: {e}"))?;
+    let signature = ssh_key::Signature::new(
+        ssh_key::Algorithm::Rsa {
+            hash: Some(HashAlg::Sha512),
+        },
+        raw,
+    )
+    .map_err(|e| format!("RSA signature: {e}"))?;
+    SshSig::new(
+        key.public_key().key_data().clone(),
+        NAMESPACE,
+        HashAlg::Sha512,
+        signature,
+    )
+    .map_err(|e| format!("signing failed: {e}"))
 }
 
 /// `ssh-keygen -Y sign -n relpack -f KEY` over `message` (on stdin; the
@@ -538,7 +577,7 @@ fn sign_with_ssh_keygen(
         let mut reason = String::from_utf8_lossy(&out.stderr).trim().to_string();
         if std::env::var_os("RELPACK_KEY_PASSPHRASE").is_some() {
             reason.push_str(
-                " (RELPACK_KEY_PASSPHRASE is not used for RSA and P-521 keys: ssh-keygen asks for the passphrase, or add the key to ssh-agent)",
+                " (RELPACK_KEY_PASSPHRASE is not used for P-521 keys: ssh-keygen asks for the passphrase, or add the key to ssh-agent)",
             );
         }
         return Err(format!("ssh-keygen -Y sign failed: {reason}"));
