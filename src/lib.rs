@@ -452,6 +452,7 @@ pub fn build(
     use render::Renderer;
     progress("reading the evidence");
     let mut checked = check(root, opts)?;
+    progress("checked");
     progress("building the packet model");
     let packet = model::Packet::build(&checked, checked.changes.clone());
     let mut renderers: Vec<Box<dyn Renderer + Sync>> = vec![
@@ -494,6 +495,10 @@ pub fn build(
     progress("writing the packet");
     let dest = staging.commit().map_err(Failure::io)?;
     write::refresh_release_list(&build.out).map_err(Failure::io)?;
+    progress("written");
+    // Freeing a 100k-item model one allocation at a time takes seconds the
+    // process is about to get back anyway (rustc does the same).
+    std::mem::forget(packet);
     Ok(Built {
         checked,
         folder: dest,

@@ -83,14 +83,12 @@ impl Output for Staging {
             .ok_or_else(|| format!("bad output path {rel}"))?;
         let path = self.tmp.join(&rel);
         if let Some(parent) = path.parent() {
-            let new = self
-                .dirs
-                .lock()
-                .map_err(|_| "poisoned")?
-                .insert(parent.to_path_buf());
-            if new {
+            // Created under the lock: another thread may write into it next.
+            let mut dirs = self.dirs.lock().map_err(|_| "poisoned")?;
+            if !dirs.contains(parent) {
                 fs::create_dir_all(parent)
                     .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                dirs.insert(parent.to_path_buf());
             }
         }
         fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -108,6 +106,25 @@ impl Drop for Staging {
     }
 }
 
+#[derive(serde::Deserialize)]
+struct PacketSummary {
+    status: String,
+    product: SummaryProduct,
+    release: SummaryRelease,
+}
+
+#[derive(serde::Deserialize)]
+struct SummaryProduct {
+    name: String,
+}
+
+#[derive(serde::Deserialize)]
+struct SummaryRelease {
+    version: String,
+    date: String,
+    status_label: String,
+}
+
 /// Rewrite `out/index.html`: every release folder in `out`, newest first.
 pub fn refresh_release_list(out: &Path) -> Result<(), String> {
     let mut entries = Vec::new();
@@ -117,25 +134,22 @@ pub fn refresh_release_list(out: &Path) -> Result<(), String> {
         if name.starts_with('.') {
             continue;
         }
-        let Ok(text) = fs::read_to_string(e.path().join("packet.json")) else {
+        let Ok(file) = fs::File::open(e.path().join("packet.json")) else {
             continue;
         };
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        // Only the summary is needed: serde skips the rest without building it.
+        let Ok(summary) =
+            serde_json::from_reader::<_, PacketSummary>(std::io::BufReader::new(file))
+        else {
             continue;
-        };
-        let s = |p: &str| {
-            v.pointer(p)
-                .and_then(|x| x.as_str())
-                .unwrap_or_default()
-                .to_string()
         };
         entries.push(ReleaseEntry {
             folder: name,
-            product: s("/product/name"),
-            version: s("/release/version"),
-            date: s("/release/date"),
-            status: s("/status"),
-            status_label: s("/release/status_label"),
+            product: summary.product.name,
+            version: summary.release.version,
+            date: summary.release.date,
+            status: summary.status,
+            status_label: summary.release.status_label,
         });
     }
     entries.sort_by(|a, b| {

@@ -24,10 +24,6 @@ use crate::model::{
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/html/base.html")),
     (
-        "macros.html",
-        include_str!("../../templates/html/macros.html"),
-    ),
-    (
         "index.html",
         include_str!("../../templates/html/index.html"),
     ),

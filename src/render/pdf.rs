@@ -274,7 +274,13 @@ impl PacketWorld {
             library: LazyHash::new(Library::builder().build()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
-            main: Source::new(main_id, TEMPLATE.to_string()),
+            main: Source::new(
+                main_id,
+                std::env::var("RELPACK_DEV_TEMPLATE")
+                    .ok()
+                    .and_then(|p| std::fs::read_to_string(p).ok())
+                    .unwrap_or_else(|| TEMPLATE.to_string()),
+            ),
             data_id,
             data: Bytes::new(data),
             today,
