@@ -181,6 +181,6 @@ mod tests {
             to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nnote[^1]\n\n[^1]: here");
         assert!(out.contains("<table>"), "{out}");
         assert!(out.contains("checkbox"), "{out}");
-        assert!(out.contains("footnote"), "{out}");
+        assert!(out.contains("<sup>"), "{out}");
     }
 }
