@@ -24,6 +24,9 @@ use crate::model::Packet;
 
 const TEMPLATE: &str = include_str!("../../templates/pdf/packet.typ");
 
+/// Up to this many items, every id in the PDF links to its item.
+pub const LINK_ALL_UP_TO: usize = 2_500;
+
 /// Fonts shipped in the binary: typst's own, and Noto faces for the
 /// scripts typst-assets lacks (see assets/fonts/README.md).
 const EXTRA_FONTS: &[&[u8]] = &[
@@ -185,6 +188,7 @@ impl Renderer for PdfRenderer {
         }
         let bytes = serde_json::to_vec(&data).map_err(|e| e.to_string())?;
         let world = PacketWorld::new(self.fonts.clone(), bytes, &packet.release.date)?;
+        let started = std::time::Instant::now();
         let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
             let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
             format!("typst: {}", msgs.join("; "))
@@ -200,6 +204,9 @@ impl Renderer for PdfRenderer {
                 .map_err(|e| format!("PDF/A-2b: {}", e.message()))?,
             ..PdfOptions::default()
         };
+        if std::env::var_os("RELPACK_TIMINGS").is_some() {
+            eprintln!("  typst compile {:.3} s", started.elapsed().as_secs_f64());
+        }
         let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| {
             let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
             format!("PDF export: {}", msgs.join("; "))
@@ -228,22 +235,80 @@ fn replace_missing(v: &mut Value, missing: &HashSet<char>) {
     }
 }
 
-/// The packet as the template reads it, with each Markdown text as a small
-/// tree of blocks and inlines (never as markup).
+/// The packet as the template reads it: each Markdown text as a small tree
+/// of blocks and inlines (never as markup), carried by its own item and
+/// requirement row; documents and change records also by id.
 fn view_data(packet: &Packet) -> Value {
-    let md: serde_json::Map<String, Value> = packet
+    use rayon::prelude::*;
+    let trees: std::collections::HashMap<&str, Value> = packet
         .items
-        .iter()
+        .par_iter()
         .filter_map(|i| {
-            i.fields.get("text").and_then(Value::as_str).map(|t| {
-                (
-                    i.id.clone(),
-                    to_ast(t, &|id| id != i.id && packet.item(id).is_some()),
-                )
-            })
+            let text = i.fields.get("text").and_then(Value::as_str)?;
+            let is_id = |id: &str| id != i.id && packet.item(id).is_some();
+            Some((i.id.as_str(), to_ast(text, &is_id)))
         })
         .collect();
-    json!({ "packet": packet, "md": md })
+    let mut v = serde_json::to_value(packet).unwrap_or(Value::Null);
+    for key in ["items", "requirements"] {
+        for row in v[key].as_array_mut().into_iter().flatten() {
+            let tree = row["id"].as_str().and_then(|id| trees.get(id)).cloned();
+            if let (Some(tree), Some(obj)) = (tree, row.as_object_mut()) {
+                obj.insert("md".into(), tree);
+            }
+        }
+    }
+    let wanted: HashSet<&str> = packet
+        .documents
+        .iter()
+        .chain(&packet.changes.records)
+        .map(String::as_str)
+        .collect();
+    let by_id: serde_json::Map<String, Value> = v["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["id"].as_str().is_some_and(|id| wanted.contains(id)))
+        .map(|i| (i["id"].as_str().unwrap_or_default().to_string(), i.clone()))
+        .collect();
+    // typst resolves each internal link through the page counter: past a
+    // few thousand items, linking every id costs minutes and gigabytes, so
+    // large packets link from the trace matrix only.
+    let link_all = packet.items.len() <= LINK_ALL_UP_TO;
+    let mut data = json!({ "packet": v, "items": by_id, "link_all": link_all });
+    soften(&mut data, false);
+    data
+}
+
+/// Give long unbroken words (ids, paths, URLs, digests) a break opportunity
+/// every 10 characters, so table cells wrap them instead of overflowing.
+/// Link targets and the raw before/after values of changed fields keep their
+/// exact text.
+fn soften(v: &mut Value, keep: bool) {
+    match v {
+        Value::String(s) if !keep && s.split_whitespace().any(|w| w.chars().count() > 20) => {
+            let mut out = String::with_capacity(s.len() + s.len() / 8);
+            for (i, part) in s.split(' ').enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                for (n, c) in part.chars().enumerate() {
+                    if n > 0 && n % 10 == 0 && part.chars().count() > 20 {
+                        out.push('\u{200B}');
+                    }
+                    out.push(c);
+                }
+            }
+            *s = out;
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| soften(x, keep)),
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                soften(x, keep || matches!(k.as_str(), "url" | "old" | "new"));
+            }
+        }
+        _ => {}
+    }
 }
 
 struct PacketWorld {
@@ -274,13 +339,7 @@ impl PacketWorld {
             library: LazyHash::new(Library::builder().build()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
-            main: Source::new(
-                main_id,
-                std::env::var("RELPACK_DEV_TEMPLATE")
-                    .ok()
-                    .and_then(|p| std::fs::read_to_string(p).ok())
-                    .unwrap_or_else(|| TEMPLATE.to_string()),
-            ),
+            main: Source::new(main_id, TEMPLATE.to_string()),
             data_id,
             data: Bytes::new(data),
             today,
