@@ -25,4 +25,13 @@ if [ ! -d tests/browser/node_modules ]; then
 fi
 
 # One integration test binary; dependencies are optimized once (Cargo.toml).
-cargo test --all-targets "$@"
+# The closing line sums every test binary's results.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --all-targets "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "relpack: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

@@ -127,6 +127,8 @@ struct Frame {
     /// whether a run before the last one failed. Reruns are merged only
     /// within one suite, so this map is dropped when the suite closes.
     seen: HashMap<String, (usize, bool)>,
+    /// The suite's `timestamp`: when its cases ran, for cases without one.
+    timestamp: Option<String>,
 }
 
 /// The longest failure message kept (the full text stays in the file).
@@ -192,7 +194,10 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
                     seen_root = true;
                 }
                 match tag {
-                    b"testsuite" | b"testsuites" if !empty => suites.push(Frame::default()),
+                    b"testsuite" | b"testsuites" if !empty => suites.push(Frame {
+                        timestamp: attr(e, b"timestamp"),
+                        ..Frame::default()
+                    }),
                     b"testcase" => {
                         // A case inside a case is not JUnit; keep both.
                         if let Some(c) = case.take() {
@@ -408,7 +413,9 @@ fn new_case(e: &BytesStart<'_>, suites: &[Frame], line: u32) -> JunitCase {
         properties: suites.iter().flat_map(|s| s.properties.clone()).collect(),
         line,
         message: None,
-        timestamp: attr(e, b"timestamp"),
+        // Most runners stamp the suite, not each case.
+        timestamp: attr(e, b"timestamp")
+            .or_else(|| suites.iter().rev().find_map(|s| s.timestamp.clone())),
     }
 }
 

@@ -268,7 +268,17 @@ pub fn merge_soup(items: Vec<Item>) -> Vec<Item> {
     let mut rest = Vec::with_capacity(items.len());
     for item in items {
         if item.from_bom {
-            bom.entry(item.id.clone()).or_insert(item);
+            // The same component in a later BOM fills in what the first lacks.
+            match bom.entry(item.id.clone()) {
+                std::collections::btree_map::Entry::Occupied(mut first) => {
+                    for (k, v) in item.fields {
+                        first.get_mut().fields.entry(k).or_insert(v);
+                    }
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(item);
+                }
+            }
         } else {
             rest.push(item);
         }
