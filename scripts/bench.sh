@@ -10,8 +10,13 @@ gen=target/release/examples/gen_tree
 work=${BENCH_DIR:-/tmp/relpack-bench}
 mkdir -p "$work"
 
+# Packets go to a fresh folder each time (OUT, default on tmpfs, so the
+# numbers measure relpack rather than this machine's file-creation speed;
+# set OUT=/some/disk/folder to include it).
+out=${OUT:-/dev/shm/relpack-bench-out}
 run() { # label, command...
   local label=$1; shift
+  rm -rf "$out"
   /usr/bin/time -f "%e s  %M KiB" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
   printf '%-58s %s\n' "$label" "$(cat "$work/time.txt")"
 }
@@ -23,8 +28,9 @@ run() { # label, command...
 
 run "check, 100k items (20k req, 60k tests, 20k results)" "$bin" check "$work/big" -q
 run "check, 100k JUnit cases in 50 files (50k tests)" "$bin" check "$work/junit" -q
-run "build --no-pdf, 100k items (site, JSON, CSV)" "$bin" build "$work/big" --out "$work/out" --no-pdf -q
-run "build, 4.2k items (1k req, 3k tests) with PDF" "$bin" build "$work/doorstop" --out "$work/out" -q
-run "build --no-pdf, 4.2k items" "$bin" build "$work/doorstop" --out "$work/out" --no-pdf -q
-run "build, 5k requirements + 15k tests, with PDF" "$bin" build "$work/pdf" --out "$work/out" -q
-pdfinfo "$work/out/SYN-1.0.0/packet.pdf" 2>/dev/null | grep Pages || true
+run "build --no-pdf, 100k items (site, JSON, CSV)" "$bin" build "$work/big" --out "$out" --no-pdf -q
+run "build, 4.2k items (1k req, 3k tests) with PDF" "$bin" build "$work/doorstop" --out "$out" -q
+run "build --no-pdf, 4.2k items" "$bin" build "$work/doorstop" --out "$out" --no-pdf -q
+run "build, 5k requirements + 15k tests, with PDF" "$bin" build "$work/pdf" --out "$out" -q
+pdfinfo "$out/SYN-1.0.0/packet.pdf" 2>/dev/null | grep Pages || true
+rm -rf "$out"

@@ -72,6 +72,8 @@ struct ReleaseArgs {
     version: Option<String>,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Read, validate and link the evidence and apply the gates, without

@@ -249,15 +249,13 @@ pub fn parse_xml_bom(
                 path_stack.push(name);
                 text.clear();
             }
-            Ok(Event::Empty(e)) => {
-                if !seen_root {
-                    let root = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                    return error(
-                        &xml,
-                        start,
-                        format!("not a CycloneDX BOM: the root element is <{root}/>, not <bom>"),
-                    );
-                }
+            Ok(Event::Empty(e)) if !seen_root => {
+                let root = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                return error(
+                    &xml,
+                    start,
+                    format!("not a CycloneDX BOM: the root element is <{root}/>, not <bom>"),
+                );
             }
             Ok(Event::Text(t)) => text.push_str(&t.decode().unwrap_or_default()),
             Ok(Event::CData(t)) => text.push_str(&String::from_utf8_lossy(&t)),
@@ -291,10 +289,10 @@ pub fn parse_xml_bom(
                     ([], b"author") => c.author = Some(value),
                     ([], b"purl") => c.purl = Some(value),
                     ([s], b"name") if s == b"supplier" => c.supplier = Some(value),
-                    ([a, au], b"name") if a == b"authors" && au == b"author" => {
-                        if o.first_author.is_none() {
-                            o.first_author = Some(value);
-                        }
+                    ([a, au], b"name")
+                        if a == b"authors" && au == b"author" && o.first_author.is_none() =>
+                    {
+                        o.first_author = Some(value);
                     }
                     ([ls, l], b"id") if ls == b"licenses" && l == b"license" => {
                         o.license_id = Some(value)
