@@ -85,12 +85,7 @@ impl PdfRenderer {
     pub fn missing_glyphs(&self, packet: &Packet) -> Vec<(String, Vec<char>)> {
         let mut covered: BTreeMap<char, bool> = BTreeMap::new();
         let mut out = Vec::new();
-        for item in &packet.items {
-            let mut chars: HashSet<char> = HashSet::new();
-            collect_chars(&item.title, &mut chars);
-            for v in item.fields.values() {
-                collect_value_chars(v, &mut chars);
-            }
+        let mut report = |who: String, chars: HashSet<char>| {
             let mut missing: Vec<char> = chars
                 .into_iter()
                 .filter(|&c| {
@@ -103,8 +98,16 @@ impl PdfRenderer {
                 .collect();
             if !missing.is_empty() {
                 missing.sort_unstable();
-                out.push((item.id.clone(), missing));
+                out.push((who, missing));
             }
+        };
+        for item in &packet.items {
+            let mut chars: HashSet<char> = HashSet::new();
+            collect_chars(&item.title, &mut chars);
+            for v in item.fields.values() {
+                collect_value_chars(v, &mut chars);
+            }
+            report(item.id.clone(), chars);
         }
         // Strings that are not an item's: product, commits, JUnit names, paths.
         let mut chars: HashSet<char> = HashSet::new();
@@ -126,23 +129,10 @@ impl PdfRenderer {
         for f in &packet.evidence {
             collect_chars(&f.path, &mut chars);
         }
-        let mut missing: Vec<char> = chars
-            .into_iter()
-            .filter(|&c| {
-                !*covered.entry(c).or_insert_with(|| {
-                    self.fonts
-                        .iter()
-                        .any(|f| f.info().coverage.contains(c as u32))
-                })
-            })
-            .collect();
-        if !missing.is_empty() {
-            missing.sort_unstable();
-            out.push((
-                "(product, commits, JUnit case names or file paths)".into(),
-                missing,
-            ));
-        }
+        report(
+            "(product, commits, JUnit case names or file paths)".into(),
+            chars,
+        );
         out
     }
 }
