@@ -7,7 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
@@ -23,8 +25,29 @@ pub struct Staging {
     folder: String,
     tmp: PathBuf,
     sums: Mutex<Vec<(String, String)>>,
-    dirs: Mutex<HashSet<PathBuf>>,
+    dirs: Arc<Mutex<HashSet<PathBuf>>>,
+    /// Files go to a few writer threads: creating a file costs this
+    /// machine's disk about a millisecond of waiting, which overlaps well,
+    /// while the two rendering threads keep rendering.
+    files: Mutex<Option<SyncSender<(PathBuf, Vec<u8>)>>>,
+    writers: Vec<JoinHandle<Result<(), String>>>,
     committed: bool,
+}
+
+/// How many threads create files at once.
+const WRITERS: usize = 8;
+
+fn write_file(dirs: &Mutex<HashSet<PathBuf>>, path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        // Created under the lock: another thread may write into it next.
+        let mut dirs = dirs.lock().map_err(|_| "poisoned")?;
+        if !dirs.contains(parent) {
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            dirs.insert(parent.to_path_buf());
+        }
+    }
+    fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 impl Staging {
@@ -33,19 +56,55 @@ impl Staging {
         let tmp = out.join(format!(".{folder}.tmp-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        let dirs = Arc::new(Mutex::new(HashSet::new()));
+        let (send, receive) = sync_channel::<(PathBuf, Vec<u8>)>(256);
+        let receive = Arc::new(Mutex::new(receive));
+        let writers = (0..WRITERS)
+            .map(|_| {
+                let (receive, dirs) = (Arc::clone(&receive), Arc::clone(&dirs));
+                std::thread::spawn(move || -> Result<(), String> {
+                    loop {
+                        let next = receive.lock().map_err(|_| "poisoned")?.recv();
+                        let Ok((path, bytes)) = next else {
+                            return Ok(());
+                        };
+                        write_file(&dirs, &path, &bytes)?;
+                    }
+                })
+            })
+            .collect();
         Ok(Staging {
             out: out.to_path_buf(),
             folder: folder.to_string(),
             tmp,
             sums: Mutex::new(Vec::new()),
-            dirs: Mutex::new(HashSet::new()),
+            dirs,
+            files: Mutex::new(Some(send)),
+            writers,
             committed: false,
         })
+    }
+
+    /// Wait for every queued file; the first write error, if any.
+    fn finish_writes(&mut self) -> Result<(), String> {
+        drop(self.files.lock().map_err(|_| "poisoned")?.take());
+        let mut result = Ok(());
+        for w in self.writers.drain(..) {
+            let r = w
+                .join()
+                .map_err(|_| "a writer thread panicked".to_string())
+                .and_then(|r| r);
+            if result.is_ok() {
+                result = r;
+            }
+        }
+        result
     }
 
     /// Write SHA256SUMS and move the folder into place, replacing only an
     /// earlier build of this same release.
     pub fn commit(mut self) -> Result<PathBuf, String> {
+        self.finish_writes()?;
         let mut sums = std::mem::take(&mut *self.sums.lock().map_err(|_| "poisoned")?);
         sums.sort();
         let text: String = sums
@@ -82,24 +141,21 @@ impl Output for Staging {
         let rel = crate::link::join_inside_root("", rel)
             .ok_or_else(|| format!("bad output path {rel}"))?;
         let path = self.tmp.join(&rel);
-        if let Some(parent) = path.parent() {
-            // Created under the lock: another thread may write into it next.
-            let mut dirs = self.dirs.lock().map_err(|_| "poisoned")?;
-            if !dirs.contains(parent) {
-                fs::create_dir_all(parent)
-                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-                dirs.insert(parent.to_path_buf());
-            }
-        }
-        fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         let hash = format!("{:x}", Sha256::digest(bytes));
         self.sums.lock().map_err(|_| "poisoned")?.push((rel, hash));
-        Ok(())
+        let sender = self.files.lock().map_err(|_| "poisoned")?.clone();
+        match sender {
+            Some(s) => s
+                .send((path, bytes.to_vec()))
+                .map_err(|_| "the file writers stopped (a write failed)".to_string()),
+            None => write_file(&self.dirs, &path, bytes),
+        }
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        let _ = self.finish_writes();
         if !self.committed {
             let _ = fs::remove_dir_all(&self.tmp);
         }
