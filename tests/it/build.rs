@@ -10,28 +10,7 @@ use super::*;
 
 /// Build `root` into a fresh OUT; returns (OUT, release folder, exit code).
 fn build(root: &Path, extra: &[&str]) -> (TempDir, PathBuf, i32) {
-    let out = TempDir::new().unwrap();
-    let o = relpack()
-        .arg("build")
-        .arg(root)
-        .arg("--out")
-        .arg(out.path())
-        .args(extra)
-        .env("SOURCE_DATE_EPOCH", "1763600000")
-        .output()
-        .unwrap();
-    let code = o.status.code().unwrap_or(-1);
-    assert!(
-        code == 0 || code == 1,
-        "build failed ({code}):\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let folder = std::fs::read_dir(out.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.is_dir())
-        .expect("a release folder");
+    let (out, folder, code, _) = build_packet(root, extra);
     (out, folder, code)
 }
 

@@ -54,6 +54,32 @@ pub fn relpack() -> Command {
     c
 }
 
+/// Build `root` with the real binary into a fresh OUT (extra arguments
+/// after it); the build must succeed (exit 0 or 1). Returns OUT, the release
+/// folder, the exit code and stderr.
+pub fn build_packet(root: &Path, extra: &[&str]) -> (TempDir, PathBuf, i32, String) {
+    let out = TempDir::new().unwrap();
+    let o = relpack()
+        .arg("build")
+        .arg(root)
+        .arg("--out")
+        .arg(out.path())
+        .args(extra)
+        .env("SOURCE_DATE_EPOCH", "1763600000")
+        .output()
+        .unwrap();
+    let code = o.status.code().unwrap_or(-1);
+    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(code == 0 || code == 1, "build failed ({code}):\n{stderr}");
+    let folder = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .expect("a release folder");
+    (out, folder, code, stderr)
+}
+
 /// Run `relpack check --format json` and parse what it prints.
 pub fn check_json(dir: &Path) -> (i32, serde_json::Value) {
     let out = relpack()

@@ -20,27 +20,8 @@ fn tool(name: &str, args: &[&str], pdf: &Path) -> String {
 }
 
 fn build_pdf(root: &Path) -> (TempDir, PathBuf, String) {
-    let out = TempDir::new().unwrap();
-    let o = relpack()
-        .arg("build")
-        .arg(root)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let folder = std::fs::read_dir(out.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.is_dir())
-        .unwrap();
-    let pdf = folder.join("packet.pdf");
-    (out, pdf, String::from_utf8_lossy(&o.stderr).to_string())
+    let (out, folder, _, stderr) = build_packet(root, &[]);
+    (out, folder.join("packet.pdf"), stderr)
 }
 
 #[test]
