@@ -29,10 +29,13 @@ pub struct Staging {
     /// Files go to a few writer threads: creating a file costs this
     /// machine's disk about a millisecond of waiting, which overlaps well,
     /// while the two rendering threads keep rendering.
-    files: Mutex<Option<SyncSender<(PathBuf, Vec<u8>)>>>,
+    files: Mutex<Option<SyncSender<QueuedFile>>>,
     writers: Vec<JoinHandle<Result<(), String>>>,
     committed: bool,
 }
+
+/// A file waiting for a writer thread: where, and its bytes.
+type QueuedFile = (PathBuf, Vec<u8>);
 
 /// How many threads create files at once.
 const WRITERS: usize = 8;
@@ -57,7 +60,7 @@ impl Staging {
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         let dirs = Arc::new(Mutex::new(HashSet::new()));
-        let (send, receive) = sync_channel::<(PathBuf, Vec<u8>)>(256);
+        let (send, receive) = sync_channel::<QueuedFile>(256);
         let receive = Arc::new(Mutex::new(receive));
         let writers = (0..WRITERS)
             .map(|_| {
