@@ -171,18 +171,30 @@ struct TextBlock<'a> {
     html: String,
 }
 
-/// An item's Markdown text as safe HTML, ids in it linked; `root` is the
-/// path from the page back to the release folder.
-fn text_of(p: &Packet, item: &PacketItem, root: &str) -> String {
-    item.fields
-        .get("text")
-        .and_then(Value::as_str)
-        .map(|t| {
-            to_html_linked(t, &|id| {
+/// Stands for the path back to the release folder in rendered texts, so
+/// each text is rendered once for its item page and its section page.
+const ROOT: &str = "\u{1}root\u{1}";
+
+/// Every item's Markdown text as safe HTML, ids in it linked, rendered once
+/// in parallel; [`text_of`] fills in the page's path to the root.
+fn render_texts(p: &Packet) -> HashMap<&str, String> {
+    p.items
+        .par_iter()
+        .filter_map(|item| {
+            let text = item.fields.get("text").and_then(Value::as_str)?;
+            let html = to_html_linked(text, &|id| {
                 (id != item.id && p.item(id).is_some())
-                    .then(|| format!("{root}items/{}.html", page_name(id)))
-            })
+                    .then(|| format!("{ROOT}items/{}.html", page_name(id)))
+            });
+            Some((item.id.as_str(), html))
         })
+        .collect()
+}
+
+fn text_of(texts: &HashMap<&str, String>, item: &PacketItem, root: &str) -> String {
+    texts
+        .get(item.id.as_str())
+        .map(|html| html.replace(ROOT, root))
         .unwrap_or_default()
 }
 
@@ -269,6 +281,7 @@ impl Renderer for HtmlRenderer {
             out.put(path, text.as_bytes())?;
         }
         out.put("assets/search-index.js", &search_index(p))?;
+        let texts = render_texts(p);
         let title = |page: &str| {
             SECTIONS
                 .iter()
@@ -326,7 +339,7 @@ impl Renderer for HtmlRenderer {
                                 id: &i.id,
                                 title: &i.title,
                                 kind: i.kind.name(),
-                                html: text_of(p, i, ""),
+                                html: text_of(&texts, i, ""),
                             })
                             .collect(),
                     })
@@ -344,7 +357,7 @@ impl Renderer for HtmlRenderer {
                             .filter_map(|id| p.item(id))
                             .map(|i| RecordView {
                                 item: i,
-                                html: text_of(p, i, ""),
+                                html: text_of(&texts, i, ""),
                                 fields: field_views(p, i),
                             })
                             .collect(),
@@ -369,7 +382,10 @@ impl Renderer for HtmlRenderer {
                             .iter()
                             .map(|r| RequirementView {
                                 row: r,
-                                html: p.item(&r.id).map(|i| text_of(p, i, "")).unwrap_or_default(),
+                                html: p
+                                    .item(&r.id)
+                                    .map(|i| text_of(&texts, i, ""))
+                                    .unwrap_or_default(),
                             })
                             .collect(),
                     })
@@ -519,7 +535,7 @@ impl Renderer for HtmlRenderer {
                 ),
                 item,
                 kind: item.kind.name(),
-                text_html: text_of(p, item, "../"),
+                text_html: text_of(&texts, item, "../"),
                 fields: field_views(p, item),
                 referenced_by: item
                     .referenced_by
