@@ -455,7 +455,7 @@ pub fn build(
     progress("checked");
     progress("building the packet model");
     let packet = model::Packet::build(&checked, checked.changes.clone());
-    let mut renderers: Vec<Box<dyn Renderer + Sync>> = vec![
+    let mut renderers: Vec<Box<dyn Renderer + Send + Sync>> = vec![
         Box::new(render::json::JsonRenderer),
         Box::new(render::csv::CsvRenderer),
         Box::new(render::html::HtmlRenderer {
@@ -487,10 +487,15 @@ pub fn build(
         sanitize(&checked.evidence.version)
     );
     let staging = write::Staging::new(&build.out, &folder).map_err(Failure::io)?;
-    for r in &renderers {
-        progress(&format!("rendering {}", r.name()));
-        r.render(&packet, &staging)
-            .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))?;
+    // The renderers run side by side: typst and JSON are single-threaded,
+    // the site keeps whatever threads they leave.
+    progress("rendering");
+    {
+        use rayon::prelude::*;
+        renderers.par_iter().try_for_each(|r| {
+            r.render(&packet, &staging)
+                .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))
+        })?;
     }
     progress("writing the packet");
     let dest = staging.commit().map_err(Failure::io)?;
