@@ -209,3 +209,44 @@ fn paper_size_follows_relpack_toml() {
     let info = tool("pdfinfo", &[], &pdf);
     assert!(info.contains("612 x 792 pts (letter)"), "{info}");
 }
+
+#[test]
+fn packet_fonts_are_checked_and_honoured() {
+    let font = std::fs::read(repo_path("assets/fonts/NotoSansMono-Regular.ttf")).unwrap();
+    let config = format!("{CONFIG}\n[packet]\nfonts = [\"fonts/extra.ttf\"]\n");
+    // Not a font, missing, or outside the root: invalid configuration, exit 2.
+    for (bad, files) in [
+        ("not a font file", vec![("fonts/extra.ttf", "plain text")]),
+        ("cannot read", vec![]),
+    ] {
+        let mut all = vec![
+            ("relpack.toml", config.as_str()),
+            ("n.toml", "[[need]]\nid = \"N\"\ntitle = \"n\"\n"),
+        ];
+        all.extend(files);
+        let t = tree(&all);
+        relpack()
+            .arg("check")
+            .arg(t.path())
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(bad));
+    }
+    let outside = format!("{CONFIG}\n[packet]\nfonts = [\"../x.ttf\"]\n");
+    let t = tree(&[("relpack.toml", &outside)]);
+    relpack()
+        .arg("check")
+        .arg(t.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("outside the evidence root"));
+    // A real font is loaded and the PDF builds.
+    let t = tree(&[
+        ("relpack.toml", &config),
+        ("n.toml", "[[need]]\nid = \"N\"\ntitle = \"n\"\n"),
+    ]);
+    std::fs::create_dir_all(t.path().join("fonts")).unwrap();
+    std::fs::write(t.path().join("fonts/extra.ttf"), font).unwrap();
+    let (_out, pdf, _) = build_pdf(t.path());
+    assert!(pdf.is_file());
+}
