@@ -1,48 +1,49 @@
-//! packet.pdf: typst as a library, in-process. Our own [`World`] serves one
-//! template (built into the binary), the packet as `/packet.json`, fonts
-//! embedded in the binary (plus any `packet.fonts` of relpack.toml), and a
-//! `today()` fixed to the release date. Nothing is read from disk or the
-//! network during compilation, and evidence reaches typst only as JSON data:
-//! it is never pasted into markup, so no evidence string can run as code.
+//! packet.pdf: typst as a library, in-process. Our own `World` (world.rs)
+//! serves one template (built into the binary), data as `/packet.json`,
+//! fonts embedded in the binary (plus any `packet.fonts` of relpack.toml),
+//! and a `today()` fixed to the release date. Nothing is read from disk or
+//! the network during compilation, and evidence reaches typst only as JSON
+//! data: it is never pasted into markup, so no evidence string can run as
+//! code. Large packets are compiled in parts side by side (plan.rs) and
+//! joined into one document (join.rs) before PDF/A export.
+
+mod join;
+mod plan;
+mod world;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 use serde_json::{json, Value};
-use typst::diag::{FileError, FileResult};
-use typst::foundations::{Bytes, Datetime, Duration, Smart};
-use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::foundations::{Bytes, Smart};
+use typst::model::Document;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
-use typst::{Library, LibraryExt, World};
-use typst_layout::PagedDocument;
+use typst_layout::{Page, PagedDocument};
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use super::markdown_ast::to_ast;
 use super::{Output, Renderer};
 use crate::model::Packet;
-
-const TEMPLATE: &str = include_str!("../../templates/pdf/packet.typ");
-
-/// Up to this many items, every id in the PDF links to its item.
-pub const LINK_ALL_UP_TO: usize = 2_500;
+use plan::{Plan, TocEntry};
+use world::PacketWorld;
 
 /// Fonts shipped in the binary: typst's own, and Noto faces for the
 /// scripts typst-assets lacks (see assets/fonts/README.md).
 const EXTRA_FONTS: &[&[u8]] = &[
-    include_bytes!("../../assets/fonts/NotoSans-Regular.ttf"),
-    include_bytes!("../../assets/fonts/NotoSans-Bold.ttf"),
-    include_bytes!("../../assets/fonts/NotoSans-Italic.ttf"),
-    include_bytes!("../../assets/fonts/NotoSans-BoldItalic.ttf"),
-    include_bytes!("../../assets/fonts/NotoSansMono-Regular.ttf"),
-    include_bytes!("../../assets/fonts/NotoSansMono-Bold.ttf"),
-    include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf"),
-    include_bytes!("../../assets/fonts/NotoSansArabic-Bold.ttf"),
-    include_bytes!("../../assets/fonts/NotoSansMath-Regular.ttf"),
-    include_bytes!("../../assets/fonts/NotoSansSymbols2-Regular.ttf"),
-    include_bytes!("../../assets/fonts/NotoSansCJKjp-Regular.otf"),
-    include_bytes!("../../assets/fonts/NotoSansCJKjp-Bold.otf"),
-    include_bytes!("../../assets/fonts/NotoColorEmoji.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSans-Regular.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSans-Bold.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSans-Italic.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSans-BoldItalic.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSansMono-Regular.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSansMono-Bold.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSansArabic-Regular.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSansArabic-Bold.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSansMath-Regular.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSansSymbols2-Regular.ttf"),
+    include_bytes!("../../../assets/fonts/NotoSansCJKjp-Regular.otf"),
+    include_bytes!("../../../assets/fonts/NotoSansCJKjp-Bold.otf"),
+    include_bytes!("../../../assets/fonts/NotoColorEmoji.ttf"),
 ];
 
 static BUILTIN_FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
@@ -54,6 +55,7 @@ static BUILTIN_FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
 
 pub struct PdfRenderer {
     fonts: Vec<Font>,
+    book: LazyHash<FontBook>,
 }
 
 impl PdfRenderer {
@@ -77,7 +79,8 @@ impl PdfRenderer {
                 )));
             }
         }
-        Ok(PdfRenderer { fonts })
+        let book = LazyHash::new(FontBook::from_fonts(&fonts));
+        Ok(PdfRenderer { fonts, book })
     }
 
     /// Characters in the packet that no font can draw, by item: typst
@@ -165,6 +168,44 @@ impl Renderer for PdfRenderer {
     }
 
     fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), String> {
+        let document = self.document(packet)?;
+        let started = std::time::Instant::now();
+        let options = PdfOptions {
+            ident: Smart::Custom(format!(
+                "relpack:{}:{}:{}",
+                packet.product.name, packet.release.version, packet.release.digest
+            )),
+            creator: Smart::Custom(Some(format!("relpack {}", packet.generator.version))),
+            timestamp: None,
+            // The joined pages keep only the tags of anchors and headings
+            // (join::strip_tags), too few for a tagged PDF; PDF/A-2b asks
+            // for none.
+            tagged: false,
+            standards: PdfStandards::new(&[PdfStandard::A_2b])
+                .map_err(|e| format!("PDF/A-2b: {}", e.message()))?,
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| {
+            let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
+            format!("PDF export: {}", msgs.join("; "))
+        })?;
+        lap("export", started);
+        out.put("packet.pdf", &pdf)
+    }
+}
+
+/// With RELPACK_TIMINGS set, say how long a step of the PDF took.
+fn lap(what: &str, since: std::time::Instant) {
+    if std::env::var_os("RELPACK_TIMINGS").is_some() {
+        eprintln!("  pdf {what}: {:.3} s", since.elapsed().as_secs_f64());
+    }
+}
+
+impl PdfRenderer {
+    /// The laid-out packet: parts compiled side by side, then the cover and
+    /// contents, the footers and the links.
+    fn document(&self, packet: &Packet) -> Result<PagedDocument, String> {
+        use rayon::prelude::*;
         let mut data = view_data(packet);
         // PDF/A refuses a glyph no font has: such characters (warned about
         // by `missing_glyphs`) are written as their code point instead.
@@ -176,32 +217,76 @@ impl Renderer for PdfRenderer {
         if !missing.is_empty() {
             replace_missing(&mut data, &missing);
         }
-        let bytes = serde_json::to_vec(&data).map_err(|e| e.to_string())?;
-        let world = PacketWorld::new(self.fonts.clone(), bytes, &packet.release.date)?;
+        let plan = Plan::new(data);
+        let date = packet.release.date.as_str();
+
         let started = std::time::Instant::now();
-        let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
+        let parts: Vec<Vec<Page>> = plan
+            .parts()
+            .into_par_iter()
+            .map(|json| {
+                let doc = self.compile(json, date)?;
+                let mut pages: Vec<Page> = doc.pages().to_vec();
+                drop(doc);
+                join::strip_tags(&mut pages);
+                // Layouts of finished parts are no use to the others; keep
+                // what the running compilations may still ask for.
+                typst::comemo::evict(1);
+                Ok::<_, String>(pages)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut body: Vec<Page> = parts.into_iter().flatten().collect();
+        typst::comemo::evict(0);
+        lap("parts", started);
+
+        // The cover and contents go first, so the contents' page numbers
+        // count their own pages; if the contents grow, they are laid out again.
+        let started = std::time::Instant::now();
+        let (mut anchors, headings) = join::survey(&body);
+        let mut front_pages = 2;
+        let front = loop {
+            let toc: Vec<TocEntry> = headings
+                .iter()
+                .enumerate()
+                .map(|(n, h)| TocEntry {
+                    level: h.level,
+                    numbers: h.numbers.clone(),
+                    title: h.title.clone(),
+                    page: front_pages + h.page + 1,
+                    target: format!("toc-{n}"),
+                })
+                .collect();
+            let doc = self.compile(plan.front(&toc), date)?;
+            if doc.pages().len() == front_pages || front_pages > 16 {
+                break doc;
+            }
+            front_pages = doc.pages().len();
+        };
+        for (n, h) in headings.iter().enumerate() {
+            anchors.insert(format!("toc-{n}"), h.location);
+        }
+        let mut pages: Vec<Page> = front.pages().to_vec();
+        join::strip_tags(&mut pages);
+        pages.append(&mut body);
+
+        let mut stamps = self
+            .compile(plan.stamp(pages.len()), date)?
+            .pages()
+            .to_vec();
+        join::strip_tags(&mut stamps);
+        join::stamp(&mut pages, &stamps);
+        join::resolve_links(&mut pages, &anchors)?;
+        let document = PagedDocument::new(pages.into_iter().collect(), front.info().clone());
+        lap("cover, contents, footers and links", started);
+        Ok(document)
+    }
+
+    fn compile(&self, json: Vec<u8>, date: &str) -> Result<PagedDocument, String> {
+        let world = PacketWorld::new(&self.fonts, &self.book, json, date)?;
+        typst::compile(&world).output.map_err(|errors| {
             let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
             format!("typst: {}", msgs.join("; "))
-        })?;
-        let options = PdfOptions {
-            ident: Smart::Custom(format!(
-                "relpack:{}:{}:{}",
-                packet.product.name, packet.release.version, packet.release.digest
-            )),
-            creator: Smart::Custom(Some(format!("relpack {}", packet.generator.version))),
-            timestamp: None,
-            standards: PdfStandards::new(&[PdfStandard::A_2b])
-                .map_err(|e| format!("PDF/A-2b: {}", e.message()))?,
-            ..PdfOptions::default()
-        };
-        if std::env::var_os("RELPACK_TIMINGS").is_some() {
-            eprintln!("  typst compile {:.3} s", started.elapsed().as_secs_f64());
-        }
-        let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| {
-            let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
-            format!("PDF export: {}", msgs.join("; "))
-        })?;
-        out.put("packet.pdf", &pdf)
+        })
     }
 }
 
@@ -261,11 +346,7 @@ fn view_data(packet: &Packet) -> Value {
         .filter(|i| i["id"].as_str().is_some_and(|id| wanted.contains(id)))
         .map(|i| (i["id"].as_str().unwrap_or_default().to_string(), i.clone()))
         .collect();
-    // typst resolves each internal link through the page counter: past a
-    // few thousand items, linking every id costs minutes and gigabytes, so
-    // large packets link from the trace matrix only.
-    let link_all = packet.items.len() <= LINK_ALL_UP_TO;
-    let mut data = json!({ "packet": v, "items": by_id, "link_all": link_all });
+    let mut data = json!({ "packet": v, "items": by_id });
     soften(&mut data, false);
     data
 }
@@ -298,82 +379,5 @@ fn soften(v: &mut Value, keep: bool) {
             }
         }
         _ => {}
-    }
-}
-
-struct PacketWorld {
-    library: LazyHash<Library>,
-    book: LazyHash<FontBook>,
-    fonts: Vec<Font>,
-    main: Source,
-    data_id: FileId,
-    data: Bytes,
-    today: Datetime,
-}
-
-fn file_id(path: &str) -> Result<FileId, String> {
-    let vpath = VirtualPath::new(path).map_err(|e| format!("{e:?}"))?;
-    Ok(FileId::new(RootedPath::new(VirtualRoot::Project, vpath)))
-}
-
-impl PacketWorld {
-    fn new(fonts: Vec<Font>, data: Vec<u8>, date: &str) -> Result<Self, String> {
-        let main_id = file_id("/packet.typ")?;
-        let data_id = file_id("/packet.json")?;
-        let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_err(|e| format!("release date {date}: {e}"))?;
-        use chrono::Datelike;
-        let today = Datetime::from_ymd(d.year(), d.month() as u8, d.day() as u8)
-            .ok_or("release date out of range")?;
-        Ok(PacketWorld {
-            library: LazyHash::new(Library::builder().build()),
-            book: LazyHash::new(FontBook::from_fonts(&fonts)),
-            fonts,
-            main: Source::new(main_id, TEMPLATE.to_string()),
-            data_id,
-            data: Bytes::new(data),
-            today,
-        })
-    }
-}
-
-impl World for PacketWorld {
-    fn library(&self) -> &LazyHash<Library> {
-        &self.library
-    }
-
-    fn book(&self) -> &LazyHash<FontBook> {
-        &self.book
-    }
-
-    fn main(&self) -> FileId {
-        self.main.id()
-    }
-
-    fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() {
-            Ok(self.main.clone())
-        } else {
-            Err(FileError::AccessDenied)
-        }
-    }
-
-    fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.data_id {
-            Ok(self.data.clone())
-        } else if id == self.main.id() {
-            Ok(Bytes::from_string(self.main.clone()))
-        } else {
-            // No evidence path, /etc/passwd or package is ever served.
-            Err(FileError::AccessDenied)
-        }
-    }
-
-    fn font(&self, index: usize) -> Option<Font> {
-        self.fonts.get(index).cloned()
-    }
-
-    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
-        Some(self.today)
     }
 }
