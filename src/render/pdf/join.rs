@@ -9,7 +9,7 @@ use typst::foundations::StyleChain;
 use typst::introspection::{Location, Tag};
 use typst::layout::{Frame, FrameItem, Point};
 use typst::model::{Destination, HeadingElem};
-use typst_layout::Page;
+use typst_layout::{Page, PagedDocument};
 
 /// The scheme of the template's links: `anchor:<label>`.
 const LINK_SCHEME: &str = "anchor:";
@@ -162,9 +162,37 @@ fn strip_frame(frame: &mut Frame, kept: &mut std::collections::HashSet<Location>
         }
         FrameItem::Tag(Tag::End(location, ..)) => kept.contains(location),
         FrameItem::Group(group) => {
+            // A group placed under a logical parent (a table cell under its
+            // table) is only found through the parent's tag: with that tag
+            // gone, the group belongs where it is laid out.
+            if group.parent.is_some_and(|p| !kept.contains(&p.location)) {
+                group.parent = None;
+            }
             strip_frame(&mut group.frame, kept);
             true
         }
         _ => true,
     });
+}
+
+/// Every anchor a link may point at must have a place in the joined
+/// document; the PDF writer would otherwise send the link to page 1.
+pub fn check_anchors(
+    document: &PagedDocument,
+    anchors: &HashMap<String, Location>,
+) -> Result<(), String> {
+    let lost: Vec<&str> = anchors
+        .iter()
+        .filter(|(_, &loc)| document.introspector().position(loc).is_none())
+        .map(|(name, _)| name.as_str())
+        .take(10)
+        .collect();
+    if lost.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "anchors without a place in the document: {}",
+            lost.join(", ")
+        ))
+    }
 }

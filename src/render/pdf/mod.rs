@@ -168,7 +168,7 @@ impl Renderer for PdfRenderer {
     }
 
     fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), String> {
-        let document = self.document(packet)?;
+        let document = self.document(packet, plan::PAGES_PER_PART)?;
         let started = std::time::Instant::now();
         let options = PdfOptions {
             ident: Smart::Custom(format!(
@@ -204,7 +204,7 @@ fn lap(what: &str, since: std::time::Instant) {
 impl PdfRenderer {
     /// The laid-out packet: parts compiled side by side, then the cover and
     /// contents, the footers and the links.
-    fn document(&self, packet: &Packet) -> Result<PagedDocument, String> {
+    fn document(&self, packet: &Packet, pages_per_part: f64) -> Result<PagedDocument, String> {
         use rayon::prelude::*;
         let mut data = view_data(packet);
         // PDF/A refuses a glyph no font has: such characters (warned about
@@ -222,7 +222,7 @@ impl PdfRenderer {
 
         let started = std::time::Instant::now();
         let parts: Vec<Vec<Page>> = plan
-            .parts()
+            .parts(pages_per_part)
             .into_par_iter()
             .map(|json| {
                 let doc = self.compile(json, date)?;
@@ -277,6 +277,7 @@ impl PdfRenderer {
         join::stamp(&mut pages, &stamps);
         join::resolve_links(&mut pages, &anchors)?;
         let document = PagedDocument::new(pages.into_iter().collect(), front.info().clone());
+        join::check_anchors(&document, &anchors)?;
         lap("cover, contents, footers and links", started);
         Ok(document)
     }
@@ -379,5 +380,130 @@ fn soften(v: &mut Value, keep: bool) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use typst::introspection::{Location, Tag};
+    use typst::layout::{Frame, FrameItem};
+    use typst::model::Destination;
+
+    use super::*;
+
+    /// Every element with a tag, by location: its label and its page.
+    fn tagged(frame: &Frame, page: usize, out: &mut Vec<(Location, String, usize)>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(g) => tagged(&g.frame, page, out),
+                FrameItem::Tag(Tag::Start(elem, _)) => out.push((
+                    elem.location().expect("a tagged element has a location"),
+                    elem.label()
+                        .map(|l| l.resolve().to_string())
+                        .unwrap_or_default(),
+                    page,
+                )),
+                _ => {}
+            }
+        }
+    }
+
+    fn links(frame: &Frame, page: usize, out: &mut Vec<(Destination, usize)>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(g) => links(&g.frame, page, out),
+                FrameItem::Link(dest, _) => out.push((dest.clone(), page)),
+                _ => {}
+            }
+        }
+    }
+
+    /// The sample cut into parts of two pages, so part boundaries fall
+    /// inside sections: the joined document must still be one document.
+    #[test]
+    fn parts_join_into_one_document_whose_links_reach_their_anchors() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-evidence");
+        let Ok(checked) = crate::check(&root, &crate::Options::default()) else {
+            panic!("the sample does not check")
+        };
+        let packet = Packet::build(&checked, checked.changes.clone());
+        let Ok(pdf) = PdfRenderer::new(&checked.evidence) else {
+            panic!("fonts do not load")
+        };
+        let whole = pdf
+            .document(&packet, plan::PAGES_PER_PART)
+            .expect("compiles");
+        let cut = pdf.document(&packet, 2.0).expect("compiles in parts");
+        assert!(
+            cut.pages().len() > whole.pages().len(),
+            "no part boundary fell inside a section"
+        );
+
+        for doc in [&whole, &cut] {
+            let mut elems = Vec::new();
+            let mut found = Vec::new();
+            for (n, page) in doc.pages().iter().enumerate() {
+                tagged(&page.frame, n, &mut elems);
+                links(&page.frame, n, &mut found);
+            }
+            // Parts are laid out apart: no two elements may share a location.
+            let mut by_location: HashMap<Location, (String, usize)> = HashMap::new();
+            for (loc, label, page) in &elems {
+                let before = by_location.insert(*loc, (label.clone(), *page));
+                assert!(before.is_none(), "location of {label} used twice");
+            }
+            // Every item has its anchor.
+            for item in &packet.items {
+                let label = format!("item-{}", item.id);
+                assert!(
+                    elems
+                        .iter()
+                        .any(|(_, l, _)| l.replace('\u{200B}', "") == label),
+                    "no anchor for {}",
+                    item.id
+                );
+            }
+            // Every internal link leads to an anchor or a heading, on the
+            // page where that element is.
+            let mut internal = 0;
+            for (dest, _) in &found {
+                match dest {
+                    Destination::Url(url) => assert!(
+                        url.starts_with("http") || url.starts_with("mailto:"),
+                        "unresolved link {url:?}"
+                    ),
+                    Destination::Location(loc) => {
+                        internal += 1;
+                        let (_, page) = &by_location[loc];
+                        let pos = doc.introspector().position(*loc).expect("position");
+                        assert_eq!(pos.page.get(), page + 1);
+                    }
+                    Destination::Position(_) => {}
+                }
+            }
+            assert!(internal > 300, "only {internal} internal links");
+            // Footers count the joined pages.
+            let n = doc.pages().len();
+            let last: Vec<String> = {
+                fn text(frame: &Frame, out: &mut Vec<String>) {
+                    for (_, item) in frame.items() {
+                        match item {
+                            FrameItem::Group(g) => text(&g.frame, out),
+                            FrameItem::Text(t) => out.push(t.text.to_string()),
+                            _ => {}
+                        }
+                    }
+                }
+                let mut out = Vec::new();
+                text(&doc.pages()[n - 1].frame, &mut out);
+                out
+            };
+            assert!(
+                last.join(" ").contains(&format!("{n} of {n}")),
+                "last page footer: {last:?}"
+            );
+        }
     }
 }

@@ -126,8 +126,9 @@ impl Plan {
         }
     }
 
-    /// The data of each part, in page order.
-    pub fn parts(&self) -> Vec<Vec<u8>> {
+    /// The data of each part (of about `pages_per_part` pages), in page
+    /// order.
+    pub fn parts(&self, pages_per_part: f64) -> Vec<Vec<u8>> {
         let mut pieces: Vec<(f64, Piece)> = Vec::new();
         for &(section, rows_key, per_row) in SECTIONS {
             let rows: &[Value] = rows_key
@@ -136,7 +137,7 @@ impl Plan {
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             let per_piece = if per_row > 0.0 {
-                ((PAGES_PER_PART / per_row) as usize).max(1)
+                ((pages_per_part / per_row) as usize).max(1)
             } else {
                 usize::MAX
             };
@@ -164,7 +165,7 @@ impl Plan {
         let mut weight = 0.0;
         for (w, piece) in pieces {
             match parts.last_mut() {
-                Some(part) if weight + w <= PAGES_PER_PART => {
+                Some(part) if weight + w <= pages_per_part => {
                     part.push(piece);
                     weight += w;
                 }
