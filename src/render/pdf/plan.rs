@@ -22,15 +22,15 @@ const SECTIONS: &[(&str, Option<&str>, f64)] = &[
     ("changes", None, 0.0),
     ("requirements", Some("requirements"), 0.14),
     ("risk", Some("hazards"), 0.07),
-    ("trace", Some("requirements"), 0.06),
-    ("verification", Some("tests"), 0.06),
+    ("trace", Some("requirements"), 0.057),
+    ("verification", Some("tests"), 0.055),
     ("unbound", Some("unbound"), 0.025),
     ("anomalies", Some("anomalies"), 0.05),
     ("deviations", Some("deviations"), 0.05),
     ("soup", Some("soup"), 0.05),
     ("approvals", Some("approvals"), 0.08),
-    ("evidence", Some("evidence"), 0.015),
-    ("appendix", Some("appendix"), 0.03),
+    ("evidence", Some("evidence"), 0.04),
+    ("appendix", Some("appendix"), 0.04),
 ];
 
 /// The packet as the parts see it: `packet` without the arrays that are
@@ -40,6 +40,44 @@ pub struct Plan {
     packet: Value,
     rows: serde_json::Map<String, Value>,
     items: Value,
+    widths: Widths,
+}
+
+/// Widths (in em) of the narrow id and number columns of the big tables.
+/// typst would measure every cell of an `auto` column for each chunk of
+/// rows, which made those tables twice as slow, and gave the columns a
+/// different width on every page; relpack knows the strings, so it sizes
+/// the columns once for the whole section.
+#[derive(Serialize, Default)]
+struct Widths {
+    need: f64,
+    hazards: f64,
+    bytes: f64,
+}
+
+/// The width a column needs for the longest run of characters that cannot
+/// break: runs end at spaces, U+200B (relpack's own break opportunities in
+/// long words) and after a hyphen before a letter (Unicode line breaking).
+/// 0.68 em a character is wider than Noto Sans's capitals and digits; the
+/// 0.9 em is the cell's inset.
+fn column_em<'a>(strings: impl Iterator<Item = &'a str>, min: f64) -> f64 {
+    let mut longest = 0usize;
+    for s in strings {
+        let mut run = 0usize;
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c.is_whitespace() || c == '\u{200B}' {
+                run = 0;
+                continue;
+            }
+            run += 1;
+            longest = longest.max(run);
+            if c == '-' && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+                run = 0;
+            }
+        }
+    }
+    (longest as f64 * 0.68 + 0.9).clamp(min, 16.0)
 }
 
 #[derive(Serialize)]
@@ -55,6 +93,7 @@ struct Piece<'a> {
 struct PartData<'a> {
     mode: &'static str,
     packet: &'a Value,
+    widths: &'a Widths,
     items: &'a Value,
     pieces: Vec<Piece<'a>>,
 }
@@ -119,10 +158,50 @@ impl Plan {
                 obj.remove(key);
             }
         }
+        let ids = |row: &Value, key: &str| -> Vec<String> {
+            row[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let requirements = rows["requirements"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let need_ids: Vec<String> = requirements
+            .iter()
+            .flat_map(|r| {
+                let needs = ids(r, "needs");
+                if needs.is_empty() {
+                    ids(r, "derives_from")
+                } else {
+                    needs
+                }
+            })
+            .collect();
+        let hazard_ids: Vec<String> = requirements
+            .iter()
+            .flat_map(|r| ids(r, "hazards"))
+            .collect();
+        let sizes: Vec<String> = rows["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["size"].to_string())
+            .collect();
+        let widths = Widths {
+            // The minimums fit the header and the "NO NEED" gap mark.
+            need: column_em(need_ids.iter().map(String::as_str), 5.2),
+            hazards: column_em(hazard_ids.iter().map(String::as_str), 5.2),
+            bytes: column_em(sizes.iter().map(String::as_str), 4.0),
+        };
         Plan {
             packet,
             rows,
             items: view["items"].take(),
+            widths,
         }
     }
 
@@ -185,6 +264,7 @@ impl Plan {
                 let data = PartData {
                     mode: "part",
                     packet: &self.packet,
+                    widths: &self.widths,
                     items: if wants_items { &self.items } else { &none },
                     pieces,
                 };
@@ -211,5 +291,22 @@ impl Plan {
             pages,
         };
         serde_json::to_vec(&data).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_em;
+
+    #[test]
+    fn columns_fit_the_longest_run_that_cannot_break() {
+        // "CLINICIAN-" is the longest run: a hyphen before a letter breaks.
+        let w = column_em(["NEED-CLINICIAN-UX", "N-1"].into_iter(), 1.0);
+        assert!((w - (10.0 * 0.68 + 0.9)).abs() < 1e-9, "{w}");
+        // No break before a digit, at U+200B or at a space.
+        let w = column_em(["REQ-12345", "abc\u{200B}defgh ij"].into_iter(), 1.0);
+        assert!((w - (9.0 * 0.68 + 0.9)).abs() < 1e-9, "{w}");
+        assert_eq!(column_em(std::iter::empty(), 5.2), 5.2);
+        assert_eq!(column_em(["x".repeat(200).as_str()].into_iter(), 1.0), 16.0);
     }
 }
