@@ -12,11 +12,13 @@ mkdir -p "$work"
 
 # Packets go to a fresh folder each time (OUT, default on tmpfs, so the
 # numbers measure relpack rather than this machine's file-creation speed;
-# set OUT=/some/disk/folder to include it).
-out=${OUT:-/dev/shm/relpack-bench-out}
+# set OUT=/some/disk/folder to include it). Each build writes into a fresh
+# folder, removed only at the end: right after 100k files are deleted, ext4
+# skips their inodes for a minute or more and creating files is much slower.
+base=${OUT:-/dev/shm/relpack-bench-out}
+rm -rf "$base"
 run() { # label, command...
   local label=$1; shift
-  rm -rf "$out"
   /usr/bin/time -f "%e s  %M KiB" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
   printf '%-58s %s\n' "$label" "$(cat "$work/time.txt")"
 }
@@ -28,9 +30,9 @@ run() { # label, command...
 
 run "check, 100k items (20k req, 60k tests, 20k results)" "$bin" check "$work/big" -q
 run "check, 100k JUnit cases in 50 files (50k tests)" "$bin" check "$work/junit" -q
-run "build --no-pdf, 100k items (site, JSON, CSV)" "$bin" build "$work/big" --out "$out" --no-pdf -q
-run "build, 4.2k items (1k req, 3k tests) with PDF" "$bin" build "$work/doorstop" --out "$out" -q
-run "build --no-pdf, 4.2k items" "$bin" build "$work/doorstop" --out "$out" --no-pdf -q
-run "build, 5k requirements + 15k tests, with PDF" "$bin" build "$work/pdf" --out "$out" -q
-pdfinfo "$out/SYN-1.0.0/packet.pdf" 2>/dev/null | grep Pages || true
-rm -rf "$out"
+run "build --no-pdf, 100k items (site, JSON, CSV)" "$bin" build "$work/big" --out "$base/1" --no-pdf -q
+run "build, 4.2k items (1k req, 3k tests) with PDF" "$bin" build "$work/doorstop" --out "$base/2" -q
+run "build --no-pdf, 4.2k items" "$bin" build "$work/doorstop" --out "$base/3" --no-pdf -q
+run "build, 5k requirements + 15k tests, with PDF" "$bin" build "$work/pdf" --out "$base/4" -q
+pdfinfo "$base/4/SYN-1.0.0/packet.pdf" 2>/dev/null | grep Pages || true
+rm -rf "$base"
