@@ -244,6 +244,7 @@ impl PdfRenderer {
         let started = std::time::Instant::now();
         let (mut anchors, headings) = join::survey(&body);
         let mut front_pages = 2;
+        let mut attempts = 0;
         let front = loop {
             let toc: Vec<TocEntry> = headings
                 .iter()
@@ -257,8 +258,14 @@ impl PdfRenderer {
                 })
                 .collect();
             let doc = self.compile(plan.front(&toc), date)?;
-            if doc.pages().len() == front_pages || front_pages > 16 {
+            if doc.pages().len() == front_pages {
                 break doc;
+            }
+            // Page numbers only ever widen the contents a little; should
+            // they never settle, a wrong page number is not an option.
+            attempts += 1;
+            if attempts == 4 {
+                return Err("the contents' page count does not settle".into());
             }
             front_pages = doc.pages().len();
         };
