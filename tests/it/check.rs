@@ -314,3 +314,30 @@ fn diagnostics_and_gate_summary_read_well() {
         .join("\n");
     insta::assert_snapshot!("gate_summary", summary);
 }
+
+#[test]
+fn ids_differing_only_in_case_are_warned_about() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("needs.toml", NEED),
+        (
+            "more.toml",
+            "[[need]]\nid = \"n-1\"\ntitle = \"Another need\"\n",
+        ),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_ne!(code, 2, "{v:#}");
+    let w = v["warnings"]
+        .as_array()
+        .and_then(|w| {
+            w.iter().find(|w| {
+                w["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("differ only in case")
+            })
+        })
+        .unwrap_or_else(|| panic!("no case warning: {v:#}"));
+    assert_eq!(w["file"], "more.toml", "{w:#}");
+    assert_eq!(w["line"], 2, "{w:#}");
+}
