@@ -463,8 +463,8 @@ pub fn build(
         }),
     ];
     if build.pdf {
-        let pdf = render::pdf::PdfRenderer::new(&checked.evidence)?;
-        for (id, chars) in pdf.missing_glyphs(&packet) {
+        let pdf = render::pdf::PdfRenderer::new(&checked.evidence, &packet)?;
+        for (id, chars) in pdf.missing_glyphs() {
             let list: Vec<String> = chars
                 .iter()
                 .map(|c| format!("{c} (U+{:04X})", *c as u32))
@@ -474,7 +474,7 @@ pub fn build(
                 list.join(", ")
             ))
             .note("add a font that has them to [packet] fonts in relpack.toml");
-            if let Some(item) = checked.evidence.item(&id) {
+            if let Some(item) = checked.evidence.item(id) {
                 d = d.at(item.origin.file, item.origin.span.clone());
             }
             checked.warnings.push(d);

@@ -93,22 +93,20 @@ fn index_ids(items: &[Item], sources: &Sources, links: &mut Links, diags: &mut V
         if item.id.is_empty() {
             continue;
         }
-        if let Some(&other) = pages.get(&crate::render::page_name(&item.id).to_lowercase()) {
+        let page = crate::render::page_name(&item.id).to_lowercase();
+        let other = *pages.entry(page).or_insert(i);
+        if items[other].id != item.id {
             let o = &items[other];
-            if o.id != item.id {
-                let (line, _) = sources.line_col(o.origin.file, o.origin.span.start);
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "ids `{}` and `{}` differ only in case: their pages would be one file on a case-insensitive file system",
-                        o.id, item.id
-                    ))
-                    .at(item.origin.file, item.origin.span_of("/id"))
-                    .label("differs only in case")
-                    .note(format!("`{}` is defined in {}:{line}", o.id, sources.path(o.origin.file))),
-                );
-            }
-        } else {
-            pages.insert(crate::render::page_name(&item.id).to_lowercase(), i);
+            let (line, _) = sources.line_col(o.origin.file, o.origin.span.start);
+            diags.push(
+                Diagnostic::warning(format!(
+                    "ids `{}` and `{}` differ only in case: their pages would be one file on a case-insensitive file system",
+                    o.id, item.id
+                ))
+                .at(item.origin.file, item.origin.span_of("/id"))
+                .label("differs only in case")
+                .note(format!("`{}` is defined in {}:{line}", o.id, sources.path(o.origin.file))),
+            );
         }
         if let Some(&first) = links.index.get(&item.id) {
             let f = &items[first];

@@ -142,19 +142,19 @@ impl Staging {
 }
 
 impl Output for Staging {
-    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), String> {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), String> {
         // Renderers name files; none may climb out of the release folder.
         let rel = crate::link::join_inside_root("", rel)
             .ok_or_else(|| format!("bad output path {rel}"))?;
         let path = self.tmp.join(&rel);
-        let hash = format!("{:x}", Sha256::digest(bytes));
+        let hash = format!("{:x}", Sha256::digest(&bytes));
         self.sums.lock().map_err(|_| "poisoned")?.push((rel, hash));
         let sender = self.files.lock().map_err(|_| "poisoned")?.clone();
         match sender {
             Some(s) => s
-                .send((path, bytes.to_vec()))
+                .send((path, bytes))
                 .map_err(|_| "the file writers stopped (a write failed)".to_string()),
-            None => write_file(&self.dirs, &path, bytes),
+            None => write_file(&self.dirs, &path, &bytes),
         }
     }
 }

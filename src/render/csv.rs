@@ -90,6 +90,6 @@ impl Renderer for CsvRenderer {
             out.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
-        output.put("trace-matrix.csv", out.as_bytes())
+        output.put("trace-matrix.csv", out.into_bytes())
     }
 }

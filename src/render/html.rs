@@ -278,9 +278,9 @@ impl Renderer for HtmlRenderer {
     fn render(&self, p: &Packet, out: &dyn Output) -> Result<(), String> {
         let tera = tera()?;
         for (path, text) in ASSETS {
-            out.put(path, text.as_bytes())?;
+            out.put(path, text.as_bytes().to_vec())?;
         }
-        out.put("assets/search-index.js", &search_index(p))?;
+        out.put("assets/search-index.js", search_index(p))?;
         let texts = render_texts(p);
         let title = |page: &str| {
             SECTIONS
@@ -509,7 +509,7 @@ impl Renderer for HtmlRenderer {
             let html = tera
                 .render(name, &make()?)
                 .map_err(|e| format!("{name}: {}", error_chain(&e)))?;
-            out.put(name, html.as_bytes())
+            out.put(name, html.into_bytes())
         })?;
         let by_req: HashMap<&str, &RequirementRow> =
             p.requirements.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -569,7 +569,7 @@ impl Renderer for HtmlRenderer {
                 .map_err(|e| format!("item {}: {}", item.id, error_chain(&e)))?;
             out.put(
                 &format!("items/{}.html", page_name(&item.id)),
-                html.as_bytes(),
+                html.into_bytes(),
             )
         })
     }

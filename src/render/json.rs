@@ -14,6 +14,6 @@ impl Renderer for JsonRenderer {
     fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), String> {
         let mut bytes = serde_json::to_vec_pretty(packet).map_err(|e| e.to_string())?;
         bytes.push(b'\n');
-        out.put("packet.json", &bytes)
+        out.put("packet.json", bytes)
     }
 }

@@ -15,7 +15,9 @@ use crate::model::Packet;
 /// Where rendered files go: a path relative to the release folder and its
 /// bytes. Called from many threads at once.
 pub trait Output: Sync {
-    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), String>;
+    /// Takes the bytes: a writer thread may still hold them after `put`
+    /// returns, and 100k pages are not copied once more on the way.
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String>;
 }
 
 /// A renderer turns the packet into files (mdBook's `Renderer`, simplified).

@@ -86,6 +86,29 @@ fn approve_ok(dir: &Path, args: &[&str]) {
     );
 }
 
+/// `relpack approve` of the release by a quality approver, signed with `key`.
+fn approve_signed(dir: &Path, id: &str, signer: &str, key: &Path, principal: &str) {
+    approve_ok(
+        dir,
+        &[
+            "--id",
+            id,
+            "--role",
+            "quality",
+            "--meaning",
+            "approved",
+            "--signer",
+            signer,
+            "--at",
+            AT,
+            "--key",
+            key.to_str().unwrap(),
+            "--principal",
+            principal,
+        ],
+    );
+}
+
 fn digest(dir: &Path, args: &[&str]) -> String {
     let out = relpack()
         .arg("digest")
@@ -456,25 +479,12 @@ fn relpack_signed_records_verify_in_relpack_and_with_ssh_keygen() {
     }
     let t = evidence_tree(&signers, true);
     for (name, key, principal) in &made {
-        let id = format!("APR-{name}");
-        approve_ok(
+        approve_signed(
             t.path(),
-            &[
-                "--id",
-                &id,
-                "--role",
-                "quality",
-                "--meaning",
-                "approved",
-                "--signer",
-                "Dana Reyes",
-                "--at",
-                AT,
-                "--key",
-                key.to_str().unwrap(),
-                "--principal",
-                principal,
-            ],
+            &format!("APR-{name}"),
+            "Dana Reyes",
+            key,
+            principal,
         );
     }
     let (code, v) = check_json(t.path());
@@ -1015,29 +1025,8 @@ fn one_key_is_one_signer_whatever_the_printed_names() {
         ("evidence.toml", EVIDENCE),
         ("keys/allowed_signers", &signers),
     ]);
-    let sign = |id: &str, name: &str, key: &Path, principal: &str| {
-        approve_ok(
-            t.path(),
-            &[
-                "--id",
-                id,
-                "--role",
-                "quality",
-                "--meaning",
-                "approved",
-                "--signer",
-                name,
-                "--at",
-                AT,
-                "--key",
-                key.to_str().unwrap(),
-                "--principal",
-                principal,
-            ],
-        );
-    };
-    sign("APR-1", "Dana Reyes", &dana, "dana@acme.example");
-    sign("APR-2", "D. Reyes", &dana, "dr@acme.example");
+    approve_signed(t.path(), "APR-1", "Dana Reyes", &dana, "dana@acme.example");
+    approve_signed(t.path(), "APR-2", "D. Reyes", &dana, "dr@acme.example");
     let (code, v) = check_json(t.path());
     assert_eq!(code, 1, "{v:#}");
     assert!(
@@ -1046,7 +1035,13 @@ fn one_key_is_one_signer_whatever_the_printed_names() {
             .any(|m| m.contains("needs 2 distinct signer(s)") && m.contains("it has 1")),
         "{v:#}"
     );
-    sign("APR-3", "Priya Natarajan", &priya, "priya@acme.example");
+    approve_signed(
+        t.path(),
+        "APR-3",
+        "Priya Natarajan",
+        &priya,
+        "priya@acme.example",
+    );
     let (code, v) = check_json(t.path());
     assert_eq!(code, 0, "{v:#}");
 }

@@ -240,12 +240,7 @@ fn a_50_megabyte_file_reads() {
 #[test]
 fn missing_config_and_bad_command_line_exit_2() {
     let t = tree(&[("needs.toml", NEED)]);
-    relpack()
-        .arg("check")
-        .arg(t.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no relpack.toml"));
+    check_refuses(t.path(), "no relpack.toml");
     relpack()
         .args(["check", "--format", "yaml"])
         .assert()

@@ -99,6 +99,16 @@ pub fn check_json(dir: &Path) -> (i32, serde_json::Value) {
 }
 
 /// The status of one gate in `check --format json` output.
+/// `relpack check DIR` refuses the tree (exit 2), saying `needle`.
+pub fn check_refuses(dir: &Path, needle: &str) {
+    relpack()
+        .arg("check")
+        .arg(dir)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(needle));
+}
+
 pub fn gate<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     v["gates"]
         .as_array()

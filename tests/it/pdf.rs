@@ -230,31 +230,19 @@ fn packet_fonts_are_checked_and_honoured() {
     let font = std::fs::read(repo_path("assets/fonts/NotoSansMono-Regular.ttf")).unwrap();
     let config = format!("{CONFIG}\n[packet]\nfonts = [\"fonts/extra.ttf\"]\n");
     // Not a font, missing, or outside the root: invalid configuration, exit 2.
-    for (bad, files) in [
-        ("not a font file", vec![("fonts/extra.ttf", "plain text")]),
-        ("cannot read", vec![]),
+    let outside = format!("{CONFIG}\n[packet]\nfonts = [\"../x.ttf\"]\n");
+    for (bad, config, font) in [
+        ("not a font file", &config, Some("plain text")),
+        ("cannot read", &config, None),
+        ("outside the evidence root", &outside, None),
     ] {
         let mut all = vec![
             ("relpack.toml", config.as_str()),
             ("n.toml", "[[need]]\nid = \"N\"\ntitle = \"n\"\n"),
         ];
-        all.extend(files);
-        let t = tree(&all);
-        relpack()
-            .arg("check")
-            .arg(t.path())
-            .assert()
-            .code(2)
-            .stderr(predicates::str::contains(bad));
+        all.extend(font.map(|text| ("fonts/extra.ttf", text)));
+        check_refuses(tree(&all).path(), bad);
     }
-    let outside = format!("{CONFIG}\n[packet]\nfonts = [\"../x.ttf\"]\n");
-    let t = tree(&[("relpack.toml", &outside)]);
-    relpack()
-        .arg("check")
-        .arg(t.path())
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("outside the evidence root"));
     // A real font is loaded and the PDF builds.
     let t = tree(&[
         ("relpack.toml", &config),

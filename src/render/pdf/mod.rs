@@ -56,11 +56,14 @@ static BUILTIN_FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
 pub struct PdfRenderer {
     fonts: Vec<Font>,
     book: LazyHash<FontBook>,
+    /// Characters of the packet no font can draw, by item.
+    missing: Vec<(String, Vec<char>)>,
 }
 
 impl PdfRenderer {
-    /// Load the built-in fonts and the evidence's own (`packet.fonts`).
-    pub fn new(ev: &crate::evidence::Evidence) -> Result<Self, crate::Failure> {
+    /// Load the built-in fonts and the evidence's own (`packet.fonts`), and
+    /// find the packet's characters that none of them can draw.
+    pub fn new(ev: &crate::evidence::Evidence, packet: &Packet) -> Result<Self, crate::Failure> {
         let mut fonts = BUILTIN_FONTS.clone();
         for rel in &ev.config.packet.fonts {
             let Some(rel_path) = crate::link::join_inside_root("", rel) else {
@@ -80,64 +83,71 @@ impl PdfRenderer {
             }
         }
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
-        Ok(PdfRenderer { fonts, book })
+        let missing = missing_glyphs(&fonts, packet);
+        Ok(PdfRenderer {
+            fonts,
+            book,
+            missing,
+        })
     }
 
     /// Characters in the packet that no font can draw, by item: typst
     /// silently drops such glyphs, so relpack says so.
-    pub fn missing_glyphs(&self, packet: &Packet) -> Vec<(String, Vec<char>)> {
-        let mut covered: BTreeMap<char, bool> = BTreeMap::new();
-        let mut out = Vec::new();
-        let mut report = |who: String, chars: HashSet<char>| {
-            let mut missing: Vec<char> = chars
-                .into_iter()
-                .filter(|&c| {
-                    !*covered.entry(c).or_insert_with(|| {
-                        self.fonts
-                            .iter()
-                            .any(|f| f.info().coverage.contains(c as u32))
-                    })
-                })
-                .collect();
-            if !missing.is_empty() {
-                missing.sort_unstable();
-                out.push((who, missing));
-            }
-        };
-        for item in &packet.items {
-            let mut chars: HashSet<char> = HashSet::new();
-            collect_chars(&item.title, &mut chars);
-            for v in item.fields.values() {
-                collect_value_chars(v, &mut chars);
-            }
-            report(item.id.clone(), chars);
-        }
-        // Strings that are not an item's: product, commits, JUnit names, paths.
-        let mut chars: HashSet<char> = HashSet::new();
-        collect_chars(&packet.product.name, &mut chars);
-        collect_chars(
-            packet.product.manufacturer.as_deref().unwrap_or(""),
-            &mut chars,
-        );
-        for c in &packet.changes.commits {
-            collect_chars(&c.summary, &mut chars);
-            collect_chars(&c.author, &mut chars);
-        }
-        for r in &packet.results {
-            collect_chars(r.case.as_deref().unwrap_or(""), &mut chars);
-        }
-        for u in &packet.verification.unbound {
-            collect_chars(&u.name, &mut chars);
-        }
-        for f in &packet.evidence {
-            collect_chars(&f.path, &mut chars);
-        }
-        report(
-            "(product, commits, JUnit case names or file paths)".into(),
-            chars,
-        );
-        out
+    pub fn missing_glyphs(&self) -> &[(String, Vec<char>)] {
+        &self.missing
     }
+}
+
+fn missing_glyphs(fonts: &[Font], packet: &Packet) -> Vec<(String, Vec<char>)> {
+    let mut covered: BTreeMap<char, bool> = BTreeMap::new();
+    let mut out = Vec::new();
+    let mut report = |who: String, chars: HashSet<char>| {
+        let mut missing: Vec<char> = chars
+            .into_iter()
+            .filter(|&c| {
+                !*covered
+                    .entry(c)
+                    .or_insert_with(|| fonts.iter().any(|f| f.info().coverage.contains(c as u32)))
+            })
+            .collect();
+        if !missing.is_empty() {
+            missing.sort_unstable();
+            out.push((who, missing));
+        }
+    };
+    for item in &packet.items {
+        let mut chars: HashSet<char> = HashSet::new();
+        collect_chars(&item.title, &mut chars);
+        for v in item.fields.values() {
+            collect_value_chars(v, &mut chars);
+        }
+        report(item.id.clone(), chars);
+    }
+    // Strings that are not an item's: product, commits, JUnit names, paths.
+    let mut chars: HashSet<char> = HashSet::new();
+    collect_chars(&packet.product.name, &mut chars);
+    collect_chars(
+        packet.product.manufacturer.as_deref().unwrap_or(""),
+        &mut chars,
+    );
+    for c in &packet.changes.commits {
+        collect_chars(&c.summary, &mut chars);
+        collect_chars(&c.author, &mut chars);
+    }
+    for r in &packet.results {
+        collect_chars(r.case.as_deref().unwrap_or(""), &mut chars);
+    }
+    for u in &packet.verification.unbound {
+        collect_chars(&u.name, &mut chars);
+    }
+    for f in &packet.evidence {
+        collect_chars(&f.path, &mut chars);
+    }
+    report(
+        "(product, commits, JUnit case names or file paths)".into(),
+        chars,
+    );
+    out
 }
 
 fn collect_chars(s: &str, set: &mut HashSet<char>) {
@@ -190,7 +200,7 @@ impl Renderer for PdfRenderer {
             format!("PDF export: {}", msgs.join("; "))
         })?;
         lap("export", started);
-        out.put("packet.pdf", &pdf)
+        out.put("packet.pdf", pdf)
     }
 }
 
@@ -210,9 +220,9 @@ impl PdfRenderer {
         // PDF/A refuses a glyph no font has: such characters (warned about
         // by `missing_glyphs`) are written as their code point instead.
         let missing: HashSet<char> = self
-            .missing_glyphs(packet)
-            .into_iter()
-            .flat_map(|(_, chars)| chars)
+            .missing
+            .iter()
+            .flat_map(|(_, chars)| chars.iter().copied())
             .collect();
         if !missing.is_empty() {
             replace_missing(&mut data, &missing);
@@ -436,7 +446,7 @@ mod tests {
             panic!("the sample does not check")
         };
         let packet = Packet::build(&checked, checked.changes.clone());
-        let Ok(pdf) = PdfRenderer::new(&checked.evidence) else {
+        let Ok(pdf) = PdfRenderer::new(&checked.evidence, &packet) else {
             panic!("fonts do not load")
         };
         let whole = pdf

@@ -158,33 +158,28 @@ impl Plan {
                 obj.remove(key);
             }
         }
-        let ids = |row: &Value, key: &str| -> Vec<String> {
+        fn ids<'a>(row: &'a Value, key: &str) -> Vec<&'a str> {
             row[key]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter_map(|v| v.as_str().map(str::to_string))
+                .filter_map(Value::as_str)
                 .collect()
-        };
+        }
         let requirements = rows["requirements"]
             .as_array()
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let need_ids: Vec<String> = requirements
-            .iter()
-            .flat_map(|r| {
-                let needs = ids(r, "needs");
-                if needs.is_empty() {
-                    ids(r, "derives_from")
-                } else {
-                    needs
-                }
-            })
-            .collect();
-        let hazard_ids: Vec<String> = requirements
-            .iter()
-            .flat_map(|r| ids(r, "hazards"))
-            .collect();
+        // The Need column shows a requirement's needs, else what it derives from.
+        let need_ids = requirements.iter().flat_map(|r| {
+            let needs = ids(r, "needs");
+            if needs.is_empty() {
+                ids(r, "derives_from")
+            } else {
+                needs
+            }
+        });
+        let hazard_ids = requirements.iter().flat_map(|r| ids(r, "hazards"));
         let sizes: Vec<String> = rows["evidence"]
             .as_array()
             .into_iter()
@@ -193,8 +188,8 @@ impl Plan {
             .collect();
         let widths = Widths {
             // The minimums fit the header and the "NO NEED" gap mark.
-            need: column_em(need_ids.iter().map(String::as_str), 5.2),
-            hazards: column_em(hazard_ids.iter().map(String::as_str), 5.2),
+            need: column_em(need_ids, 5.2),
+            hazards: column_em(hazard_ids, 5.2),
             bytes: column_em(sizes.iter().map(String::as_str), 4.0),
         };
         Plan {
