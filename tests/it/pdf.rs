@@ -253,3 +253,35 @@ fn packet_fonts_are_checked_and_honoured() {
     let (_out, pdf, _) = build_pdf(t.path());
     assert!(pdf.is_file());
 }
+
+#[test]
+fn the_contents_give_each_section_its_page() {
+    let (_out, pdf, _) = build_pdf(&repo_path("sample-evidence"));
+    let pages = pdf_pages(&pdf);
+    let contents = pages
+        .iter()
+        .find(|p| p.contains("Contents"))
+        .expect("a contents page");
+    let mut entries = 0;
+    for line in contents.lines().filter(|l| l.contains(" . . ")) {
+        let title = line[..line.find(" . ").unwrap()].trim();
+        // "7.1 From tests": the title without its number.
+        let title = title
+            .split_once(' ')
+            .filter(|(n, _)| n.chars().all(|c| c.is_ascii_digit() || c == '.'))
+            .map_or(title, |(_, t)| t.trim());
+        let page: usize = line
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .trim_start_matches('\u{2060}')
+            .parse()
+            .unwrap_or_else(|_| panic!("no page number in {line:?}"));
+        assert!(
+            pages[page - 1].contains(title),
+            "contents put {title:?} on page {page}, which does not have it"
+        );
+        entries += 1;
+    }
+    assert!(entries >= 20, "only {entries} contents lines");
+}
