@@ -71,12 +71,10 @@ pub struct DiffLine {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FieldChange {
     pub field: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub old: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<Value>,
     /// For text: the line diff.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub diff: Vec<DiffLine>,
 }
 

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GitInfo {
     pub commit: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     pub dirty: bool,
     /// Commits traced to items by their `Refs:` / `Implements:` / `Fixes:`

@@ -29,6 +29,7 @@ pub mod report;
 pub mod results;
 pub mod sign;
 pub mod validate;
+pub mod verdict;
 pub mod verify;
 pub mod write;
 
@@ -310,9 +311,9 @@ pub struct Checked {
     pub warnings: Vec<Diagnostic>,
     /// Tests made suspect by changes since the previous release.
     pub suspect: HashMap<usize, String>,
-    /// Hazards whose controls changed since the previous release.
-    pub suspect_hazards: HashMap<usize, String>,
     pub changes: Option<changes::ChangeSet>,
+    /// Every fact the gates and the packet both state, decided once.
+    pub verdicts: verdict::Verdicts,
 }
 
 /// Stages discover .. gate: everything `relpack check` reports.
@@ -362,6 +363,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         set.suspect = list;
         change_set = Some(set);
     }
+    let verdicts = verdict::Verdicts::decide(&evidence, &results, &suspect, &suspect_hazards);
     let report = gate::evaluate(&GateInput {
         ev: &evidence,
         results: &results,
@@ -370,7 +372,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         signers: &signers,
         signer_errors: &signer_errors,
         suspect: &suspect,
-        suspect_hazards: &suspect_hazards,
+        verdicts: &verdicts,
     });
     Ok(Checked {
         evidence,
@@ -380,8 +382,8 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         report,
         warnings,
         suspect,
-        suspect_hazards,
         changes: change_set,
+        verdicts,
     })
 }
 

@@ -47,14 +47,11 @@ pub struct Generator {
 #[derive(Debug, Clone, Serialize)]
 pub struct Product {
     pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
     pub version: String,
     /// The highest class in the release (the product's where none is higher).
     pub safety_class: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub documentation_level: Option<String>,
 }
 
@@ -65,7 +62,6 @@ pub struct Release {
     pub digest: String,
     /// RELEASABLE or NOT RELEASABLE, for people.
     pub status_label: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
     pub paper: String,
 }
@@ -73,7 +69,6 @@ pub struct Release {
 #[derive(Debug, Clone, Serialize)]
 pub struct Source {
     pub commit: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     pub dirty: bool,
 }
@@ -121,8 +116,10 @@ pub struct RequirementRow {
     pub cases: Vec<CaseRef>,
     pub soup: Vec<String>,
     /// The latest run among its tests: outcome, when, from which file.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest: Option<Run>,
+    /// Verified: at least one test, every test's latest result pass, none
+    /// suspect (the rule hazard-controlled applies to a control).
+    pub verified: bool,
     /// What is missing in the trace: no need, no test, no result, not passed.
     pub gaps: Vec<String>,
 }
@@ -146,8 +143,14 @@ pub struct HazardRow {
     pub score: i64,
     pub residual_score: i64,
     pub acceptable: bool,
+    /// Not acceptable, but justified by a benefit-risk analysis.
+    pub justified: bool,
     pub benefit_risk: Option<String>,
     pub controls: Vec<HazardControl>,
+    pub suspect: Option<String>,
+    /// What hazard-controlled asks: controls, all verified, not suspect,
+    /// acceptable or justified.
+    pub controlled: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,7 +160,6 @@ pub struct TestRow {
     pub method: String,
     pub verifies: Vec<String>,
     pub outcome: Option<Outcome>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suspect: Option<String>,
     pub runs: Vec<Run>,
 }
@@ -192,7 +194,6 @@ pub struct JunitSummary {
 pub struct Changes {
     pub records: Vec<String>,
     pub commits: Vec<TracedCommit>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub since_previous: Option<ChangeSet>,
 }
 
@@ -351,11 +352,7 @@ impl Packet {
                         let case = &f.cases[b.case];
                         CaseRef {
                             name: case.name.clone(),
-                            outcome: match case.outcome {
-                                crate::parse::junit::CaseOutcome::Pass => Outcome::Pass,
-                                crate::parse::junit::CaseOutcome::Fail => Outcome::Fail,
-                                crate::parse::junit::CaseOutcome::Skipped => Outcome::Skipped,
-                            },
+                            outcome: Outcome::from_case(case.outcome),
                             source: f.path.clone(),
                         }
                     })
@@ -376,29 +373,7 @@ impl Packet {
                     })
                     .cloned();
                 let status = s(req.str("status").or(Some("approved")));
-                let mut gaps = Vec::new();
-                if status != "obsolete" {
-                    if req.links("derives_from").is_empty() {
-                        gaps.push("no need or parent requirement".into());
-                    }
-                    if test_refs.is_empty() && cases.is_empty() {
-                        gaps.push("no test".into());
-                    } else {
-                        if test_refs.iter().any(|t| t.outcome.is_none()) {
-                            gaps.push("a test has no result".into());
-                        }
-                        if test_refs
-                            .iter()
-                            .any(|t| t.outcome.is_some_and(|o| o != Outcome::Pass))
-                            || cases.iter().any(|c| c.outcome != Outcome::Pass)
-                        {
-                            gaps.push("a test did not pass".into());
-                        }
-                        if test_refs.iter().any(|t| t.suspect) {
-                            gaps.push("a test is suspect".into());
-                        }
-                    }
-                }
+                let verdict = c.verdicts.requirement(r);
                 RequirementRow {
                     id: req.id.clone(),
                     title: req.title().to_string(),
@@ -411,53 +386,44 @@ impl Packet {
                     cases,
                     soup: ids_of(ev, ev.links.soup_of.get(&r)),
                     latest,
-                    gaps,
+                    verified: verdict.is_some_and(|v| v.verified),
+                    gaps: verdict
+                        .map(|v| v.gaps.iter().map(|g| g.to_string()).collect())
+                        .unwrap_or_default(),
                 }
             })
             .collect();
 
-        let acceptable = ev.config.risk.acceptable_score;
-        let verified: HashMap<&str, bool> = requirements
-            .iter()
-            .map(|r| {
-                (
-                    r.id.as_str(),
-                    r.status != "obsolete"
-                        && (!r.tests.is_empty() || !r.cases.is_empty())
-                        && r.gaps.iter().all(|g| g == "no need or parent requirement"),
-                )
-            })
-            .collect();
         let hazards = ev
             .of_kind(Kind::Hazard)
-            .map(|(_, h)| {
-                let sev = h.int("severity").unwrap_or(0);
-                let prob = h.int("probability").unwrap_or(0);
-                let rs = h.int("residual_severity").unwrap_or(sev);
-                let rp = h.int("residual_probability").unwrap_or(prob);
-                let benefit = h.str("benefit_risk").map(str::to_string);
-                HazardRow {
-                    id: h.id.clone(),
-                    title: h.title().to_string(),
-                    situation: h.str("situation").map(str::to_string),
-                    harm: s(h.str("harm")),
-                    severity: sev,
-                    probability: prob,
-                    residual_severity: rs,
-                    residual_probability: rp,
-                    score: sev * prob,
-                    residual_score: rs * rp,
-                    acceptable: rs * rp <= acceptable,
-                    benefit_risk: benefit,
-                    controls: h
-                        .links("controls")
-                        .into_iter()
-                        .map(|id| HazardControl {
-                            id: id.to_string(),
-                            verified: verified.get(id).copied().unwrap_or(false),
-                        })
-                        .collect(),
-                }
+            .filter_map(|(hi, h)| Some((h, c.verdicts.hazards.get(&hi)?)))
+            .map(|(h, v)| HazardRow {
+                id: h.id.clone(),
+                title: h.title().to_string(),
+                situation: h.str("situation").map(str::to_string),
+                harm: s(h.str("harm")),
+                severity: v.severity,
+                probability: v.probability,
+                residual_severity: v.residual_severity,
+                residual_probability: v.residual_probability,
+                score: v.score,
+                residual_score: v.residual_score,
+                acceptable: v.acceptable,
+                justified: v.justified,
+                benefit_risk: h
+                    .str("benefit_risk")
+                    .filter(|t| !t.trim().is_empty())
+                    .map(str::to_string),
+                controls: v
+                    .controls
+                    .iter()
+                    .map(|c| HazardControl {
+                        id: c.id.clone(),
+                        verified: c.verified,
+                    })
+                    .collect(),
+                suspect: v.suspect.clone(),
+                controlled: v.controlled,
             })
             .collect();
 
@@ -478,11 +444,7 @@ impl Packet {
                 let case = &f.cases[b.case];
                 UnboundCase {
                     name: case.name.clone(),
-                    outcome: match case.outcome {
-                        crate::parse::junit::CaseOutcome::Pass => Outcome::Pass,
-                        crate::parse::junit::CaseOutcome::Fail => Outcome::Fail,
-                        crate::parse::junit::CaseOutcome::Skipped => Outcome::Skipped,
-                    },
+                    outcome: Outcome::from_case(case.outcome),
                     source: f.path.clone(),
                     line: case.line,
                 }
@@ -527,20 +489,9 @@ impl Packet {
                 rationale: a.str("rationale").map(str::to_string),
             })
             .collect();
-        let expired_ids: Vec<&str> = c
-            .report
-            .gates
-            .iter()
-            .filter(|g| g.id == "deviation-expired")
-            .flat_map(|g| {
-                g.findings
-                    .iter()
-                    .flat_map(|f| f.items.iter().map(String::as_str))
-            })
-            .collect();
         let deviations = ev
             .of_kind(Kind::Deviation)
-            .map(|(_, d)| DeviationRow {
+            .map(|(di, d)| DeviationRow {
                 id: d.id.clone(),
                 waives: s(d.str("waives")),
                 items: strings(d.links("items")),
@@ -549,13 +500,7 @@ impl Packet {
                 expires: s(d.str("expires")),
                 in_use: c.report.deviations_used.contains(&d.id),
                 // Shown for every deviation; only one in use fails the gate.
-                expired: expired_ids.contains(&d.id.as_str())
-                    || d.str("expires")
-                        .and_then(|e| {
-                            chrono::NaiveDate::parse_from_str(e.get(..10).unwrap_or(e), "%Y-%m-%d")
-                                .ok()
-                        })
-                        .is_some_and(|e| e < ev.date),
+                expired: !c.verdicts.in_force(di),
             })
             .collect();
         let soup = ev
@@ -604,7 +549,7 @@ impl Packet {
             })
             .collect();
 
-        let status = crate::report::status_word(c.report.status).to_string();
+        let status = c.report.status.word().to_string();
         Packet {
             format: FORMAT.into(),
             status,

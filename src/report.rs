@@ -48,10 +48,7 @@ fn split(
 }
 
 pub fn status_word(s: ReleaseStatus) -> &'static str {
-    match s {
-        ReleaseStatus::Releasable => "releasable",
-        ReleaseStatus::NotReleasable => "not-releasable",
-    }
+    s.word()
 }
 
 pub fn check_json(c: &Checked) -> String {

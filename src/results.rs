@@ -39,7 +39,7 @@ impl Outcome {
         }
     }
 
-    fn from_case(c: CaseOutcome) -> Outcome {
+    pub fn from_case(c: CaseOutcome) -> Outcome {
         match c {
             CaseOutcome::Pass => Outcome::Pass,
             CaseOutcome::Fail => Outcome::Fail,
@@ -56,21 +56,14 @@ pub struct Run {
     /// The file it was read from.
     pub source: String,
     /// The JUnit case name, for automated runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub case: Option<String>,
     /// The result record's id, for recorded runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executed_by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub flaky: bool,
     /// A record for another version: shown, never counted.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub other_version: bool,
 }
 

@@ -33,7 +33,6 @@ pub struct ApprovalCheck {
     pub current_digest: String,
     pub current: bool,
     pub signature: SignatureState,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
     /// This approval counts toward the release (valid in every respect).
     pub valid: bool,

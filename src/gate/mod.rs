@@ -17,6 +17,7 @@ use crate::evidence::Evidence;
 use crate::item::{Item, Kind};
 use crate::results::TestResults;
 use crate::sign::AllowedSigner;
+use crate::verdict::Verdicts;
 
 pub use approval::{ApprovalCheck, SignatureState};
 
@@ -50,12 +51,9 @@ pub enum GateStatus {
 pub struct Finding {
     pub message: String,
     pub items: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     /// The deviation that waives this finding, if one does.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub waived_by: Option<String>,
 }
 
@@ -100,6 +98,14 @@ pub enum ReleaseStatus {
 }
 
 impl ReleaseStatus {
+    /// As packet.json and `check --format json` write it.
+    pub fn word(self) -> &'static str {
+        match self {
+            ReleaseStatus::Releasable => "releasable",
+            ReleaseStatus::NotReleasable => "not-releasable",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ReleaseStatus::Releasable => "RELEASABLE",
@@ -120,8 +126,8 @@ pub struct GateInput<'a> {
     pub signer_errors: &'a [String],
     /// Tests made suspect by changes since the previous release.
     pub suspect: &'a HashMap<usize, String>,
-    /// Hazards whose controls changed since the previous release.
-    pub suspect_hazards: &'a HashMap<usize, String>,
+    /// Every fact the packet states too, decided once.
+    pub verdicts: &'a Verdicts,
 }
 
 pub struct GateReport {
@@ -158,7 +164,7 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
             continue;
         }
         for f in findings.iter_mut() {
-            if let Some(dev) = waiver(ev, gate, &f.items) {
+            if let Some(dev) = waiver(ev, input.verdicts, gate, &f.items) {
                 f.waived_by = Some(dev.id.clone());
                 if !used.contains(&dev.id) {
                     used.push(dev.id.clone());
@@ -172,7 +178,7 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
     }
     used.sort();
     if let Some((_, f)) = raw.iter_mut().find(|(g, _)| *g == "deviation-expired") {
-        *f = deviation::expired(ev, &used);
+        *f = deviation::expired(ev, input.verdicts, &used);
     }
     let gates: Vec<GateOutcome> = raw
         .into_iter()
@@ -220,12 +226,17 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
 /// deviations, one still in force at the release date wins, so an expired
 /// deviation does not shadow a valid one; where all have expired, the first
 /// is used (and `deviation-expired` then fails).
-fn waiver<'e>(ev: &'e Evidence, gate: &str, items: &[String]) -> Option<&'e Item> {
+fn waiver<'e>(
+    ev: &'e Evidence,
+    verdicts: &Verdicts,
+    gate: &str,
+    items: &[String],
+) -> Option<&'e Item> {
     if items.is_empty() {
         return None;
     }
     let mut expired = None;
-    for (_, d) in ev.of_kind(Kind::Deviation) {
+    for (di, d) in ev.of_kind(Kind::Deviation) {
         if d.str("waives") != Some(gate) {
             continue;
         }
@@ -233,7 +244,7 @@ fn waiver<'e>(ev: &'e Evidence, gate: &str, items: &[String]) -> Option<&'e Item
         if !items.iter().all(|i| listed.contains(&i.as_str())) {
             continue;
         }
-        if deviation::in_force(ev, d) {
+        if verdicts.in_force(di) {
             return Some(d);
         }
         expired.get_or_insert(d);

@@ -9,10 +9,12 @@ mod cli;
 mod cyclonedx;
 mod digest;
 mod gates;
+mod generated;
 mod junit;
 mod pdf;
 mod releases;
 mod site;
+mod trust;
 
 use std::path::{Path, PathBuf};
 

@@ -235,7 +235,9 @@ impl PdfRenderer {
             .parts(pages_per_part)
             .into_par_iter()
             .map(|json| {
-                let doc = self.compile(json, date)?;
+                let doc = self
+                    .compile(json, date)
+                    .map_err(|e| self.name_the_row(&plan, date, e))?;
                 let mut pages: Vec<Page> = doc.pages().to_vec();
                 drop(doc);
                 join::strip_tags(&mut pages);
@@ -299,12 +301,40 @@ impl PdfRenderer {
         Ok(document)
     }
 
+    /// Compile one document. An error names the template line it arose at
+    /// and the lines that called it.
     fn compile(&self, json: Vec<u8>, date: &str) -> Result<PagedDocument, String> {
         let world = PacketWorld::new(&self.fonts, &self.book, json, date)?;
         typst::compile(&world).output.map_err(|errors| {
-            let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
+            let msgs: Vec<String> = errors
+                .iter()
+                .map(|e| {
+                    let mut msg = e.message.to_string();
+                    if let Some(line) = world.template_line(e.span) {
+                        msg += &format!(" (templates/pdf/packet.typ:{line}");
+                        for t in &e.trace {
+                            if let Some(line) = world.template_line(t.span) {
+                                msg += &format!(", called from line {line}");
+                            }
+                        }
+                        msg.push(')');
+                    }
+                    msg
+                })
+                .collect();
             format!("typst: {}", msgs.join("; "))
         })
+    }
+
+    /// A part failed: a template bug that some row's data brings out. Find
+    /// that row by compiling each alone, so the message names it.
+    fn name_the_row(&self, plan: &Plan, date: &str, error: String) -> String {
+        for (name, json) in plan.rows_alone() {
+            if let Err(e) = self.compile(json, date) {
+                return format!("{e}; drawing {name}");
+            }
+        }
+        error
     }
 }
 
@@ -343,11 +373,13 @@ fn view_data(packet: &Packet) -> Value {
         })
         .collect();
     let mut v = serde_json::to_value(packet).unwrap_or(Value::Null);
+    // Every row carries `md`, null where the item has no text: the template
+    // never has to ask whether a field exists.
     for key in ["items", "requirements"] {
         for row in v[key].as_array_mut().into_iter().flatten() {
             let tree = row["id"].as_str().and_then(|id| trees.get(id)).cloned();
-            if let (Some(tree), Some(obj)) = (tree, row.as_object_mut()) {
-                obj.insert("md".into(), tree);
+            if let Some(obj) = row.as_object_mut() {
+                obj.insert("md".into(), tree.unwrap_or(Value::Null));
             }
         }
     }
@@ -393,7 +425,7 @@ fn soften(v: &mut Value, keep: bool) {
         Value::Array(a) => a.iter_mut().for_each(|x| soften(x, keep)),
         Value::Object(o) => {
             for (k, x) in o.iter_mut() {
-                soften(x, keep || matches!(k.as_str(), "url" | "old" | "new"));
+                soften(x, keep || matches!(k.as_str(), "url" | "old" | "new" | "commit"));
             }
         }
         _ => {}

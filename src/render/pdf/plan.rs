@@ -18,8 +18,8 @@ pub const PAGES_PER_PART: f64 = 60.0;
 const SECTIONS: &[(&str, Option<&str>, f64)] = &[
     ("ident", None, 0.0),
     ("gates", None, 0.0),
-    ("documents", None, 0.0),
-    ("changes", None, 0.0),
+    ("documents", Some("documents"), 0.5),
+    ("changes", Some("changes"), 0.15),
     ("requirements", Some("requirements"), 0.14),
     ("risk", Some("hazards"), 0.07),
     ("trace", Some("requirements"), 0.057),
@@ -34,12 +34,11 @@ const SECTIONS: &[(&str, Option<&str>, f64)] = &[
 ];
 
 /// The packet as the parts see it: `packet` without the arrays that are
-/// cut into rows (so each part parses only its own rows), the rows by name,
-/// and the items that documents and change records are read from.
+/// cut into rows (so each part parses only its own rows), and the rows by
+/// name (documents and change records are rows of their items).
 pub struct Plan {
     packet: Value,
     rows: serde_json::Map<String, Value>,
-    items: Value,
     widths: Widths,
 }
 
@@ -94,7 +93,6 @@ struct PartData<'a> {
     mode: &'static str,
     packet: &'a Value,
     widths: &'a Widths,
-    items: &'a Value,
     pieces: Vec<Piece<'a>>,
 }
 
@@ -141,6 +139,22 @@ impl Plan {
             rows.insert(key.into(), packet[key].take());
         }
         rows.insert("unbound".into(), packet["verification"]["unbound"].take());
+        // Documents and change records: their items, in packet order.
+        let items = &view["items"];
+        for (key, ids) in [("documents", &packet["documents"]), ("changes", &packet["changes"]["records"])] {
+            let rows_of: Vec<Value> = ids
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|id| items.get(id.as_str()?).cloned())
+                .collect();
+            rows.insert(key.into(), Value::Array(rows_of));
+        }
+        // Commits are listed by their short hash.
+        for c in packet["changes"]["commits"].as_array_mut().into_iter().flatten() {
+            let short: String = c["commit"].as_str().unwrap_or_default().chars().take(12).collect();
+            c["short"] = Value::String(short);
+        }
         // The appendix: needs, and anomalies no longer open.
         let appendix: Vec<Value> = packet["items"]
             .as_array()
@@ -195,26 +209,21 @@ impl Plan {
         Plan {
             packet,
             rows,
-            items: view["items"].take(),
             widths,
         }
     }
 
-    /// The data of each part (of about `pages_per_part` pages), in page
-    /// order.
-    pub fn parts(&self, pages_per_part: f64) -> Vec<Vec<u8>> {
-        let mut pieces: Vec<(f64, Piece)> = Vec::new();
+    /// The sections cut into pieces of at most `rows_per_piece(per_row)`
+    /// rows, each with its estimated weight in pages.
+    fn pieces(&self, rows_per_piece: impl Fn(f64) -> usize) -> Vec<(f64, Piece<'_>)> {
+        let mut pieces = Vec::new();
         for &(section, rows_key, per_row) in SECTIONS {
             let rows: &[Value] = rows_key
                 .and_then(|k| self.rows.get(k))
                 .and_then(Value::as_array)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            let per_piece = if per_row > 0.0 {
-                ((pages_per_part / per_row) as usize).max(1)
-            } else {
-                usize::MAX
-            };
+            let per_piece = rows_per_piece(per_row).max(1);
             let chunks: Vec<&[Value]> = if rows.is_empty() {
                 vec![rows]
             } else {
@@ -235,6 +244,29 @@ impl Plan {
                 ));
             }
         }
+        pieces
+    }
+
+    fn part_json(&self, pieces: Vec<Piece<'_>>) -> Vec<u8> {
+        let data = PartData {
+            mode: "part",
+            packet: &self.packet,
+            widths: &self.widths,
+            pieces,
+        };
+        serde_json::to_vec(&data).unwrap_or_default()
+    }
+
+    /// The data of each part (of about `pages_per_part` pages), in page
+    /// order.
+    pub fn parts(&self, pages_per_part: f64) -> Vec<Vec<u8>> {
+        let pieces = self.pieces(|per_row| {
+            if per_row > 0.0 {
+                (pages_per_part / per_row) as usize
+            } else {
+                usize::MAX
+            }
+        });
         let mut parts: Vec<Vec<Piece>> = Vec::new();
         let mut weight = 0.0;
         for (w, piece) in pieces {
@@ -249,21 +281,23 @@ impl Plan {
                 }
             }
         }
-        let none = Value::Null;
-        parts
+        parts.into_iter().map(|p| self.part_json(p)).collect()
+    }
+
+    /// Every row alone (and each section without rows), named: when a part
+    /// fails to compile, compiling these finds the row that made it fail.
+    pub fn rows_alone(&self) -> Vec<(String, Vec<u8>)> {
+        self.pieces(|_| 1)
             .into_iter()
-            .map(|pieces| {
-                let wants_items = pieces
-                    .iter()
-                    .any(|p| matches!(p.section, "documents" | "changes"));
-                let data = PartData {
-                    mode: "part",
-                    packet: &self.packet,
-                    widths: &self.widths,
-                    items: if wants_items { &self.items } else { &none },
-                    pieces,
+            .map(|(_, piece)| {
+                let name = match piece.rows.first() {
+                    Some(row) => {
+                        let id = row["id"].as_str().or(row["path"].as_str()).or(row["name"].as_str());
+                        format!("section {}, row {}", piece.section, id.unwrap_or("?"))
+                    }
+                    None => format!("section {}", piece.section),
                 };
-                serde_json::to_vec(&data).unwrap_or_default()
+                (name, self.part_json(vec![piece]))
             })
             .collect()
     }

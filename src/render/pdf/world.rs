@@ -52,6 +52,16 @@ impl<'a> PacketWorld<'a> {
     }
 }
 
+impl PacketWorld<'_> {
+    /// The template line (1-based) a span points at, if it is in the template.
+    pub fn template_line(&self, span: impl Into<typst::syntax::DiagSpan>) -> Option<usize> {
+        use typst::WorldExt;
+        // The template is the only source a span can point into.
+        let range = self.range(span)?;
+        Some(TEMPLATE.get(..range.start)?.matches('\n').count() + 1)
+    }
+}
+
 impl World for PacketWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &self.library

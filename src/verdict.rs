@@ -1,0 +1,247 @@
+//! Stage 5, gate: every fact that both a gate and a renderer state, decided
+//! once. A requirement's verification, a hazard's residual risk and the
+//! verification of its controls, a deviation in force or expired: the gates
+//! read these verdicts to find, the packet model reads them to show, so the
+//! packet can never say two things about one item.
+//!
+//! The rules (also in docs/guide.md, "How relpack decides"):
+//! - a requirement is *verified* when it is not obsolete, has at least one
+//!   verifying test or JUnit case, every verifying test's latest result is
+//!   pass and none is suspect, and every verifying case passed;
+//! - a hazard's residual severity and probability default to the
+//!   unmitigated ones; its residual risk is *acceptable* at or below
+//!   `risk.acceptable_score`, *justified* when not acceptable but it has a
+//!   non-blank `benefit_risk`;
+//! - a deviation is *in force* through its `expires` date (inclusive) and
+//!   *expired* after it, or when its expiry cannot be read.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::evidence::Evidence;
+use crate::item::{Item, Kind};
+use crate::results::{Outcome, TestResults};
+
+/// Why a requirement is not (fully) traced: the gaps the trace matrix marks.
+pub mod gap {
+    pub const NO_PARENT: &str = "no need or parent requirement";
+    pub const NO_TEST: &str = "no test";
+    pub const NO_RESULT: &str = "a test has no result";
+    pub const NOT_PASSED: &str = "a test did not pass";
+    pub const SUSPECT: &str = "a test is suspect";
+}
+
+#[derive(Debug, Clone)]
+pub struct RequirementVerdict {
+    pub obsolete: bool,
+    /// At least one verifying test or JUnit case.
+    pub has_test: bool,
+    pub verified: bool,
+    /// What the trace is missing (empty for an obsolete requirement).
+    pub gaps: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ControlVerdict {
+    pub id: String,
+    /// The requirement, where the id names one.
+    pub item: Option<usize>,
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct HazardVerdict {
+    pub severity: i64,
+    pub probability: i64,
+    pub residual_severity: i64,
+    pub residual_probability: i64,
+    pub score: i64,
+    pub residual_score: i64,
+    pub acceptable: bool,
+    /// Not acceptable, but a benefit-risk analysis that is not blank.
+    pub justified: bool,
+    pub controls: Vec<ControlVerdict>,
+    /// A control changed since the previous release and the hazard was not
+    /// reviewed again.
+    pub suspect: Option<String>,
+    /// What `hazard-controlled` asks of it: at least one control, every
+    /// control verified, not suspect, acceptable or justified.
+    pub controlled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviationVerdict {
+    /// Its last day in force.
+    pub expires: Option<NaiveDate>,
+    pub in_force: bool,
+}
+
+impl DeviationVerdict {
+    pub fn expired(&self) -> bool {
+        !self.in_force
+    }
+}
+
+/// Every verdict, by item index.
+#[derive(Debug, Default)]
+pub struct Verdicts {
+    pub requirements: HashMap<usize, RequirementVerdict>,
+    pub hazards: HashMap<usize, HazardVerdict>,
+    pub deviations: HashMap<usize, DeviationVerdict>,
+}
+
+impl Verdicts {
+    pub fn decide(
+        ev: &Evidence,
+        results: &TestResults,
+        suspect: &HashMap<usize, String>,
+        suspect_hazards: &HashMap<usize, String>,
+    ) -> Verdicts {
+        let requirements: HashMap<usize, RequirementVerdict> = ev
+            .of_kind(Kind::Requirement)
+            .map(|(r, req)| (r, requirement(ev, results, suspect, r, req)))
+            .collect();
+        let hazards = ev
+            .of_kind(Kind::Hazard)
+            .map(|(h, hazard)| {
+                let verdict = hazard_verdict(ev, &requirements, hazard, suspect_hazards.get(&h));
+                (h, verdict)
+            })
+            .collect();
+        let deviations = ev
+            .of_kind(Kind::Deviation)
+            .map(|(d, dev)| {
+                let expires = expiry(dev);
+                let in_force = expires.is_some_and(|date| date >= ev.date);
+                (d, DeviationVerdict { expires, in_force })
+            })
+            .collect();
+        Verdicts {
+            requirements,
+            hazards,
+            deviations,
+        }
+    }
+
+    pub fn requirement(&self, r: usize) -> Option<&RequirementVerdict> {
+        self.requirements.get(&r)
+    }
+
+    pub fn requirement_verified(&self, r: usize) -> bool {
+        self.requirements.get(&r).is_some_and(|v| v.verified)
+    }
+
+    pub fn in_force(&self, d: usize) -> bool {
+        self.deviations.get(&d).is_some_and(|v| v.in_force)
+    }
+}
+
+/// The date a deviation expires on, as written (a date, or the date part of
+/// a date-time).
+pub fn expiry(d: &Item) -> Option<NaiveDate> {
+    let expires = d.str("expires")?;
+    NaiveDate::parse_from_str(expires.get(..10).unwrap_or(expires), "%Y-%m-%d").ok()
+}
+
+fn requirement(
+    ev: &Evidence,
+    results: &TestResults,
+    suspect: &HashMap<usize, String>,
+    r: usize,
+    req: &Item,
+) -> RequirementVerdict {
+    let obsolete = req.str("status") == Some("obsolete");
+    let tests = ev.links.verified_by.get(&r).map(Vec::as_slice).unwrap_or_default();
+    let cases: Vec<Outcome> = ev
+        .links
+        .verified_by_cases
+        .get(&r)
+        .into_iter()
+        .flatten()
+        .map(|&b| {
+            let b = &ev.links.bindings[b];
+            Outcome::from_case(ev.junit[b.file].cases[b.case].outcome)
+        })
+        .collect();
+    let has_test = !tests.is_empty() || !cases.is_empty();
+    let latest = |t: &usize| results.latest.get(t).copied();
+    let no_result = tests.iter().any(|t| latest(t).is_none());
+    let not_passed = tests
+        .iter()
+        .any(|t| latest(t).is_some_and(|o| o != Outcome::Pass))
+        || cases.iter().any(|&o| o != Outcome::Pass);
+    let any_suspect = tests.iter().any(|t| suspect.contains_key(t));
+    let mut gaps = Vec::new();
+    if !obsolete {
+        if req.links("derives_from").is_empty() {
+            gaps.push(gap::NO_PARENT);
+        }
+        if !has_test {
+            gaps.push(gap::NO_TEST);
+        }
+        if no_result {
+            gaps.push(gap::NO_RESULT);
+        }
+        if not_passed {
+            gaps.push(gap::NOT_PASSED);
+        }
+        if any_suspect {
+            gaps.push(gap::SUSPECT);
+        }
+    }
+    RequirementVerdict {
+        obsolete,
+        has_test,
+        verified: !obsolete && has_test && !no_result && !not_passed && !any_suspect,
+        gaps,
+    }
+}
+
+fn hazard_verdict(
+    ev: &Evidence,
+    requirements: &HashMap<usize, RequirementVerdict>,
+    h: &Item,
+    suspect: Option<&String>,
+) -> HazardVerdict {
+    // The schema requires severity and probability (1-5); where a value is
+    // somehow missing, the worst case is assumed, never the best.
+    let severity = h.int("severity").unwrap_or(5);
+    let probability = h.int("probability").unwrap_or(5);
+    let residual_severity = h.int("residual_severity").unwrap_or(severity);
+    let residual_probability = h.int("residual_probability").unwrap_or(probability);
+    let residual_score = residual_severity * residual_probability;
+    let acceptable = residual_score <= ev.config.risk.acceptable_score;
+    let justified = !acceptable && h.str("benefit_risk").is_some_and(|t| !t.trim().is_empty());
+    let controls: Vec<ControlVerdict> = h
+        .links("controls")
+        .into_iter()
+        .map(|id| {
+            let item = ev.links.get(id);
+            ControlVerdict {
+                id: id.to_string(),
+                item,
+                verified: item
+                    .and_then(|i| requirements.get(&i))
+                    .is_some_and(|v| v.verified),
+            }
+        })
+        .collect();
+    let controlled = !controls.is_empty()
+        && controls.iter().all(|c| c.verified)
+        && suspect.is_none()
+        && (acceptable || justified);
+    HazardVerdict {
+        severity,
+        probability,
+        residual_severity,
+        residual_probability,
+        score: severity * probability,
+        residual_score,
+        acceptable,
+        justified,
+        controls,
+        suspect: suspect.cloned(),
+        controlled,
+    }
+}
