@@ -152,7 +152,12 @@ fn requirement(
     req: &Item,
 ) -> RequirementVerdict {
     let obsolete = req.str("status") == Some("obsolete");
-    let tests = ev.links.verified_by.get(&r).map(Vec::as_slice).unwrap_or_default();
+    let tests = ev
+        .links
+        .verified_by
+        .get(&r)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let cases: Vec<Outcome> = ev
         .links
         .verified_by_cases

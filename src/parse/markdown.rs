@@ -111,7 +111,8 @@ pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagn
             .push(("/text".into(), body_start..text.len()));
     } else if !item.fields.contains_key("text") {
         // An empty body is an empty text, as `text = ""` would be.
-        item.fields.insert("text".into(), Value::String(String::new()));
+        item.fields
+            .insert("text".into(), Value::String(String::new()));
         item.origin
             .value_spans
             .push(("/text".into(), body_start..text.len()));

@@ -199,7 +199,9 @@ fn title() -> impl Strategy<Value = String> {
     ]
 }
 
-fn opt<T: std::fmt::Debug + Clone>(s: impl Strategy<Value = T>) -> impl Strategy<Value = Option<T>> {
+fn opt<T: std::fmt::Debug + Clone>(
+    s: impl Strategy<Value = T>,
+) -> impl Strategy<Value = Option<T>> {
     proptest::option::of(s)
 }
 
@@ -209,26 +211,41 @@ fn picks(max: usize) -> impl Strategy<Value = Vec<usize>> {
 
 fn product() -> impl Strategy<Value = Product> {
     (
-        prop_oneof![Just("Pump".to_string()), title().prop_filter("named", |t| !t.is_empty())],
+        prop_oneof![
+            Just("Pump".to_string()),
+            title().prop_filter("named", |t| !t.is_empty())
+        ],
         opt("[A-Z]{2,5}"),
         opt(title()),
         prop_oneof![Just("A"), Just("B"), Just("C")],
         opt(prop_oneof![Just("basic"), Just("enhanced")]),
-        (1i64..=25, opt(prop_oneof![Just("critical"), Just("major"), Just("minor"), Just("cosmetic")])),
+        (
+            1i64..=25,
+            opt(prop_oneof![
+                Just("critical"),
+                Just("major"),
+                Just("minor"),
+                Just("cosmetic")
+            ]),
+        ),
         any::<bool>(),
         prop_oneof![Just("a4"), Just("us-letter")],
     )
-        .prop_map(|(name, id, manufacturer, class, level, (acceptable, max_open), roles, paper)| Product {
-            name,
-            id,
-            manufacturer,
-            class,
-            level,
-            acceptable,
-            max_open,
-            roles,
-            paper,
-        })
+        .prop_map(
+            |(name, id, manufacturer, class, level, (acceptable, max_open), roles, paper)| {
+                Product {
+                    name,
+                    id,
+                    manufacturer,
+                    class,
+                    level,
+                    acceptable,
+                    max_open,
+                    roles,
+                    paper,
+                }
+            },
+        )
 }
 
 fn outcome() -> impl Strategy<Value = &'static str> {
@@ -312,10 +329,33 @@ prop_compose! {
 fn spec() -> impl Strategy<Value = Spec> {
     use proptest::collection::vec;
     (
-        (product(), vec((title(), opt(text())).prop_map(|(title, text)| Need { title, text }), 0..=3), vec(req(), 1..=6), vec(hazard(), 0..=3)),
-        (vec(test(), 0..=6), vec(result(), 0..=6), vec(anomaly(), 0..=2), vec(deviation(), 0..=2)),
-        (vec(change(), 0..=2), vec(doc(), 0..=2), vec(soup(), 0..=2), vec(approval(), 0..=2)),
-        (vec(junit(), 0..=2), opt(vec(picks(2), 1..=3)), proptest::bool::weighted(0.3), vec(any::<bool>(), 40)),
+        (
+            product(),
+            vec(
+                (title(), opt(text())).prop_map(|(title, text)| Need { title, text }),
+                0..=3,
+            ),
+            vec(req(), 1..=6),
+            vec(hazard(), 0..=3),
+        ),
+        (
+            vec(test(), 0..=6),
+            vec(result(), 0..=6),
+            vec(anomaly(), 0..=2),
+            vec(deviation(), 0..=2),
+        ),
+        (
+            vec(change(), 0..=2),
+            vec(doc(), 0..=2),
+            vec(soup(), 0..=2),
+            vec(approval(), 0..=2),
+        ),
+        (
+            vec(junit(), 0..=2),
+            opt(vec(picks(2), 1..=3)),
+            proptest::bool::weighted(0.3),
+            vec(any::<bool>(), 40),
+        ),
     )
         .prop_map(
             |(
@@ -351,7 +391,10 @@ fn q(s: &str) -> String {
 }
 
 fn list(ids: &[String]) -> String {
-    format!("[{}]", ids.iter().map(|i| q(i)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        ids.iter().map(|i| q(i)).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// One item: its kind, id and fields as TOML `key = value` lines, and its
@@ -504,7 +547,11 @@ impl Spec {
                     format!("test = {}", q(&format!("TC-{}", r.test % self.tests.len()))),
                     format!("outcome = {}", q(r.outcome)),
                     "executed_by = \"Tess Tester\"".to_string(),
-                    format!("executed_at = 2026-11-{:02}T10:{:02}:00+01:00", r.day, i % 60),
+                    format!(
+                        "executed_at = 2026-11-{:02}T10:{:02}:00+01:00",
+                        r.day,
+                        i % 60
+                    ),
                 ];
                 lines.push(format!(
                     "version = {}",
@@ -551,7 +598,11 @@ impl Spec {
                 "owner = \"Quinn Quality\"".to_string(),
                 format!(
                     "expires = {}",
-                    if d.expired { "2026-10-01" } else { "2027-06-30" }
+                    if d.expired {
+                        "2026-10-01"
+                    } else {
+                        "2027-06-30"
+                    }
                 ),
                 format!("items = {}", list(&items)),
             ];
@@ -601,7 +652,11 @@ impl Spec {
             }
             soup_seen.push(id.clone());
             let mut lines = vec![format!("name = {}", q(&s.name))];
-            for (k, v) in [("version", &s.version), ("supplier", &s.supplier), ("purpose", &s.purpose)] {
+            for (k, v) in [
+                ("version", &s.version),
+                ("supplier", &s.supplier),
+                ("purpose", &s.purpose),
+            ] {
                 if let Some(v) = v {
                     lines.push(format!("{k} = {}", q(v)));
                 }
@@ -726,7 +781,11 @@ impl Spec {
         for f in 0..self.junit.len() {
             let dir = root.join("junit");
             std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join(format!("suite{f}.xml")), self.junit_xml(f, &req_ids)).unwrap();
+            std::fs::write(
+                dir.join(format!("suite{f}.xml")),
+                self.junit_xml(f, &req_ids),
+            )
+            .unwrap();
         }
     }
 
@@ -768,7 +827,11 @@ impl Spec {
                 .env("GIT_COMMITTER_DATE", "2026-11-10T10:00:00Z")
                 .output()
                 .expect("git runs");
-            assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
         };
         git(&["init", "-q", "-b", "main"]);
         git(&["add", "-A"]);
@@ -779,7 +842,10 @@ impl Spec {
             if n == 0 {
                 refs.push("REQ-UNKNOWN".into());
             }
-            let msg = format!("Change {n} — ünïcödé\n\nBody text.\n\nRefs: {}", refs.join(", "));
+            let msg = format!(
+                "Change {n} — ünïcödé\n\nBody text.\n\nRefs: {}",
+                refs.join(", ")
+            );
             git(&["commit", "-q", "--allow-empty", "-m", &msg]);
         }
         Ok(())
@@ -806,9 +872,10 @@ fn text_of(o: &std::process::Output) -> String {
 }
 
 fn packet_schema() -> jsonschema::Validator {
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(repo_path("schemas/packet.schema.json")).unwrap())
-            .unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_path("schemas/packet.schema.json")).unwrap(),
+    )
+    .unwrap();
     jsonschema::validator_for(&schema).expect("packet schema compiles")
 }
 
@@ -817,7 +884,9 @@ fn holds(spec: &Spec, schema: &jsonschema::Validator) -> Result<(), TestCaseErro
     let tmp = tempfile_dir();
     // A failing case's tree stays on disk for a look; its path is in the message.
     holds_in(spec, schema, &tmp).map_err(|e| match e {
-        TestCaseError::Fail(why) => TestCaseError::fail(format!("{why} (tree in {})", tmp.display())),
+        TestCaseError::Fail(why) => {
+            TestCaseError::fail(format!("{why} (tree in {})", tmp.display()))
+        }
         other => other,
     })?;
     let _ = std::fs::remove_dir_all(&tmp);
@@ -834,8 +903,24 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
         earlier.reqs[0].text.push_str(" (earlier wording)");
         let old_root = tmp.join("old");
         earlier.write(&old_root, None);
-        let o = run(&["build", ".", "--out", "../old-out", "--no-pdf", "-q", "--version", "3.0.0"], &old_root);
-        prop_assert!(matches!(o.status.code(), Some(0 | 1)), "earlier build: {}", text_of(&o));
+        let o = run(
+            &[
+                "build",
+                ".",
+                "--out",
+                "../old-out",
+                "--no-pdf",
+                "-q",
+                "--version",
+                "3.0.0",
+            ],
+            &old_root,
+        );
+        prop_assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "earlier build: {}",
+            text_of(&o)
+        );
         let packet = std::fs::read_dir(tmp.join("old-out"))
             .unwrap()
             .flatten()
@@ -860,7 +945,11 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
     // never a panic; both agree.
     let check = run(&["check", ".", "--format", "json"], &root);
     let code = check.status.code();
-    prop_assert!(matches!(code, Some(0 | 1)), "check exit {code:?}: {}", text_of(&check));
+    prop_assert!(
+        matches!(code, Some(0 | 1)),
+        "check exit {code:?}: {}",
+        text_of(&check)
+    );
     let checked: Value = serde_json::from_slice(&check.stdout).expect("check JSON");
     let out = tmp.join("out");
     let build = run(&["build", ".", "--out", out.to_str().unwrap(), "-q"], &root);
@@ -872,11 +961,14 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
         .find(|p| p.is_dir())
         .expect("a release folder");
     let packet: Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("packet.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(folder.join("packet.json")).unwrap())
+            .unwrap();
 
     // packet.json is valid; status agrees with exit code, gates and check.
     if let Err(e) = schema.validate(&packet) {
-        return Err(TestCaseError::fail(format!("packet.json against its schema: {e}")));
+        return Err(TestCaseError::fail(format!(
+            "packet.json against its schema: {e}"
+        )));
     }
     let failed = packet["gates"]
         .as_array()
@@ -887,7 +979,12 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
     prop_assert_eq!(releasable, code == Some(0));
     prop_assert_eq!(releasable, !failed);
     prop_assert_eq!(&checked["status"], &packet["status"]);
-    for (a, b) in checked["gates"].as_array().unwrap().iter().zip(packet["gates"].as_array().unwrap()) {
+    for (a, b) in checked["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(packet["gates"].as_array().unwrap())
+    {
         prop_assert_eq!(&a["status"], &b["status"], "gate {}", a["id"]);
     }
 
@@ -903,9 +1000,16 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
         let cases = r["cases"].as_array().unwrap();
         let rule = r["status"] != "obsolete"
             && (!tests.is_empty() || !cases.is_empty())
-            && tests.iter().all(|t| t["outcome"] == "pass" && t["suspect"] == false)
+            && tests
+                .iter()
+                .all(|t| t["outcome"] == "pass" && t["suspect"] == false)
             && cases.iter().all(|c| c["outcome"] == "pass");
-        prop_assert_eq!(r["verified"].as_bool(), Some(rule), "requirement {}", r["id"]);
+        prop_assert_eq!(
+            r["verified"].as_bool(),
+            Some(rule),
+            "requirement {}",
+            r["id"]
+        );
     }
     // Each hazard's controls agree with their requirements, and the gate
     // has a finding about the hazard exactly when it is not controlled.
@@ -927,8 +1031,16 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
     for h in packet["hazards"].as_array().unwrap() {
         let id = h["id"].as_str().unwrap();
         for c in h["controls"].as_array().unwrap() {
-            let req = reqs.get(c["id"].as_str().unwrap()).expect("control is a requirement");
-            prop_assert_eq!(&c["verified"], &req["verified"], "control {} of {}", c["id"], id);
+            let req = reqs
+                .get(c["id"].as_str().unwrap())
+                .expect("control is a requirement");
+            prop_assert_eq!(
+                &c["verified"],
+                &req["verified"],
+                "control {} of {}",
+                c["id"],
+                id
+            );
             if c["verified"] == false {
                 not_verified += 1;
             }
@@ -936,20 +1048,42 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
         let found = hazard_findings
             .iter()
             .any(|f| f["items"].as_array().unwrap().iter().any(|i| i == id));
-        prop_assert_eq!(found, h["controlled"] == false, "hazard {} finding vs controlled", id);
+        prop_assert_eq!(
+            found,
+            h["controlled"] == false,
+            "hazard {} finding vs controlled",
+            id
+        );
         if h["controlled"] == false {
             not_controlled += 1;
         }
         // The site says the same.
-        let page = std::fs::read_to_string(folder.join("items").join(format!("{id}.html"))).unwrap();
+        let page =
+            std::fs::read_to_string(folder.join("items").join(format!("{id}.html"))).unwrap();
         let says_controlled = page.contains("verdict\">controlled<");
-        prop_assert_eq!(says_controlled, h["controlled"] == true, "site page of {}", id);
+        prop_assert_eq!(
+            says_controlled,
+            h["controlled"] == true,
+            "site page of {}",
+            id
+        );
         let verified_controls = page.matches("control\">verified<").count();
-        let expected = h["controls"].as_array().unwrap().iter().filter(|c| c["verified"] == true).count();
-        prop_assert_eq!(verified_controls, expected, "site page of {}: verified controls", id);
+        let expected = h["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["verified"] == true)
+            .count();
+        prop_assert_eq!(
+            verified_controls,
+            expected,
+            "site page of {}: verified controls",
+            id
+        );
     }
     for (id, r) in &reqs {
-        let page = std::fs::read_to_string(folder.join("items").join(format!("{id}.html"))).unwrap();
+        let page =
+            std::fs::read_to_string(folder.join("items").join(format!("{id}.html"))).unwrap();
         let says = page.contains("verdict\">verified<");
         prop_assert_eq!(says, r["verified"] == true, "site page of {}", id);
     }
@@ -957,13 +1091,18 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
     // The PDF: a whole document whose text carries ids and digests exactly,
     // and as many NOT VERIFIED / NOT CONTROLLED badges as packet.json says.
     let pdf = folder.join("packet.pdf");
-    let o = Process::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
+    let o = Process::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
     prop_assert!(o.status.success(), "pdftotext failed");
     let text = String::from_utf8_lossy(&o.stdout).to_string();
     prop_assert!(!text.contains('\u{200B}'), "the PDF text has U+200B");
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     prop_assert!(
-        text.lines().any(|l| l.contains(packet["release"]["digest"].as_str().unwrap())),
+        text.lines()
+            .any(|l| l.contains(packet["release"]["digest"].as_str().unwrap())),
         "the release digest is on no one line of the PDF"
     );
     let joined: String = text.split_whitespace().collect();
@@ -971,8 +1110,16 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
         let id = item["id"].as_str().unwrap();
         prop_assert!(joined.contains(id), "{} is not in the PDF text", id);
     }
-    prop_assert_eq!(flat.matches("NOT VERIFIED").count(), not_verified, "NOT VERIFIED badges");
-    prop_assert_eq!(flat.matches("NOT CONTROLLED").count(), not_controlled, "NOT CONTROLLED badges");
+    prop_assert_eq!(
+        flat.matches("NOT VERIFIED").count(),
+        not_verified,
+        "NOT VERIFIED badges"
+    );
+    prop_assert_eq!(
+        flat.matches("NOT CONTROLLED").count(),
+        not_controlled,
+        "NOT CONTROLLED badges"
+    );
     Ok(())
 }
 
@@ -995,9 +1142,10 @@ fn generated_trees_build_whole_packets_that_agree_with_themselves() {
     let schema = packet_schema();
     let config = Config {
         cases: cases(),
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/generated.proptest-regressions"),
-        ))),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/it/generated.proptest-regressions"
+        )))),
         // Each case runs four processes and lays out a PDF; shrinking a
         // failure still finishes in minutes.
         max_shrink_iters: 200,

@@ -19,12 +19,20 @@ fn git(dir: &Path, args: &[&str]) {
         .env("GIT_COMMITTER_EMAIL", "t@example.org")
         .output()
         .expect("git runs");
-    assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 fn pdf_text(pdf: &Path) -> String {
     require_tool("pdftotext");
-    let o = Process::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    let o = Process::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     assert!(o.status.success());
     String::from_utf8_lossy(&o.stdout).to_string()
 }
@@ -45,12 +53,24 @@ fn an_init_tree_in_a_git_repository_with_trailers_builds_site_and_pdf() {
     git(&root, &["init", "-q"]);
     git(&root, &["add", "-A"]);
     git(&root, &["commit", "-qm", "Start"]);
-    git(&root, &["commit", "-q", "--allow-empty", "-m", "Tighten it\n\nRefs: REQ-1"]);
+    git(
+        &root,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Tighten it\n\nRefs: REQ-1",
+        ],
+    );
     let (_out, folder, _, stderr) = build_packet(&root, &[]);
     assert!(folder.join("packet.pdf").is_file(), "{stderr}");
     assert!(folder.join("index.html").is_file());
     let packet = packet_json(&folder);
-    let commit = packet["release"]["source"]["commit"].as_str().unwrap().to_string();
+    let commit = packet["release"]["source"]["commit"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let text = pdf_text(&folder.join("packet.pdf"));
     // The commit and its short form, exactly as git wrote them.
     assert!(text.contains(&commit), "the PDF lacks the commit {commit}");
@@ -119,7 +139,9 @@ version = "1.0.0"
     assert_eq!(code, 1);
     let hazard = gate(&v, "hazard-controlled");
     assert_eq!(hazard["status"], "failed", "{hazard}");
-    assert!(hazard["findings"].to_string().contains("control REQ-1 is not a verified requirement"));
+    assert!(hazard["findings"]
+        .to_string()
+        .contains("control REQ-1 is not a verified requirement"));
 
     let (_out, folder, _, _) = build_packet(t.path(), &[]);
     let packet = packet_json(&folder);
@@ -178,11 +200,18 @@ fn the_pdf_text_carries_digests_and_long_ids_exactly() {
     assert!(!text.contains('\u{200B}'), "U+200B in the PDF text");
     let digest = packet["release"]["digest"].as_str().unwrap();
     // The cover has the whole release digest on one line.
-    assert!(text.lines().any(|l| l.trim() == digest), "no line is the digest");
+    assert!(
+        text.lines().any(|l| l.trim() == digest),
+        "no line is the digest"
+    );
     let squeezed: String = text.split_whitespace().collect();
     assert!(squeezed.contains(&long_id));
     // The evidence index's SHA-256s, wrapped in their cells, but whole.
     for file in packet["evidence"].as_array().unwrap() {
-        assert!(squeezed.contains(file["sha256"].as_str().unwrap()), "{}", file["path"]);
+        assert!(
+            squeezed.contains(file["sha256"].as_str().unwrap()),
+            "{}",
+            file["path"]
+        );
     }
 }

@@ -402,7 +402,8 @@ fn view_data(packet: &Packet) -> Value {
 }
 
 /// Give long unbroken words (ids, paths, URLs, digests) a break opportunity
-/// every 10 characters, so table cells wrap them instead of overflowing.
+/// about every 10 characters (never right after a hyphen), so table cells
+/// wrap them instead of overflowing.
 /// Link targets and the raw before/after values of changed fields keep their
 /// exact text.
 fn soften(v: &mut Value, keep: bool) {
@@ -413,11 +414,19 @@ fn soften(v: &mut Value, keep: bool) {
                 if i > 0 {
                     out.push(' ');
                 }
-                for (n, c) in part.chars().enumerate() {
-                    if n > 0 && n % 10 == 0 && part.chars().count() > 20 {
+                let long = part.chars().count() > 20;
+                let mut since = 0;
+                let mut prev = ' ';
+                for c in part.chars() {
+                    // Never right after a hyphen: pdftotext would drop a
+                    // hyphen that ends a line.
+                    if long && since >= 10 && prev != '-' {
                         out.push('\u{200B}');
+                        since = 0;
                     }
                     out.push(c);
+                    prev = c;
+                    since += 1;
                 }
             }
             *s = out;
@@ -425,7 +434,10 @@ fn soften(v: &mut Value, keep: bool) {
         Value::Array(a) => a.iter_mut().for_each(|x| soften(x, keep)),
         Value::Object(o) => {
             for (k, x) in o.iter_mut() {
-                soften(x, keep || matches!(k.as_str(), "url" | "old" | "new" | "commit"));
+                soften(
+                    x,
+                    keep || matches!(k.as_str(), "url" | "old" | "new" | "commit" | "date"),
+                );
             }
         }
         _ => {}

@@ -141,7 +141,10 @@ impl Plan {
         rows.insert("unbound".into(), packet["verification"]["unbound"].take());
         // Documents and change records: their items, in packet order.
         let items = &view["items"];
-        for (key, ids) in [("documents", &packet["documents"]), ("changes", &packet["changes"]["records"])] {
+        for (key, ids) in [
+            ("documents", &packet["documents"]),
+            ("changes", &packet["changes"]["records"]),
+        ] {
             let rows_of: Vec<Value> = ids
                 .as_array()
                 .into_iter()
@@ -151,8 +154,17 @@ impl Plan {
             rows.insert(key.into(), Value::Array(rows_of));
         }
         // Commits are listed by their short hash.
-        for c in packet["changes"]["commits"].as_array_mut().into_iter().flatten() {
-            let short: String = c["commit"].as_str().unwrap_or_default().chars().take(12).collect();
+        for c in packet["changes"]["commits"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            let short: String = c["commit"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(12)
+                .collect();
             c["short"] = Value::String(short);
         }
         // The appendix: needs, and anomalies no longer open.
@@ -292,7 +304,10 @@ impl Plan {
             .map(|(_, piece)| {
                 let name = match piece.rows.first() {
                     Some(row) => {
-                        let id = row["id"].as_str().or(row["path"].as_str()).or(row["name"].as_str());
+                        let id = row["id"]
+                            .as_str()
+                            .or(row["path"].as_str())
+                            .or(row["name"].as_str());
                         format!("section {}, row {}", piece.section, id.unwrap_or("?"))
                     }
                     None => format!("section {}", piece.section),

@@ -1,6 +1,7 @@
 //! The typst [`World`] of one compilation (after typst-cli's `SystemWorld`,
 //! reduced to what a packet needs): the template built into the binary, one
-//! JSON file of data, the fonts, and `today()` fixed to the release date.
+//! JSON file of data, the watermark, the fonts, and `today()` fixed to the
+//! release date.
 //! No other file is served, so nothing on disk or the network is reachable.
 
 use typst::diag::{FileError, FileResult};
@@ -11,6 +12,9 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 const TEMPLATE: &str = include_str!("../../../templates/pdf/packet.typ");
+/// The NOT RELEASABLE watermark as outlines (scripts/make-watermark.py), so
+/// it stays out of the PDF's text layer.
+const WATERMARK: &[u8] = include_bytes!("../../../assets/pdf/not-releasable.svg");
 
 pub struct PacketWorld<'a> {
     library: LazyHash<Library>,
@@ -19,6 +23,7 @@ pub struct PacketWorld<'a> {
     main: Source,
     data_id: FileId,
     data: Bytes,
+    watermark_id: FileId,
     today: Datetime,
 }
 
@@ -46,6 +51,7 @@ impl<'a> PacketWorld<'a> {
             fonts,
             main: Source::new(file_id("/packet.typ")?, TEMPLATE.to_string()),
             data_id: file_id("/packet.json")?,
+            watermark_id: file_id("/not-releasable.svg")?,
             data: Bytes::new(data),
             today,
         })
@@ -86,6 +92,8 @@ impl World for PacketWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.data_id {
             Ok(self.data.clone())
+        } else if id == self.watermark_id {
+            Ok(Bytes::new(WATERMARK))
         } else if id == self.main.id() {
             Ok(Bytes::from_string(self.main.clone()))
         } else {

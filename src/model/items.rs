@@ -1,0 +1,88 @@
+//! The items of the packet, with where each was read and what links to
+//! it; and the evidence index.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{EvidenceEntry, PacketItem};
+use crate::Checked;
+
+pub fn items(c: &Checked) -> Vec<PacketItem> {
+    let ev = &c.evidence;
+    // Items, with where each came from and what points at it.
+    let mut referenced: HashMap<usize, BTreeMap<String, Vec<String>>> = HashMap::new();
+    for (i, item) in ev.items.iter().enumerate() {
+        for &(field, _) in item.kind.links() {
+            for target in item.links(field) {
+                if let Some(t) = ev.links.get(target) {
+                    let rel = format!("{}.{field}", item.kind);
+                    let list = referenced.entry(t).or_default().entry(rel).or_default();
+                    if list.last() != Some(&item.id) {
+                        list.push(item.id.clone());
+                    }
+                }
+            }
+        }
+        let _ = i;
+    }
+    let items: Vec<PacketItem> = ev
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let (file, line) = if item.from_bom && item.origin.span.is_empty() {
+                (ev.sources.path(item.origin.file).to_string(), 1)
+            } else {
+                ev.location(item)
+            };
+            PacketItem {
+                id: item.id.clone(),
+                kind: item.kind,
+                title: item.title().to_string(),
+                digest: c.digests[i].clone(),
+                file,
+                line,
+                fields: item.fields.clone(),
+                referenced_by: referenced.remove(&i).unwrap_or_default(),
+                attachments: ev.links.attachments_of.get(&i).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    items
+}
+
+/// Every evidence file with the items read from it.
+pub fn evidence_index(c: &Checked, items: &[PacketItem]) -> Vec<EvidenceEntry> {
+    let ev = &c.evidence;
+    let mut by_file: HashMap<&str, Vec<String>> = HashMap::new();
+    for item in items {
+        by_file
+            .entry(item.file.as_str())
+            .or_default()
+            .push(item.id.clone());
+    }
+    for (i, paths) in &ev.links.attachments_of {
+        for p in paths {
+            by_file
+                .entry(p.as_str())
+                .or_default()
+                .push(ev.items[*i].id.clone());
+        }
+    }
+    let evidence = ev
+        .evidence_files
+        .iter()
+        .map(|f| {
+            let mut ids = by_file.get(f.path.as_str()).cloned().unwrap_or_default();
+            ids.sort();
+            ids.dedup();
+            EvidenceEntry {
+                path: f.path.clone(),
+                size: f.size,
+                sha256: f.sha256.clone(),
+                items: ids,
+            }
+        })
+        .collect();
+
+    evidence
+}

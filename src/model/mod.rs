@@ -1,0 +1,347 @@
+//! Stage 6, model: the packet, the only thing renderers see. Built once
+//! from the checked evidence, one builder per section (items.rs,
+//! verification.rs, trace.rs, risk.rs, records.rs); serialized as-is it is
+//! `packet.json`. Every fact it shows was decided by the gate stage
+//! (verdict.rs, results.rs, gate/): the model copies, it never decides.
+
+mod items;
+mod records;
+mod risk;
+mod trace;
+mod verification;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::changes::ChangeSet;
+use crate::gate::{ApprovalCheck, GateOutcome};
+use crate::git::{GitInfo, TracedCommit};
+use crate::item::Kind;
+use crate::results::{Outcome, Run};
+use crate::Checked;
+
+pub const FORMAT: &str = "relpack-packet/1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Packet {
+    pub format: String,
+    pub status: String,
+    pub generator: Generator,
+    pub product: Product,
+    pub release: Release,
+    pub gates: Vec<GateOutcome>,
+    pub items: Vec<PacketItem>,
+    pub results: Vec<Run>,
+    pub requirements: Vec<RequirementRow>,
+    pub hazards: Vec<HazardRow>,
+    pub tests: Vec<TestRow>,
+    pub verification: Verification,
+    pub documents: Vec<String>,
+    pub changes: Changes,
+    pub anomalies: Vec<AnomalyRow>,
+    pub deviations: Vec<DeviationRow>,
+    pub soup: Vec<SoupRow>,
+    pub approvals: Vec<ApprovalCheck>,
+    pub evidence: Vec<EvidenceEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Generator {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Product {
+    pub name: String,
+    pub id: Option<String>,
+    pub manufacturer: Option<String>,
+    pub version: String,
+    /// The highest class in the release (the product's where none is higher).
+    pub safety_class: String,
+    pub documentation_level: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Release {
+    pub version: String,
+    pub date: String,
+    pub digest: String,
+    /// RELEASABLE or NOT RELEASABLE, for people.
+    pub status_label: String,
+    pub source: Option<Source>,
+    pub paper: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub commit: String,
+    pub tag: Option<String>,
+    pub dirty: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PacketItem {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub digest: String,
+    pub file: String,
+    pub line: usize,
+    pub fields: Map<String, Value>,
+    /// Items that link to this one, by relation (`verified_by`, ...).
+    pub referenced_by: BTreeMap<String, Vec<String>>,
+    pub attachments: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestRef {
+    pub id: String,
+    pub outcome: Option<Outcome>,
+    pub suspect: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRef {
+    pub name: String,
+    pub outcome: Outcome,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequirementRow {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub safety_class: String,
+    pub derives_from: Vec<String>,
+    /// Needs reached through `derives_from`, transitively.
+    pub needs: Vec<String>,
+    pub hazards: Vec<String>,
+    pub tests: Vec<TestRef>,
+    /// JUnit cases verifying it by their own `verifies` property.
+    pub cases: Vec<CaseRef>,
+    pub soup: Vec<String>,
+    /// The latest run among its tests: outcome, when, from which file.
+    pub latest: Option<Run>,
+    /// Verified: at least one test, every test's latest result pass, none
+    /// suspect (the rule hazard-controlled applies to a control).
+    pub verified: bool,
+    /// What is missing in the trace: no need, no test, no result, not passed.
+    pub gaps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HazardControl {
+    pub id: String,
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HazardRow {
+    pub id: String,
+    pub title: String,
+    pub situation: Option<String>,
+    pub harm: String,
+    pub severity: i64,
+    pub probability: i64,
+    pub residual_severity: i64,
+    pub residual_probability: i64,
+    pub score: i64,
+    pub residual_score: i64,
+    pub acceptable: bool,
+    /// Not acceptable, but justified by a benefit-risk analysis.
+    pub justified: bool,
+    pub benefit_risk: Option<String>,
+    pub controls: Vec<HazardControl>,
+    pub suspect: Option<String>,
+    /// What hazard-controlled asks: controls, all verified, not suspect,
+    /// acceptable or justified.
+    pub controlled: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestRow {
+    pub id: String,
+    pub title: String,
+    pub method: String,
+    pub verifies: Vec<String>,
+    pub outcome: Option<Outcome>,
+    pub suspect: Option<String>,
+    pub runs: Vec<Run>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnboundCase {
+    pub name: String,
+    pub outcome: Outcome,
+    pub source: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub by_outcome: BTreeMap<String, usize>,
+    pub by_method: BTreeMap<String, usize>,
+    pub unbound: Vec<UnboundCase>,
+    pub junit_files: Vec<JunitSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JunitSummary {
+    pub path: String,
+    pub sha256: String,
+    pub cases: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub flaky: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    pub records: Vec<String>,
+    pub commits: Vec<TracedCommit>,
+    pub since_previous: Option<ChangeSet>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnomalyRow {
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    pub status: String,
+    pub affects: Vec<String>,
+    pub rationale: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviationRow {
+    pub id: String,
+    pub waives: String,
+    pub items: Vec<String>,
+    pub owner: String,
+    pub reason: String,
+    pub expires: String,
+    pub in_use: bool,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SoupRow {
+    pub id: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub supplier: Option<String>,
+    pub purpose: Option<String>,
+    pub licenses: Vec<String>,
+    pub purl: Option<String>,
+    pub requirements: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceEntry {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    pub items: Vec<String>,
+}
+
+fn s(v: Option<&str>) -> String {
+    v.unwrap_or_default().to_string()
+}
+
+fn strings(v: Vec<&str>) -> Vec<String> {
+    v.into_iter().map(str::to_string).collect()
+}
+
+impl Packet {
+    pub fn build(c: &Checked, changes: Option<ChangeSet>) -> Packet {
+        let ev = &c.evidence;
+        let items = items::items(c);
+        let (results, tests, by_method, by_outcome) = verification::tests(c);
+        let requirements = trace::requirements(c);
+        let hazards = risk::hazards(c);
+        let (unbound, junit_files) = verification::junit(c);
+        let evidence = items::evidence_index(c, &items);
+        let status = c.report.status.word().to_string();
+        Packet {
+            format: FORMAT.into(),
+            status,
+            generator: Generator {
+                name: "relpack".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            product: Product {
+                name: ev.config.product.name.clone(),
+                id: ev.config.product.id.clone(),
+                manufacturer: ev.config.product.manufacturer.clone(),
+                version: ev.version.clone(),
+                safety_class: crate::gate::highest_class(ev).as_str().into(),
+                documentation_level: ev.config.product.documentation_level.map(|d| {
+                    serde_json::to_value(d)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                }),
+            },
+            release: Release {
+                version: ev.version.clone(),
+                date: ev.date.to_string(),
+                digest: c.release_digest.clone(),
+                status_label: c.report.status.label().into(),
+                source: ev.git.as_ref().map(source_of),
+                paper: ev.config.packet.paper.typst_name().into(),
+            },
+            gates: c.report.gates.clone(),
+            items,
+            results,
+            requirements,
+            hazards,
+            tests,
+            verification: Verification {
+                by_outcome,
+                by_method,
+                unbound,
+                junit_files,
+            },
+            documents: records::documents(c),
+            changes: Changes {
+                records: ev
+                    .of_kind(Kind::Change)
+                    .map(|(_, x)| x.id.clone())
+                    .collect(),
+                commits: ev
+                    .git
+                    .as_ref()
+                    .map(|g| g.traced.clone())
+                    .unwrap_or_default(),
+                since_previous: changes,
+            },
+            anomalies: records::anomalies(c),
+            deviations: records::deviations(c),
+            soup: records::soup(c),
+            approvals: c.report.approvals.clone(),
+            evidence,
+        }
+    }
+    pub fn item(&self, id: &str) -> Option<&PacketItem> {
+        self.items
+            .binary_search_by(|i| i.id.as_bytes().cmp(id.as_bytes()))
+            .ok()
+            .map(|i| &self.items[i])
+    }
+
+    pub fn is_releasable(&self) -> bool {
+        self.status == "releasable"
+    }
+}
+
+fn source_of(g: &GitInfo) -> Source {
+    Source {
+        commit: g.commit.clone(),
+        tag: g.tag.clone(),
+        dirty: g.dirty,
+    }
+}

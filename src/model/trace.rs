@@ -1,0 +1,123 @@
+//! Sections 5 and 7: each requirement with its trace (needs, hazards,
+//! tests, cases, latest result) and its verification verdict.
+
+use std::collections::HashMap;
+
+use super::{s, strings, CaseRef, RequirementRow, TestRef};
+use crate::gate::effective_class;
+use crate::item::Kind;
+use crate::results::Outcome;
+use crate::Checked;
+
+pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
+    let ev = &c.evidence;
+    let outcome_of = |t: usize| c.results.latest.get(&t).copied();
+    let mut needs_memo: HashMap<usize, Vec<String>> = HashMap::new();
+    let requirements: Vec<RequirementRow> = ev
+        .of_kind(Kind::Requirement)
+        .map(|(r, req)| {
+            let needs = needs_of(ev, r, &mut needs_memo, 0);
+            let test_refs: Vec<TestRef> = ev
+                .links
+                .verified_by
+                .get(&r)
+                .into_iter()
+                .flatten()
+                .map(|&t| TestRef {
+                    id: ev.items[t].id.clone(),
+                    outcome: outcome_of(t),
+                    suspect: c.suspect.contains_key(&t),
+                })
+                .collect();
+            let cases: Vec<CaseRef> = ev
+                .links
+                .verified_by_cases
+                .get(&r)
+                .into_iter()
+                .flatten()
+                .map(|&b| {
+                    let b = &ev.links.bindings[b];
+                    let f = &ev.junit[b.file];
+                    let case = &f.cases[b.case];
+                    CaseRef {
+                        name: case.name.clone(),
+                        outcome: Outcome::from_case(case.outcome),
+                        source: f.path.clone(),
+                    }
+                })
+                .collect();
+            let latest = ev
+                .links
+                .verified_by
+                .get(&r)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| c.results.runs.get(t))
+                .flatten()
+                .filter(|run| !run.other_version)
+                .max_by_key(|run| {
+                    run.executed_at
+                        .as_deref()
+                        .and_then(crate::results::parse_datetime)
+                })
+                .cloned();
+            let status = s(req.str("status").or(Some("approved")));
+            let verdict = c.verdicts.requirement(r);
+            RequirementRow {
+                id: req.id.clone(),
+                title: req.title().to_string(),
+                status,
+                safety_class: effective_class(ev, req).as_str().to_string(),
+                derives_from: strings(req.links("derives_from")),
+                needs,
+                hazards: ids_of(ev, ev.links.controls_of.get(&r)),
+                tests: test_refs,
+                cases,
+                soup: ids_of(ev, ev.links.soup_of.get(&r)),
+                latest,
+                verified: verdict.is_some_and(|v| v.verified),
+                gaps: verdict
+                    .map(|v| v.gaps.iter().map(|g| g.to_string()).collect())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    requirements
+}
+
+fn ids_of(ev: &crate::evidence::Evidence, list: Option<&Vec<usize>>) -> Vec<String> {
+    list.into_iter()
+        .flatten()
+        .map(|&i| ev.items[i].id.clone())
+        .collect()
+}
+
+/// Needs a requirement derives from, directly or through parents. Depth is
+/// bounded (cycles were refused at link time; this guards the recursion).
+fn needs_of(
+    ev: &crate::evidence::Evidence,
+    r: usize,
+    memo: &mut HashMap<usize, Vec<String>>,
+    depth: usize,
+) -> Vec<String> {
+    if let Some(v) = memo.get(&r) {
+        return v.clone();
+    }
+    let mut out = Vec::new();
+    if depth < 64 {
+        for target in ev.items[r].links("derives_from") {
+            let Some(t) = ev.links.get(target) else {
+                continue;
+            };
+            match ev.items[t].kind {
+                Kind::Need => out.push(ev.items[t].id.clone()),
+                Kind::Requirement => out.extend(needs_of(ev, t, memo, depth + 1)),
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    memo.insert(r, out.clone());
+    out
+}

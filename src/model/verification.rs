@@ -1,0 +1,93 @@
+//! Section 8, the verification summary: tests and their runs, counts by
+//! outcome and method, JUnit files and the cases bound to no test.
+
+use std::collections::BTreeMap;
+
+use super::{strings, JunitSummary, TestRow, UnboundCase};
+use crate::item::Kind;
+use crate::results::{Outcome, Run};
+use crate::Checked;
+
+type Counts = BTreeMap<String, usize>;
+
+pub fn tests(c: &Checked) -> (Vec<Run>, Vec<TestRow>, Counts, Counts) {
+    let ev = &c.evidence;
+    let outcome_of = |t: usize| c.results.latest.get(&t).copied();
+    let mut results = Vec::new();
+    let mut tests = Vec::new();
+    let mut by_method: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_outcome: BTreeMap<String, usize> = BTreeMap::new();
+    for (t, test) in ev.of_kind(Kind::Test) {
+        let runs = c.results.runs.get(&t).cloned().unwrap_or_default();
+        results.extend(runs.iter().cloned());
+        let method = test.str("method").unwrap_or("automated").to_string();
+        *by_method.entry(method.clone()).or_default() += 1;
+        let outcome = outcome_of(t);
+        *by_outcome
+            .entry(
+                outcome
+                    .map(|o| o.as_str())
+                    .unwrap_or("no result")
+                    .to_string(),
+            )
+            .or_default() += 1;
+        tests.push(TestRow {
+            id: test.id.clone(),
+            title: test.title().to_string(),
+            method,
+            verifies: strings(test.links("verifies")),
+            outcome,
+            suspect: c.suspect.get(&t).cloned(),
+            runs,
+        });
+    }
+    (results, tests, by_method, by_outcome)
+}
+
+pub fn junit(c: &Checked) -> (Vec<UnboundCase>, Vec<JunitSummary>) {
+    let ev = &c.evidence;
+    let bound: Vec<bool> = ev
+        .links
+        .bindings
+        .iter()
+        .map(|b| !b.tests.is_empty() || !b.verifies.is_empty())
+        .collect();
+    let unbound = ev
+        .links
+        .bindings
+        .iter()
+        .zip(&bound)
+        .filter(|(_, b)| !**b)
+        .map(|(b, _)| {
+            let f = &ev.junit[b.file];
+            let case = &f.cases[b.case];
+            UnboundCase {
+                name: case.name.clone(),
+                outcome: Outcome::from_case(case.outcome),
+                source: f.path.clone(),
+                line: case.line,
+            }
+        })
+        .collect();
+    let junit_files = ev
+        .junit
+        .iter()
+        .map(|f| JunitSummary {
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+            cases: f.cases.len(),
+            failed: f
+                .cases
+                .iter()
+                .filter(|c| c.outcome == crate::parse::junit::CaseOutcome::Fail)
+                .count(),
+            skipped: f
+                .cases
+                .iter()
+                .filter(|c| c.outcome == crate::parse::junit::CaseOutcome::Skipped)
+                .count(),
+            flaky: f.cases.iter().filter(|c| c.flaky).count(),
+        })
+        .collect();
+    (unbound, junit_files)
+}
