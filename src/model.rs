@@ -90,6 +90,10 @@ pub struct PacketItem {
     /// Items that link to this one, by relation (`verified_by`, ...).
     pub referenced_by: BTreeMap<String, Vec<String>>,
     pub attachments: Vec<String>,
+    /// Each attachment as written -> `sha256:<hex>`: part of the digest's
+    /// canonical form, so `verify` can recompute it from packet.json.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub attachment_digests: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -287,6 +291,11 @@ impl Packet {
                     fields: item.fields.clone(),
                     referenced_by: referenced.remove(&i).unwrap_or_default(),
                     attachments: ev.links.attachments_of.get(&i).cloned().unwrap_or_default(),
+                    attachment_digests: ev
+                        .attachment_digests(i)
+                        .iter()
+                        .map(|(path, sha)| (path.clone(), Value::String(sha.clone())))
+                        .collect(),
                 }
             })
             .collect();
