@@ -40,7 +40,7 @@ impl FileRole {
         match self {
             FileRole::Config => MIB,
             FileRole::AllowedSigners => MIB,
-            FileRole::Items => 16 * MIB,
+            FileRole::Items => 64 * MIB,
             FileRole::Bom => 128 * MIB,
             FileRole::Junit => 512 * MIB,
             FileRole::Font => 64 * MIB,

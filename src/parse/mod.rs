@@ -273,6 +273,29 @@ pub fn decode_text(mut bytes: Vec<u8>, path: &str, id: FileId) -> Result<String,
     })
 }
 
+/// Whether two BOMs' values of a component field disagree in substance:
+/// licences and purl must be equal; a supplier may differ in an added
+/// e-mail address or case ("TJ Holowaychuk" and "TJ Holowaychuk
+/// <tj@...>"); the name is the id's, split differently around the group
+/// by different tools, so it never disagrees.
+fn disagree(field: &str, a: &Value, b: &Value) -> bool {
+    match field {
+        "name" => false,
+        "supplier" => {
+            let norm = |v: &Value| {
+                let s = v.as_str().unwrap_or_default();
+                let s = s.split('<').next().unwrap_or_default();
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
+            norm(a) != norm(b)
+        }
+        _ => a != b,
+    }
+}
+
 /// A `soup` item written in TOML completes the component a BOM lists under
 /// the same id: its fields fill in, and override, the BOM's. The same
 /// component in two BOMs is one item: a later BOM fills in what the first
@@ -295,7 +318,7 @@ pub fn merge_soup(items: Vec<Item>, sources: &Sources) -> (Vec<Item>, Vec<Diagno
                             None => {
                                 first.fields.insert(k, v);
                             }
-                            Some(old) if *old != v => conflicts.push((
+                            Some(old) if disagree(&k, old, &v) => conflicts.push((
                                 first.id.clone(),
                                 k,
                                 (old.clone(), first.origin.file, first.origin.span.clone()),

@@ -717,3 +717,50 @@ fn a_backdated_approval_cannot_outlive_its_key() {
     let (code, v) = check_json(t.path());
     assert_eq!(code, 0, "{v:#}");
 }
+
+// --- 3: the PDF summarises huge case lists, the site and JSON keep them ------
+
+#[test]
+fn the_pdf_summarises_huge_case_lists_and_packet_json_keeps_every_case() {
+    require_tool("pdftotext");
+    let mut xml = String::from("<testsuites>\n<testsuite name=\"s\">\n");
+    for i in 0..120 {
+        xml.push_str(&format!(
+            "<testcase classname=\"pump\" name=\"bound_{i}\"/>\n"
+        ));
+    }
+    for i in 0..1050 {
+        xml.push_str(&format!(
+            "<testcase classname=\"other\" name=\"unbound_{i}\"/>\n"
+        ));
+    }
+    xml.push_str("</testsuite>\n</testsuites>\n");
+    let evidence = EVIDENCE.replace("method = \"manual\"\n", "junit = [\"pump::*\"]\n");
+    let evidence = evidence[..evidence.find("[[result]]").unwrap()].to_string();
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("evidence.toml", &evidence),
+        ("junit.xml", &xml),
+    ]);
+    let (_out, folder, code, stderr) = build_packet(t.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let pdf = super::build::pdf_pages(&folder.join("packet.pdf")).join("\n");
+    let pdf = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_says(
+        &pdf,
+        &[
+            "… and 50 more cases bound to no test, not listed here",
+            "… and 20 more runs, not listed here",
+        ],
+    );
+    assert!(pdf.contains("other::unbound_999") && !pdf.contains("other::unbound_1000 "));
+    let packet: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("packet.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        packet["verification"]["unbound"].as_array().unwrap().len(),
+        1050
+    );
+    let site = std::fs::read_to_string(folder.join("verification.html")).unwrap();
+    assert!(site.contains("other::unbound_1049"));
+}
