@@ -72,11 +72,6 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// The command line or the environment is wrong (exit 2).
-    pub fn invalid_input(message: impl Into<String>) -> Failure {
-        Failure::invalid(Sources::default(), vec![Diagnostic::error(message)])
-    }
-
     fn invalid(sources: Sources, diags: Vec<Diagnostic>) -> Failure {
         Failure {
             kind: FailureKind::Invalid,
@@ -574,7 +569,8 @@ pub fn build(
 }
 
 /// OUT must be a folder, or not exist yet under a folder: say so before
-/// any work, rather than fail at the end with the OS's "File exists".
+/// any work, rather than fail at the end with the OS's "File exists". An
+/// I/O failure (exit 3), as an unwritable OUT is.
 fn check_out_folder(out: &Path) -> Result<(), Failure> {
     for (n, p) in out.ancestors().enumerate() {
         if p.as_os_str().is_empty() {
@@ -583,13 +579,13 @@ fn check_out_folder(out: &Path) -> Result<(), Failure> {
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => return Ok(()),
             Ok(_) if n == 0 => {
-                return Err(Failure::invalid_input(format!(
+                return Err(Failure::io(format!(
                 "--out {}: is a file, not a folder; give the folder that holds the release packets",
                 out.display()
             )))
             }
             Ok(_) => {
-                return Err(Failure::invalid_input(format!(
+                return Err(Failure::io(format!(
                     "--out {}: {} is a file, so the folder cannot be created there",
                     out.display(),
                     p.display()

@@ -225,12 +225,13 @@ fn colour_choice(when: ColorWhen) -> ColorChoice {
     }
 }
 
-fn options(release: &ReleaseArgs) -> Result<Options, Failure> {
+/// The options of a command that reads the evidence; `Err` says why the
+/// environment is wrong (`SOURCE_DATE_EPOCH`): exit 2, as a bad command
+/// line is.
+fn options(release: &ReleaseArgs) -> Result<Options, String> {
     let epoch = match std::env::var_os("SOURCE_DATE_EPOCH") {
         None => None,
-        Some(raw) => {
-            relpack::source_date_epoch(&raw.to_string_lossy()).map_err(Failure::invalid_input)?
-        }
+        Some(raw) => relpack::source_date_epoch(&raw.to_string_lossy())?,
     };
     Ok(Options {
         version: release.version.clone(),
@@ -239,12 +240,15 @@ fn options(release: &ReleaseArgs) -> Result<Options, Failure> {
     })
 }
 
-/// The options, or the exit code after saying why they are wrong.
+/// The options, or exit 2 after saying why they are wrong.
 macro_rules! options_or_exit {
-    ($release:expr, $colour:expr) => {
+    ($release:expr) => {
         match options($release) {
             Ok(o) => o,
-            Err(f) => return fail(&f, $colour),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
         }
     };
 }
@@ -279,7 +283,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             release,
         } => {
             let root = relpack::root_or_cwd(dir);
-            match relpack::check(&root, &options_or_exit!(&release, colour)) {
+            match relpack::check(&root, &options_or_exit!(&release)) {
                 Ok(c) => {
                     if format == Format::Json {
                         println!("{}", report::check_json(&c));
@@ -334,7 +338,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             let root = relpack::root_or_cwd(dir);
             let progress = Progress::new(cli.quiet);
             let opts = relpack::BuildOptions { out, pdf: !no_pdf };
-            let options = options_or_exit!(&release, colour);
+            let options = options_or_exit!(&release);
             let result = relpack::build(&root, &options, &opts, &|stage| progress.stage(stage));
             progress.finish();
             match result {
@@ -413,7 +417,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 }
             };
             if let Some(root) = root {
-                match relpack::check(&root, &options_or_exit!(&release, colour)) {
+                match relpack::check(&root, &options_or_exit!(&release)) {
                     Ok(c) => {
                         let stated = std::fs::read_to_string(packet.join("packet.json"))
                             .ok()
@@ -529,7 +533,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             let root = relpack::root_or_cwd(root);
             let opts = Options {
                 fallback_version: Some("unversioned".into()),
-                ..options_or_exit!(&version_args, colour)
+                ..options_or_exit!(&version_args)
             };
             let c = match relpack::check(&root, &opts) {
                 Ok(c) => c,
@@ -595,7 +599,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             release,
         } => {
             let root = relpack::root_or_cwd(root);
-            let c = match relpack::check(&root, &options_or_exit!(&release, colour)) {
+            let c = match relpack::check(&root, &options_or_exit!(&release)) {
                 Ok(c) => c,
                 Err(f) => return fail(&f, colour),
             };

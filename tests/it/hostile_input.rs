@@ -603,7 +603,7 @@ fn out_being_a_file_says_so() {
         .arg("--out")
         .arg(t.path().join("dist"))
         .assert()
-        .code(2)
+        .code(3)
         .stderr(predicates::str::contains("is a file, not a folder"));
 }
 
