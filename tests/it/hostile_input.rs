@@ -764,3 +764,35 @@ fn the_pdf_summarises_huge_case_lists_and_packet_json_keeps_every_case() {
     let site = std::fs::read_to_string(folder.join("verification.html")).unwrap();
     assert!(site.contains("other::unbound_1049"));
 }
+
+#[test]
+fn approve_never_writes_through_a_link() {
+    let outside = tree(&[("victim.toml", "# not evidence\n")]);
+    let t = tree(&[("relpack.toml", CONFIG), ("evidence.toml", EVIDENCE)]);
+    std::fs::create_dir(t.path().join("approvals")).unwrap();
+    symlink(
+        outside.path().join("victim.toml"),
+        t.path().join("approvals/APR-1.toml"),
+    )
+    .unwrap();
+    relpack()
+        .arg("approve")
+        .arg("--root")
+        .arg(t.path())
+        .args([
+            "--id",
+            "APR-1",
+            "--role",
+            "quality",
+            "--meaning",
+            "approved",
+        ])
+        .args(["--signer", "Q. Person", "--at", "2026-11-19T12:00:00+01:00"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is a symbolic link"));
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("victim.toml")).unwrap(),
+        "# not evidence\n"
+    );
+}
