@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::digest::{canonical_form, scope_digest};
+use crate::fsroot::FileRole;
 use crate::item::Kind;
 use crate::Checked;
 
@@ -127,7 +128,7 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
             .find(|i| i.kind == Kind::Approval)
             .filter(|_| diags.is_empty())
             .ok_or("internal: the approval record did not read back")?;
-        let armored = crate::sign::sign_with_key(key, canonical_form(&item).as_bytes())?;
+        let armored = crate::sign::sign_with_key(key, canonical_form(&item, &[]).as_bytes())?;
         text.push_str(&format!(
             "signature = \"\"\"\n{}\"\"\"\n",
             armored.trim_end().to_string() + "\n"
@@ -153,7 +154,17 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let mut existing = std::fs::read_to_string(&path).unwrap_or_default();
+    // Appending to a link would write wherever it points.
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{rel} is a symbolic link: an approval is written to a regular file"
+        ));
+    }
+    let mut existing = match checked.evidence.fsroot.read(&rel, FileRole::Items) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| format!("{rel}: not valid UTF-8"))?,
+        Err(e) if e.is_not_found() => String::new(),
+        Err(e) => return Err(e.to_string()),
+    };
     if !existing.is_empty() && !existing.ends_with('\n') {
         existing.push('\n');
     }

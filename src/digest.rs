@@ -1,6 +1,8 @@
 //! Canonical forms and digests (EVIDENCE.md, "Digests and signatures"):
 //! an item's canonical form is its fields plus `kind`, without `signature`,
-//! serialized by RFC 8785 (JCS); its digest is `sha256:` + hex SHA-256.
+//! plus `attachment_digests` (each attachment as written -> `sha256:<hex>`
+//! of its bytes) when it has attachments, serialized by RFC 8785 (JCS); its
+//! digest is `sha256:` + hex SHA-256.
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -9,11 +11,17 @@ use crate::item::{Item, Kind};
 use crate::parse::junit::JunitFile;
 
 /// The exact bytes that are hashed (and, for approvals, signed).
-pub fn canonical_form(item: &Item) -> String {
-    canonical_fields(item.kind, &item.fields)
+/// `attachments`: (path as written in `attachments`, `sha256:<hex>`), as
+/// link found them (`Evidence::attachment_digests`).
+pub fn canonical_form(item: &Item, attachments: &[(String, String)]) -> String {
+    canonical_fields(item.kind, &item.fields, attachments)
 }
 
-pub fn canonical_fields(kind: Kind, fields: &Map<String, Value>) -> String {
+pub fn canonical_fields(
+    kind: Kind,
+    fields: &Map<String, Value>,
+    attachments: &[(String, String)],
+) -> String {
     let mut obj = Map::new();
     for (k, v) in fields {
         if k == "signature" {
@@ -30,6 +38,15 @@ pub fn canonical_fields(kind: Kind, fields: &Map<String, Value>) -> String {
         obj.insert(k.clone(), v);
     }
     obj.insert("kind".into(), Value::String(kind.name().into()));
+    if !attachments.is_empty() {
+        // Changing an attached file changes the item's digest, so an
+        // approval of the item goes stale.
+        let digests: Map<String, Value> = attachments
+            .iter()
+            .map(|(path, sha)| (path.clone(), Value::String(sha.clone())))
+            .collect();
+        obj.insert("attachment_digests".into(), Value::Object(digests));
+    }
     // JCS of a serde_json value cannot fail: numbers are finite (parse
     // refuses inf and nan) and keys are strings.
     serde_json_canonicalizer::to_string(&Value::Object(obj)).unwrap_or_default()
@@ -56,8 +73,8 @@ pub fn sha256_prefixed(bytes: &[u8]) -> String {
     format!("sha256:{:x}", Sha256::digest(bytes))
 }
 
-pub fn item_digest(item: &Item) -> String {
-    sha256_prefixed(canonical_form(item).as_bytes())
+pub fn item_digest(item: &Item, attachments: &[(String, String)]) -> String {
+    sha256_prefixed(canonical_form(item, attachments).as_bytes())
 }
 
 /// The release digest: `<id> <digest>\n` for every item that is not an
@@ -194,8 +211,21 @@ mod tests {
             unreachable!()
         };
         assert_eq!(
-            canonical_fields(Kind::Approval, &map),
+            canonical_fields(Kind::Approval, &map, &[]),
             r#"{"id":"APR-1","kind":"approval","list":["x\ny",{"k":"a\n"}],"n":3,"text":"Body\nline","title":"A\nB "}"#
+        );
+        // Attachments add one member, sorted among the others by JCS.
+        let fields = json!({"id": "R-1", "attachments": ["logs/a.txt"]});
+        let serde_json::Value::Object(map) = fields else {
+            unreachable!()
+        };
+        assert_eq!(
+            canonical_fields(
+                Kind::Result,
+                &map,
+                &[("logs/a.txt".into(), "sha256:ab".into())]
+            ),
+            r#"{"attachment_digests":{"logs/a.txt":"sha256:ab"},"attachments":["logs/a.txt"],"id":"R-1","kind":"result"}"#
         );
     }
 }

@@ -96,7 +96,14 @@ pub fn discover(root: &Path, excludes: &GlobSet) -> (Vec<FoundFile>, Vec<Diagnos
                 Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {
                     entry.path().to_path_buf()
                 }
-                Ok(target) if target.starts_with(&canonical_root) => continue,
+                Ok(target) if target.starts_with(&canonical_root) => {
+                    if !target.is_dir() {
+                        diags.push(Diagnostic::warning(format!(
+                            "{rel}: symbolic link to a special file (a FIFO, socket or device); not read"
+                        )));
+                    }
+                    continue;
+                }
                 _ => {
                     diags.push(Diagnostic::warning(format!(
                         "{rel}: symbolic link leaves the evidence root (or is broken); not read"
@@ -107,6 +114,11 @@ pub fn discover(root: &Path, excludes: &GlobSet) -> (Vec<FoundFile>, Vec<Diagnos
         } else if ft.is_file() {
             entry.path().to_path_buf()
         } else {
+            if !ft.is_dir() {
+                diags.push(Diagnostic::warning(format!(
+                    "{rel}: a special file (a FIFO, socket or device), not a regular file; not read"
+                )));
+            }
             continue;
         };
         if rel == "relpack.toml" {

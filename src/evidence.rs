@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::diag::Sources;
+use crate::fsroot::EvidenceRoot;
 use crate::git::GitInfo;
 use crate::item::{Item, Kind};
 use crate::link::Links;
@@ -15,6 +16,8 @@ use crate::parse::EvidenceFile;
 
 pub struct Evidence {
     pub root: PathBuf,
+    /// The root every evidence file is read through.
+    pub fsroot: EvidenceRoot,
     pub config: Config,
     pub version: String,
     pub date: NaiveDate,
@@ -28,6 +31,16 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// Item `i`'s attachments as written, with the digests of their bytes:
+    /// part of its canonical form.
+    pub fn attachment_digests(&self, i: usize) -> &[(String, String)] {
+        self.links
+            .attachment_digests
+            .get(&i)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.links.get(id).map(|i| &self.items[i])
     }

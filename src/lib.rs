@@ -17,6 +17,7 @@ pub mod diag;
 pub mod digest;
 pub mod discover;
 pub mod evidence;
+pub mod fsroot;
 pub mod gate;
 pub mod git;
 pub mod init;
@@ -41,6 +42,7 @@ use chrono::NaiveDate;
 use config::Config;
 use diag::{Diagnostic, Severity, Sources};
 use evidence::Evidence;
+use fsroot::{EvidenceRoot, FileRole};
 use gate::{GateInput, GateReport};
 use item::Kind;
 use results::TestResults;
@@ -97,14 +99,16 @@ pub struct Loaded {
 /// Stages discover -> parse -> validate -> link.
 pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     let mut sources = Sources::default();
-    let (config, config_id) = read_config(root, &mut sources)?;
+    let fsroot = open_root(root)?;
+    let (config, config_id) = read_config(&fsroot, &mut sources)?;
     let excludes = discover::build_excludes(&config.exclude)
         .map_err(|d| Failure::invalid(Sources::default(), vec![d]))?;
 
     let (files, mut diags) = discover::discover(root, &excludes);
-    let tree = parse::parse_files(&files, config_id + 1, &mut sources);
+    let tree = parse::parse_files(&fsroot, &files, config_id + 1, &mut sources);
     diags.extend(tree.diags);
-    let mut items = parse::merge_soup(tree.items);
+    let (mut items, soup_diags) = parse::merge_soup(tree.items, &sources);
+    diags.extend(soup_diags);
     items.sort_by(|a, b| {
         a.id.as_bytes()
             .cmp(b.id.as_bytes())
@@ -118,10 +122,11 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         &tree.other_files,
         &tree.evidence_files,
         &sources,
+        &fsroot,
     );
     diags.extend(link_diags);
 
-    let git = git::read(root, previous_commit(root, &config).as_deref());
+    let git = git::read(root, previous_commit(&fsroot, &config).as_deref());
     diags.extend(unknown_trailer_ids(git.as_ref(), &links));
     let version = release_version(opts, &config, git.as_ref());
     if version.is_none() {
@@ -144,6 +149,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     Ok(Loaded {
         evidence: Evidence {
             root: root.to_path_buf(),
+            fsroot,
             config,
             version,
             date,
@@ -158,30 +164,47 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     })
 }
 
-/// Read and parse `relpack.toml`, and check the fonts it names.
-fn read_config(root: &Path, sources: &mut Sources) -> Result<(Config, diag::FileId), Failure> {
-    if !root.is_dir() {
-        return Err(Failure::invalid(
+/// The evidence root, which must be a folder.
+fn open_root(root: &Path) -> Result<EvidenceRoot, Failure> {
+    let not_a_folder = || {
+        Failure::invalid(
             Sources::default(),
             vec![Diagnostic::error(format!(
                 "{} is not a folder: give the evidence root",
                 root.display()
             ))],
-        ));
+        )
+    };
+    if !root.is_dir() {
+        return Err(not_a_folder());
     }
-    let bytes = match std::fs::read(root.join("relpack.toml")) {
+    EvidenceRoot::new(root).map_err(|_| not_a_folder())
+}
+
+/// Read and parse `relpack.toml`, and check the fonts it names.
+fn read_config(
+    root: &EvidenceRoot,
+    sources: &mut Sources,
+) -> Result<(Config, diag::FileId), Failure> {
+    let bytes = match root.read("relpack.toml", FileRole::Config) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e) if e.is_not_found() => {
             return Err(Failure::invalid(
                 Sources::default(),
                 vec![Diagnostic::error(format!(
                     "no relpack.toml in {}: this is not an evidence root",
-                    root.display()
+                    root.path().display()
                 ))
                 .note("`relpack init` writes a starting tree")],
             ))
         }
-        Err(e) => return Err(Failure::io(format!("cannot read relpack.toml: {e}"))),
+        Err(e @ fsroot::ReadError::Refused(_)) => {
+            return Err(Failure::invalid(
+                Sources::default(),
+                vec![Diagnostic::error(e.to_string())],
+            ))
+        }
+        Err(e) => return Err(Failure::io(e.to_string())),
     };
     let text = match parse::decode_text(bytes, "relpack.toml", 0) {
         Ok(t) => t,
@@ -235,10 +258,13 @@ fn unknown_trailer_ids(git: Option<&git::GitInfo>, links: &link::Links) -> Vec<D
 }
 
 /// An extra PDF font must be a font file inside the evidence root.
-fn check_font(root: &Path, rel: &str) -> Result<(), String> {
-    let path =
-        link::join_inside_root("", rel).ok_or(format!("`{rel}` is outside the evidence root"))?;
-    let bytes = std::fs::read(root.join(&path)).map_err(|e| format!("cannot read {path}: {e}"))?;
+pub fn read_font(root: &EvidenceRoot, rel: &str) -> Result<Vec<u8>, String> {
+    root.read(rel, FileRole::Font).map_err(|e| e.to_string())
+}
+
+fn check_font(root: &EvidenceRoot, rel: &str) -> Result<(), String> {
+    let bytes = read_font(root, rel)?;
+    let path = rel;
     if typst::text::Font::iter(typst::foundations::Bytes::new(bytes))
         .next()
         .is_none()
@@ -275,6 +301,34 @@ fn check_deviations(items: &[item::Item]) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The latest `SOURCE_DATE_EPOCH` relpack accepts: 9999-12-31T23:59:59Z, the
+/// end of the years a PDF date and typst can hold.
+pub const MAX_SOURCE_DATE_EPOCH: i64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` as the reproducible-builds specification defines it:
+/// whole seconds since 1970-01-01T00:00:00Z, written as a decimal integer.
+/// Empty is unset; anything else that is not such an integer, or is out of
+/// range, is an error: the release date must never fall back to today
+/// silently.
+pub fn source_date_epoch(raw: &str) -> Result<Option<i64>, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let n: i64 = text.parse().map_err(|_| {
+        format!(
+            "SOURCE_DATE_EPOCH=`{}` is not a whole number of seconds since 1970-01-01 (such as 1763600000)",
+            text.escape_debug()
+        )
+    })?;
+    if !(0..=MAX_SOURCE_DATE_EPOCH).contains(&n) {
+        return Err(format!(
+            "SOURCE_DATE_EPOCH={n} is out of range: it must be from 0 (1970-01-01) to {MAX_SOURCE_DATE_EPOCH} (9999-12-31)"
+        ));
+    }
+    Ok(Some(n))
+}
+
 fn release_date(config: &Config, opts: &Options) -> NaiveDate {
     if let Some(d) = config.release.date.as_ref().and_then(|d| d.date) {
         if let Some(date) = NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32) {
@@ -292,10 +346,10 @@ fn release_date(config: &Config, opts: &Options) -> NaiveDate {
 
 /// The previous release's commit, from its packet.json, to bound the
 /// commits read for trailers.
-fn previous_commit(root: &Path, config: &Config) -> Option<String> {
+fn previous_commit(root: &EvidenceRoot, config: &Config) -> Option<String> {
     let prev = config.release.previous.as_ref()?;
-    let text = std::fs::read_to_string(root.join(prev)).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let bytes = root.read_beside(prev, FileRole::PreviousPacket).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     v.pointer("/release/source/commit")?
         .as_str()
         .map(str::to_string)
@@ -321,7 +375,12 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
     let Loaded { evidence, warnings } = load(root, opts)?;
     let digests: Vec<String> = {
         use rayon::prelude::*;
-        evidence.items.par_iter().map(digest::item_digest).collect()
+        evidence
+            .items
+            .par_iter()
+            .enumerate()
+            .map(|(i, item)| digest::item_digest(item, evidence.attachment_digests(i)))
+            .collect()
     };
     let release_digest = digest::release_digest(
         evidence
@@ -394,16 +453,16 @@ fn load_previous(ev: &Evidence) -> Result<Option<changes::PreviousPacket>, Failu
         return Ok(None);
     };
     let path = ev.root.join(rel);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Failure::invalid(
-            Sources::default(),
-            vec![Diagnostic::error(format!(
-                "release.previous: cannot read {}: {e}",
-                path.display()
-            ))],
-        )
-    })?;
-    serde_json::from_str(&text).map(Some).map_err(|e| {
+    let bytes = ev
+        .fsroot
+        .read_beside(rel, FileRole::PreviousPacket)
+        .map_err(|e| {
+            Failure::invalid(
+                Sources::default(),
+                vec![Diagnostic::error(format!("release.previous: {e}"))],
+            )
+        })?;
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
         Failure::invalid(
             Sources::default(),
             vec![Diagnostic::error(format!(
@@ -419,15 +478,13 @@ fn load_signers(ev: &Evidence) -> (Vec<sign::AllowedSigner>, Vec<String>) {
     let Some(rel) = &ev.config.gates.allowed_signers else {
         return (Vec::new(), Vec::new());
     };
-    let Some(rel_path) = link::join_inside_root("", rel) else {
-        return (
-            Vec::new(),
-            vec![format!("`{rel}` is outside the evidence root")],
-        );
+    let bytes = match ev.fsroot.read(rel, FileRole::AllowedSigners) {
+        Ok(b) => b,
+        Err(e) => return (Vec::new(), vec![e.to_string()]),
     };
-    match std::fs::read_to_string(ev.root.join(&rel_path)) {
+    match String::from_utf8(bytes) {
         Ok(text) => sign::parse_allowed_signers(&text),
-        Err(e) => (Vec::new(), vec![format!("cannot read {rel_path}: {e}")]),
+        Err(_) => (Vec::new(), vec![format!("{rel}: not valid UTF-8")]),
     }
 }
 
@@ -452,6 +509,7 @@ pub fn build(
     progress: &dyn Fn(&str),
 ) -> Result<Built, Failure> {
     use render::Renderer;
+    check_out_folder(&build.out)?;
     progress("reading the evidence");
     let mut checked = check(root, opts)?;
     progress("checked");
@@ -510,6 +568,35 @@ pub fn build(
         checked,
         folder: dest,
     })
+}
+
+/// OUT must be a folder, or not exist yet under a folder: say so before
+/// any work, rather than fail at the end with the OS's "File exists". An
+/// I/O failure (exit 3), as an unwritable OUT is.
+fn check_out_folder(out: &Path) -> Result<(), Failure> {
+    for (n, p) in out.ancestors().enumerate() {
+        if p.as_os_str().is_empty() {
+            break;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) if n == 0 => {
+                return Err(Failure::io(format!(
+                "--out {}: is a file, not a folder; give the folder that holds the release packets",
+                out.display()
+            )))
+            }
+            Ok(_) => {
+                return Err(Failure::io(format!(
+                    "--out {}: {} is a file, so the folder cannot be created there",
+                    out.display(),
+                    p.display()
+                )))
+            }
+            Err(_) => continue,
+        }
+    }
+    Ok(())
 }
 
 pub struct Built {

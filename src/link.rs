@@ -8,9 +8,10 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Sources};
+use crate::fsroot::{EvidenceRoot, FileRole};
 use crate::item::{Item, Kind};
 use crate::parse::junit::{CaseOutcome, JunitFile};
-use crate::parse::{sha256_hex, EvidenceFile};
+use crate::parse::EvidenceFile;
 
 /// A JUnit case and what it is bound to.
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +53,10 @@ pub struct Links {
     pub attachments: Vec<EvidenceFile>,
     /// item -> attachment paths (relative to the root).
     pub attachments_of: HashMap<usize, Vec<String>>,
+    /// item -> each attachment as written in `attachments` and
+    /// `sha256:<hex>` of its bytes: the `attachment_digests` of the item's
+    /// canonical form (EVIDENCE.md, "Digests and signatures").
+    pub attachment_digests: HashMap<usize, Vec<(String, String)>>,
 }
 
 impl Links {
@@ -66,6 +71,7 @@ pub fn link(
     other_files: &BTreeMap<String, std::path::PathBuf>,
     evidence_files: &[EvidenceFile],
     sources: &Sources,
+    root: &EvidenceRoot,
 ) -> (Links, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut links = Links::default();
@@ -77,6 +83,7 @@ pub fn link(
         other_files,
         evidence_files,
         sources,
+        root,
         &mut links,
         &mut diags,
     );
@@ -248,6 +255,7 @@ fn resolve_attachments(
     other_files: &BTreeMap<String, std::path::PathBuf>,
     evidence_files: &[EvidenceFile],
     sources: &Sources,
+    root: &EvidenceRoot,
     links: &mut Links,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -281,28 +289,34 @@ fn resolve_attachments(
                 continue;
             };
             let found = if let Some(f) = hashed.get(&rel) {
-                Some(f.clone())
+                Ok(f.clone())
             } else if let Some(f) = evidence.get(rel.as_str()) {
-                Some((*f).clone())
-            } else if let Some(abs) = other_files.get(&rel) {
-                match std::fs::read(abs) {
-                    Ok(bytes) => {
-                        let f = EvidenceFile {
-                            path: rel.clone(),
-                            size: bytes.len() as u64,
-                            sha256: sha256_hex(&bytes),
-                        };
-                        hashed.insert(rel.clone(), f.clone());
-                        Some(f)
-                    }
-                    Err(_) => None,
-                }
+                Ok((*f).clone())
+            } else if other_files.contains_key(&rel) {
+                hash_file(root, &rel).inspect(|f| {
+                    hashed.insert(rel.clone(), f.clone());
+                })
             } else {
-                None
+                Err(None)
             };
             match found {
-                Some(_) => links.attachments_of.entry(i).or_default().push(rel),
-                None => diags.push(
+                Ok(f) => {
+                    links
+                        .attachment_digests
+                        .entry(i)
+                        .or_default()
+                        .push((raw.to_string(), format!("sha256:{}", f.sha256)));
+                    links.attachments_of.entry(i).or_default().push(rel);
+                }
+                Err(Some(e)) => diags.push(
+                    Diagnostic::error(format!(
+                        "{} {}: attachment `{raw}`: {e}",
+                        item.kind, item.id
+                    ))
+                    .at(item.origin.file, span)
+                    .label("cannot be read"),
+                ),
+                Err(None) => diags.push(
                     Diagnostic::error(format!(
                         "{} {}: attachment `{raw}` does not exist (looked for {rel})",
                         item.kind, item.id
@@ -314,6 +328,23 @@ fn resolve_attachments(
         }
     }
     links.attachments = hashed.into_values().collect();
+}
+
+/// Hash an attachment as it streams past (attachments may be large; they
+/// are never held whole).
+fn hash_file(root: &EvidenceRoot, rel: &str) -> Result<EvidenceFile, Option<String>> {
+    use sha2::{Digest, Sha256};
+    let mut file = root
+        .open(rel, FileRole::Attachment)
+        .map_err(|e| Some(e.to_string()))?;
+    let mut hasher = Sha256::new();
+    let size =
+        std::io::copy(&mut file, &mut hasher).map_err(|e| Some(format!("cannot read: {e}")))?;
+    Ok(EvidenceFile {
+        path: rel.to_string(),
+        size,
+        sha256: format!("{:x}", hasher.finalize()),
+    })
 }
 
 fn parent_dir(path: &str) -> String {

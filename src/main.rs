@@ -225,14 +225,32 @@ fn colour_choice(when: ColorWhen) -> ColorChoice {
     }
 }
 
-fn options(release: &ReleaseArgs) -> Options {
-    Options {
+/// The options of a command that reads the evidence; `Err` says why the
+/// environment is wrong (`SOURCE_DATE_EPOCH`): exit 2, as a bad command
+/// line is.
+fn options(release: &ReleaseArgs) -> Result<Options, String> {
+    let epoch = match std::env::var_os("SOURCE_DATE_EPOCH") {
+        None => None,
+        Some(raw) => relpack::source_date_epoch(&raw.to_string_lossy())?,
+    };
+    Ok(Options {
         version: release.version.clone(),
-        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse().ok()),
+        source_date_epoch: epoch,
         fallback_version: None,
-    }
+    })
+}
+
+/// The options, or exit 2 after saying why they are wrong.
+macro_rules! options_or_exit {
+    ($release:expr) => {
+        match options($release) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    };
 }
 
 /// Report a failure on stderr and give its exit code.
@@ -265,7 +283,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             release,
         } => {
             let root = relpack::root_or_cwd(dir);
-            match relpack::check(&root, &options(&release)) {
+            match relpack::check(&root, &options_or_exit!(&release)) {
                 Ok(c) => {
                     if format == Format::Json {
                         println!("{}", report::check_json(&c));
@@ -320,9 +338,8 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             let root = relpack::root_or_cwd(dir);
             let progress = Progress::new(cli.quiet);
             let opts = relpack::BuildOptions { out, pdf: !no_pdf };
-            let result = relpack::build(&root, &options(&release), &opts, &|stage| {
-                progress.stage(stage)
-            });
+            let options = options_or_exit!(&release);
+            let result = relpack::build(&root, &options, &opts, &|stage| progress.stage(stage));
             progress.finish();
             match result {
                 Ok(b) => {
@@ -400,7 +417,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 }
             };
             if let Some(root) = root {
-                match relpack::check(&root, &options(&release)) {
+                match relpack::check(&root, &options_or_exit!(&release)) {
                     Ok(c) => {
                         let stated = std::fs::read_to_string(packet.join("packet.json"))
                             .ok()
@@ -516,7 +533,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             let root = relpack::root_or_cwd(root);
             let opts = Options {
                 fallback_version: Some("unversioned".into()),
-                ..options(&version_args)
+                ..options_or_exit!(&version_args)
             };
             let c = match relpack::check(&root, &opts) {
                 Ok(c) => c,
@@ -547,8 +564,10 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             }
             if canonical {
                 for id in &ids {
-                    if let Some(item) = ev.item(id) {
-                        let _ = writeln!(out, "{}", relpack::digest::canonical_form(item));
+                    if let Some(i) = ev.links.get(id) {
+                        let canonical =
+                            relpack::digest::canonical_form(&ev.items[i], ev.attachment_digests(i));
+                        let _ = writeln!(out, "{canonical}");
                     }
                 }
                 return 0;
@@ -580,7 +599,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             release,
         } => {
             let root = relpack::root_or_cwd(root);
-            let c = match relpack::check(&root, &options(&release)) {
+            let c = match relpack::check(&root, &options_or_exit!(&release)) {
                 Ok(c) => c,
                 Err(f) => return fail(&f, colour),
             };

@@ -324,13 +324,28 @@ pub fn verify_at(
     signers: &[AllowedSigner],
     at: Option<DateTime<FixedOffset>>,
 ) -> Result<String, String> {
+    verify_for_release(message, armored, principal, signers, at, None)
+}
+
+/// [`verify_at`], and the key must also still be valid on the release date
+/// (its validity window must reach into that day, in the signer's local
+/// time): `signed_at` is written by the signer, so a record backdated into
+/// an expired key's window would otherwise outlive the key.
+pub fn verify_for_release(
+    message: &[u8],
+    armored: &str,
+    principal: &str,
+    signers: &[AllowedSigner],
+    at: Option<DateTime<FixedOffset>>,
+    release: Option<chrono::NaiveDate>,
+) -> Result<String, String> {
     let sig = SshSig::from_pem(armored.trim()).map_err(|e| {
         if made_with_certificate(armored) {
             "the signature was made with an SSH certificate: relpack refuses certificates \
              (and cert-authority lines); sign with the plain key that allowed_signers lists"
                 .to_string()
         } else {
-            format!("not an SSH signature: {e}")
+            format!("the signature is malformed (not an SSH signature: {e})")
         }
     })?;
     if sig.namespace() != NAMESPACE {
@@ -397,9 +412,38 @@ pub fn verify_at(
                     continue;
                 }
             }
+            if let Some(day) = release {
+                // The release day, from its first to its last second.
+                let first = day
+                    .and_hms_opt(0, 0, 0)
+                    .and_then(|t| t.and_local_timezone(*at.offset()).single());
+                let last = day
+                    .and_hms_opt(23, 59, 59)
+                    .and_then(|t| t.and_local_timezone(*at.offset()).single());
+                if let (Some(first), Some(last)) = (first, last) {
+                    if let Some(before) = &s.valid_before {
+                        if before.instant(&at).is_none_or(|t| t < first) {
+                            refused.push(format!(
+                                "allowed_signers line {}: the key has expired before the release date {day} (valid-before=\"{}\"); an approval cannot outlive its key, whatever its signed_at",
+                                s.line, before.text
+                            ));
+                            continue;
+                        }
+                    }
+                    if let Some(after) = &s.valid_after {
+                        if after.instant(&at).is_none_or(|t| t > last) {
+                            refused.push(format!(
+                                "allowed_signers line {}: the key is not yet valid on the release date {day} (valid-after=\"{}\")",
+                                s.line, after.text
+                            ));
+                            continue;
+                        }
+                    }
+                }
+            }
         }
         s.key.verify(NAMESPACE, message, &sig).map_err(|_| {
-            "signature does not match the approval record: the record was changed after it was signed".to_string()
+            "the signature does not verify over this record: the signature is damaged, or the record was changed after it was signed".to_string()
         })?;
         return Ok(s.key.fingerprint(HashAlg::Sha256).to_string());
     }

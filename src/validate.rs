@@ -58,6 +58,22 @@ static VALIDATORS: LazyLock<Vec<Validator>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The schema error in the user's words where jsonschema's are about the
+/// schema: an id (a plain id, or a BOM component's SOUP-<name>@<version>)
+/// fails an `anyOf` of two patterns.
+fn explain(e: &jsonschema::ValidationError<'_>) -> String {
+    if let (jsonschema::error::ValidationErrorKind::AnyOf { .. }, Value::String(s)) =
+        (e.kind(), e.instance().as_ref())
+    {
+        return format!(
+            "`{}` is not a valid id: a letter, then letters, digits, `_`, `.` or `-` \
+             (a BOM component's id is SOUP-<name>@<version>, on one line)",
+            s.escape_debug()
+        );
+    }
+    e.to_string()
+}
+
 pub fn validate(items: &[Item]) -> Vec<Diagnostic> {
     let validators = &*VALIDATORS;
     items
@@ -83,7 +99,7 @@ pub fn validate(items: &[Item]) -> Vec<Diagnostic> {
                     } else {
                         format!("{} {}", item.kind, item.id)
                     };
-                    Diagnostic::error(format!("{who}{field}: {e}"))
+                    Diagnostic::error(format!("{who}{field}: {}", explain(&e)))
                         .at(item.origin.file, item.origin.span_of(&pointer))
                         .label(format!("does not match the {} schema", item.kind))
                 })

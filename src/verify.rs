@@ -76,7 +76,13 @@ pub fn check_digests(packet: &Value) -> Vec<String> {
             problems.push(format!("item {id}: no fields"));
             continue;
         };
-        let digest = sha256_prefixed(canonical_fields(kind, fields).as_bytes());
+        let attachments: Vec<(String, String)> = item["attachment_digests"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(p, d)| (p.clone(), d.as_str().unwrap_or_default().to_string()))
+            .collect();
+        let digest = sha256_prefixed(canonical_fields(kind, fields, &attachments).as_bytes());
         let stated = item["digest"].as_str().unwrap_or_default();
         if digest != stated {
             problems.push(format!(

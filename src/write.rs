@@ -31,6 +31,9 @@ pub struct Staging {
     /// while the two rendering threads keep rendering.
     files: Mutex<Option<SyncSender<QueuedFile>>>,
     writers: Vec<JoinHandle<Result<(), String>>>,
+    /// The first write error (with its path and the OS's reason), for the
+    /// renderer whose next file finds the writers stopped.
+    write_error: Arc<Mutex<Option<String>>>,
     committed: bool,
 }
 
@@ -65,16 +68,23 @@ impl Staging {
         let dirs = Arc::new(Mutex::new(HashSet::new()));
         let (send, receive) = sync_channel::<QueuedFile>(256);
         let receive = Arc::new(Mutex::new(receive));
+        let write_error: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
         let writers = (0..WRITERS)
             .map(|_| {
                 let (receive, dirs) = (Arc::clone(&receive), Arc::clone(&dirs));
+                let write_error = Arc::clone(&write_error);
                 std::thread::spawn(move || -> Result<(), String> {
                     loop {
                         let next = receive.lock().map_err(|_| "poisoned")?.recv();
                         let Ok((path, bytes)) = next else {
                             return Ok(());
                         };
-                        write_file(&dirs, &path, &bytes)?;
+                        if let Err(e) = write_file(&dirs, &path, &bytes) {
+                            if let Ok(mut first) = write_error.lock() {
+                                first.get_or_insert_with(|| e.clone());
+                            }
+                            return Err(e);
+                        }
                     }
                 })
             })
@@ -87,6 +97,7 @@ impl Staging {
             dirs,
             files: Mutex::new(Some(send)),
             writers,
+            write_error,
             committed: false,
         })
     }
@@ -151,9 +162,13 @@ impl Output for Staging {
         self.sums.lock().map_err(|_| "poisoned")?.push((rel, hash));
         let sender = self.files.lock().map_err(|_| "poisoned")?.clone();
         match sender {
-            Some(s) => s
-                .send((path, bytes))
-                .map_err(|_| "the file writers stopped (a write failed)".to_string()),
+            Some(s) => s.send((path, bytes)).map_err(|_| {
+                self.write_error
+                    .lock()
+                    .ok()
+                    .and_then(|e| e.clone())
+                    .unwrap_or_else(|| "the file writers stopped (a write failed)".to_string())
+            }),
             None => write_file(&self.dirs, &path, &bytes),
         }
     }

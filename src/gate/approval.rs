@@ -55,7 +55,7 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             waived_by: None,
         });
     }
-    for (_, a) in ev.of_kind(Kind::Approval) {
+    for (ai, a) in ev.of_kind(Kind::Approval) {
         let release_scope = a.str("scope") == Some("release");
         let scope: Vec<String> = if release_scope {
             vec!["release".into()]
@@ -125,12 +125,15 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
                 let who = principal.as_deref().unwrap_or_default();
                 // The key must have been valid when the approval was signed.
                 let at = parse_datetime(&signed_at);
-                match crate::sign::verify_at(
-                    canonical_form(a).as_bytes(),
+                // ... and still valid on the release date: signed_at is the
+                // signer's word, so a backdated record cannot outlive its key.
+                match crate::sign::verify_for_release(
+                    canonical_form(a, ev.attachment_digests(ai)).as_bytes(),
                     sig,
                     who,
                     input.signers,
                     at,
+                    Some(ev.date),
                 ) {
                     Ok(fingerprint) => SignatureState::Verified { fingerprint },
                     Err(reason) => SignatureState::Invalid { reason },
@@ -145,7 +148,7 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
                     ev,
                     a,
                     "/signature",
-                    format!("approval {}: signature does not verify: {reason}", a.id),
+                    format!("approval {}: signature not accepted: {reason}", a.id),
                 ));
             }
             SignatureState::Absent if ev.config.gates.require_signatures => {

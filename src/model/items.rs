@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde_json::Value;
+
 use super::{EvidenceEntry, PacketItem};
 use crate::Checked;
 
@@ -44,6 +46,11 @@ pub fn items(c: &Checked) -> Vec<PacketItem> {
                 fields: item.fields.clone(),
                 referenced_by: referenced.remove(&i).unwrap_or_default(),
                 attachments: ev.links.attachments_of.get(&i).cloned().unwrap_or_default(),
+                attachment_digests: ev
+                    .attachment_digests(i)
+                    .iter()
+                    .map(|(path, sha)| (path.clone(), Value::String(sha.clone())))
+                    .collect(),
             }
         })
         .collect();

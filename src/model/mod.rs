@@ -94,6 +94,10 @@ pub struct PacketItem {
     /// Items that link to this one, by relation (`verified_by`, ...).
     pub referenced_by: BTreeMap<String, Vec<String>>,
     pub attachments: Vec<String>,
+    /// Each attachment as written -> `sha256:<hex>`: part of the digest's
+    /// canonical form, so `verify` can recompute it from packet.json.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub attachment_digests: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -24,7 +24,9 @@ struct Component {
 }
 
 impl Component {
-    fn into_item(self, file: FileId) -> Option<Item> {
+    /// The `soup` item of a component with a name; `at` is where the
+    /// component starts in the file.
+    fn into_item(self, file: FileId, at: usize) -> Option<Item> {
         let name = self.name.filter(|n| !n.is_empty())?;
         let version = self.version.unwrap_or_default();
         let full_name = match &self.group {
@@ -58,7 +60,7 @@ impl Component {
             kind: Kind::Soup,
             id,
             fields,
-            origin: Origin::new(file, 0..0),
+            origin: Origin::new(file, at..at + 1),
             from_bom: true,
         })
     }
@@ -88,68 +90,220 @@ pub fn parse_json_bom(text: &str, path: &str, file: FileId) -> (Vec<Item>, Vec<D
             .in_file(file)],
         );
     }
-    let mut out = Vec::new();
-    if let Some(list) = bom.get("components").and_then(Value::as_array) {
-        collect_json(list, &mut out, 0);
+    let mut walk = JsonWalk {
+        offsets: component_offsets(text),
+        next: 0,
+        found: Vec::new(),
+        diags: Vec::new(),
+        file,
+    };
+    match bom.get("components") {
+        None => {}
+        Some(Value::Array(list)) => walk.components(list, 0),
+        Some(other) => walk.diags.push(
+            Diagnostic::error(format!(
+                "{path}: \"components\" must be an array of components, not {}; no component was read",
+                json_type(other)
+            ))
+            .in_file(file),
+        ),
     }
-    (
-        out.into_iter().filter_map(|c| c.into_item(file)).collect(),
-        Vec::new(),
-    )
+    let JsonWalk {
+        found, mut diags, ..
+    } = walk;
+    let mut items = Vec::with_capacity(found.len());
+    for (c, at) in found {
+        if c.name.as_deref().is_none_or(str::is_empty) {
+            diags.push(no_name(file, at));
+        } else {
+            items.extend(c.into_item(file, at));
+        }
+    }
+    (items, diags)
 }
 
-fn collect_json(list: &[Value], out: &mut Vec<Component>, depth: usize) {
-    if depth > 64 {
-        return;
+/// A component without a name cannot be a SOUP item, and leaving it out
+/// would hide it from the SOUP list.
+fn no_name(file: FileId, at: usize) -> Diagnostic {
+    Diagnostic::error("a BOM component has no `name`, so it cannot be listed as SOUP")
+        .at(file, at..at + 1)
+        .label("this component")
+        .note("CycloneDX requires `name` on every component; fix the tool or the BOM")
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
-    for c in list {
-        let s = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
-        let mut licenses = Vec::new();
-        for l in c
-            .get("licenses")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(lic) = l.get("license") {
-                if let Some(v) = lic
-                    .get("id")
-                    .or_else(|| lic.get("name"))
-                    .and_then(Value::as_str)
-                {
-                    licenses.push(v.to_string());
-                }
-            } else if let Some(e) = l.get("expression").and_then(Value::as_str) {
-                licenses.push(e.to_string());
+}
+
+/// Components in document order, each with where its `{` is.
+struct JsonWalk {
+    /// Offsets of the component objects, in document order
+    /// ([`component_offsets`]): the walk visits them in the same order.
+    offsets: Vec<usize>,
+    next: usize,
+    found: Vec<(Component, usize)>,
+    diags: Vec<Diagnostic>,
+    file: FileId,
+}
+
+impl JsonWalk {
+    fn components(&mut self, list: &[Value], depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        for c in list {
+            if !c.is_object() {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "a BOM's \"components\" holds {}, not a component object; it was not read",
+                        json_type(c)
+                    ))
+                    .in_file(self.file),
+                );
+                continue;
+            }
+            let at = self.offsets.get(self.next).copied().unwrap_or(0);
+            self.next += 1;
+            self.found.push((json_component(c), at));
+            match c.get("components") {
+                None => {}
+                Some(Value::Array(nested)) => self.components(nested, depth + 1),
+                Some(other) => self.diags.push(
+                    Diagnostic::error(format!(
+                        "a component's \"components\" must be an array, not {}; its components were not read",
+                        json_type(other)
+                    ))
+                    .at(self.file, at..at + 1),
+                ),
             }
         }
-        let author = s("author").or_else(|| {
-            // 1.6 replaced `author` with `authors` (organizational contacts).
-            c.get("authors")
-                .and_then(Value::as_array)
-                .and_then(|a| a.first())
-                .and_then(|a| a.get("name"))
+    }
+}
+
+fn json_component(c: &Value) -> Component {
+    let s = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
+    let mut licenses = Vec::new();
+    for l in c
+        .get("licenses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(lic) = l.get("license") {
+            if let Some(v) = lic
+                .get("id")
+                .or_else(|| lic.get("name"))
                 .and_then(Value::as_str)
-                .map(str::to_string)
-        });
-        out.push(Component {
-            group: s("group"),
-            name: s("name"),
-            version: s("version"),
-            supplier: c
-                .get("supplier")
-                .and_then(|x| x.get("name"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            publisher: s("publisher"),
-            author,
-            licenses,
-            purl: s("purl"),
-        });
-        if let Some(nested) = c.get("components").and_then(Value::as_array) {
-            collect_json(nested, out, depth + 1);
+            {
+                licenses.push(v.to_string());
+            }
+        } else if let Some(e) = l.get("expression").and_then(Value::as_str) {
+            licenses.push(e.to_string());
         }
     }
+    let author = s("author").or_else(|| {
+        // 1.6 replaced `author` with `authors` (organizational contacts).
+        c.get("authors")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(|a| a.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    Component {
+        group: s("group"),
+        name: s("name"),
+        version: s("version"),
+        supplier: c
+            .get("supplier")
+            .and_then(|x| x.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        publisher: s("publisher"),
+        author,
+        licenses,
+        purl: s("purl"),
+    }
+}
+
+/// The byte offsets of the component objects of a CycloneDX JSON document,
+/// in document order: objects in a `components` array of the root or of
+/// such a component (not `metadata.component`). serde_json's values carry
+/// no positions; this one pass over the text finds them.
+fn component_offsets(text: &str) -> Vec<usize> {
+    enum Frame {
+        /// `counted`: the root or a component; `key`: the last key read.
+        Object {
+            counted: bool,
+            key: Vec<u8>,
+        },
+        Array {
+            components: bool,
+        },
+    }
+    let b = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut out = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if expect_key {
+                    if let Some(Frame::Object { key, .. }) = stack.last_mut() {
+                        *key = b[start..i.min(b.len())].to_vec();
+                    }
+                }
+            }
+            b'{' => {
+                let counted = match stack.last() {
+                    None => true,
+                    Some(Frame::Array { components }) => *components,
+                    Some(Frame::Object { .. }) => false,
+                };
+                if counted && !stack.is_empty() {
+                    out.push(i);
+                }
+                stack.push(Frame::Object {
+                    counted,
+                    key: Vec::new(),
+                });
+                expect_key = true;
+            }
+            b'[' => {
+                let components = matches!(
+                    stack.last(),
+                    Some(Frame::Object { counted: true, key }) if key == b"components"
+                );
+                stack.push(Frame::Array { components });
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+            }
+            b':' => expect_key = false,
+            b',' => expect_key = matches!(stack.last(), Some(Frame::Object { .. })),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Counts the lines of the bytes the XML parser pulls, to say where an
@@ -184,6 +338,8 @@ impl<R> Lines<R> {
 struct OpenComponent {
     /// Index in the element path of its `<component>`.
     depth: usize,
+    /// Where its `<component>` is in the file.
+    at: usize,
     c: Component,
     license_id: Option<String>,
     license_name: Option<String>,
@@ -243,6 +399,7 @@ pub fn parse_xml_bom(
                 {
                     open.push(OpenComponent {
                         depth,
+                        at: usize::try_from(start).unwrap_or(usize::MAX),
                         ..OpenComponent::default()
                     });
                 }
@@ -272,7 +429,7 @@ pub fn parse_xml_bom(
                         if o.c.author.is_none() {
                             o.c.author = o.first_author;
                         }
-                        done.push(o.c);
+                        done.push((o.c, o.at));
                     }
                     continue;
                 }
@@ -333,8 +490,14 @@ pub fn parse_xml_bom(
         }
         buf.clear();
     }
-    (
-        done.into_iter().filter_map(|c| c.into_item(file)).collect(),
-        Vec::new(),
-    )
+    let mut items = Vec::with_capacity(done.len());
+    let mut diags = Vec::new();
+    for (c, at) in done {
+        if c.name.as_deref().is_none_or(str::is_empty) {
+            diags.push(no_name(file, at));
+        } else {
+            items.extend(c.into_item(file, at));
+        }
+    }
+    (items, diags)
 }

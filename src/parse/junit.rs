@@ -62,13 +62,30 @@ pub enum JunitParse {
     Junit(JunitFile, Vec<Diagnostic>),
 }
 
-/// Counts lines, notes the first character XML forbids and hashes the bytes
-/// as they stream past the parser. Line numbers are answered for positions
+/// Hashes and counts the file's bytes as they are read, before any decoding:
+/// the digest is of the file as it is on disk.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+}
+
+/// Counts lines and notes the first character XML forbids in the UTF-8
+/// text streaming past the parser. Line numbers are answered for positions
 /// the parser reaches in order, so only the newlines of the bytes read ahead
 /// of the parser are kept, never those of the whole file.
 struct Tap<R> {
     inner: R,
-    hasher: Sha256,
+    /// UTF-8 bytes passed on so far.
     size: u64,
     /// Offsets of newlines read but not yet passed by a `line_of` query.
     newlines: VecDeque<u64>,
@@ -84,7 +101,6 @@ impl<R: Read> Read for Tap<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let chunk = &buf[..n];
-        self.hasher.update(chunk);
         for (i, &b) in chunk.iter().enumerate() {
             if b == b'\n' {
                 self.newlines.push_back(self.size + i as u64);
@@ -135,9 +151,16 @@ struct Frame {
 const MESSAGE_LIMIT: usize = 500;
 
 pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Result<JunitParse> {
-    let tap = Tap {
+    let mut raw = Hashing {
         inner: reader,
         hasher: Sha256::new(),
+        size: 0,
+    };
+    // UTF-16 and UTF-32 reports (Windows tools write them) are read as the
+    // UTF-8 the parser expects.
+    let text = super::encoding::Utf8Reader::new(&mut raw)?;
+    let tap = Tap {
+        inner: text,
         size: 0,
         newlines: VecDeque::new(),
         lines_passed: 0,
@@ -312,11 +335,12 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
         finish_case(c, &mut cases, &mut suites);
     }
     drop(suites);
-    // Drain whatever the parser did not pull, so the digest covers every byte.
-    let tap = xml.get_mut().get_mut();
-    std::io::copy(tap, &mut std::io::sink())?;
     let tap = xml.into_inner().into_inner();
-    if let Some((line, byte)) = tap.bad_char {
+    let bad_char = tap.bad_char;
+    drop(tap);
+    // Drain whatever the parser did not pull, so the digest covers every byte.
+    std::io::copy(&mut raw, &mut std::io::sink())?;
+    if let Some((line, byte)) = bad_char {
         diags.push(
             Diagnostic::warning(format!(
                 "{path}:{line}: control character U+{byte:04X} is not allowed in XML; the file was read anyway"
@@ -325,14 +349,14 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
             .note("test runners that write coloured output into reports do this; its cases are kept"),
         );
     }
-    let sha256 = format!("{:x}", tap.hasher.finalize());
+    let sha256 = format!("{:x}", raw.hasher.finalize());
     cases.shrink_to_fit();
     Ok(JunitParse::Junit(
         JunitFile {
             path: path.to_string(),
             file,
             sha256,
-            size: tap.size,
+            size: raw.size,
             cases,
         },
         diags,

@@ -13,6 +13,80 @@ pub fn has_front_matter(text: &str) -> bool {
     first_line(text) == "+++"
 }
 
+/// Whether the raw bytes open like an item (their first non-blank line is a
+/// `+++` fence, give or take white space), before they are known to be text.
+pub fn opens_with_fence(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    bytes
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l == b"+++")
+}
+
+/// A Markdown file without front matter that looks as if it was meant to
+/// have some: a `+++` fence with white space around it or after blank
+/// lines, or a `kind = ...` line. The contract says such a file is not
+/// evidence; relpack says so rather than leave an item out silently. A
+/// near-miss fence (or `kind =` under a `---` / `+++` line) is an error, a
+/// `kind =` line elsewhere a warning.
+pub fn near_miss(text: &str, file: FileId) -> Option<Diagnostic> {
+    let mut offset = 0;
+    let mut fence_like = false;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() {
+            offset += line.len();
+            continue;
+        }
+        if content.trim() == "+++" {
+            let why = if offset > 0 {
+                "blank lines come before its `+++` fence: front matter must start on the first line"
+            } else {
+                "its `+++` fence has white space around it"
+            };
+            return Some(
+                Diagnostic::error(format!(
+                    "this file looks like an item but would not be read: {why}"
+                ))
+                .at(file, offset..offset + content.len())
+                .label("front matter fence")
+                .note("an item's Markdown file opens with a first line holding just `+++`"),
+            );
+        }
+        let t = content.trim_start();
+        fence_like = t.starts_with("+++") || t.starts_with("---");
+        break;
+    }
+    let mut offset = 0;
+    for line in text.split_inclusive('\n').take(60) {
+        let t = line.trim_start();
+        let is_kind = t
+            .strip_prefix("kind")
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if is_kind {
+            let start = offset + (line.len() - t.len());
+            let span = start..start + t.trim_end().len();
+            let d = if fence_like {
+                Diagnostic::error(
+                    "this file looks like an item but would not be read: its front matter is not fenced by `+++` lines",
+                )
+            } else {
+                Diagnostic::warning(
+                    "this file has a `kind = ...` line but no front matter, so it is not evidence",
+                )
+            };
+            return Some(
+                d.at(file, span)
+                    .label("looks like an item's kind")
+                    .note("an item's Markdown file opens with a line holding just `+++`, then TOML, then `+++`"),
+            );
+        }
+        offset += line.len();
+    }
+    None
+}
+
 fn first_line(text: &str) -> &str {
     text.split('\n').next().unwrap_or("").trim_end_matches('\r')
 }

@@ -3,21 +3,22 @@
 //! came from. Problems become diagnostics; parsing never stops early.
 
 pub mod cyclonedx;
+pub mod encoding;
 pub mod junit;
 pub mod markdown;
 pub mod toml;
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufReader, Read};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, FileId, Sources};
 use crate::discover::{FileClass, FoundFile};
+use crate::fsroot::{EvidenceRoot, FileRole, ReadError};
 use crate::item::{Item, Kind};
 use junit::{JunitFile, JunitParse};
+use serde_json::Value;
 
 /// A file that held evidence, for the evidence index.
 #[derive(Debug, Clone)]
@@ -47,21 +48,30 @@ enum Parsed {
     },
     Junit(JunitFile),
     Bom {
+        text: String,
         items: Vec<Item>,
         sha256: String,
         size: u64,
     },
     NotEvidence,
+    /// A Markdown file that is not evidence but looks like it was meant to
+    /// be: kept as text for the diagnostic that says so.
+    NearMiss(String),
     Failed,
 }
 
 /// Parse `files`; file ids are `first_id + index`, so ids match the order in
 /// which the caller adds these files to `sources`.
-pub fn parse_files(files: &[FoundFile], first_id: FileId, sources: &mut Sources) -> ParsedTree {
+pub fn parse_files(
+    root: &EvidenceRoot,
+    files: &[FoundFile],
+    first_id: FileId,
+    sources: &mut Sources,
+) -> ParsedTree {
     let results: Vec<(Parsed, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
-        .map(|(i, f)| parse_one(f, first_id + i))
+        .map(|(i, f)| parse_one(root, f, first_id + i))
         .collect();
     let mut tree = ParsedTree {
         items: Vec::new(),
@@ -97,6 +107,7 @@ pub fn parse_files(files: &[FoundFile], first_id: FileId, sources: &mut Sources)
                 String::new()
             }
             Parsed::Bom {
+                text,
                 items,
                 sha256,
                 size,
@@ -107,11 +118,15 @@ pub fn parse_files(files: &[FoundFile], first_id: FileId, sources: &mut Sources)
                     size,
                     sha256,
                 });
-                String::new()
+                text
             }
             Parsed::NotEvidence => {
                 tree.other_files.insert(f.rel.clone(), f.abs.clone());
                 String::new()
+            }
+            Parsed::NearMiss(text) => {
+                tree.other_files.insert(f.rel.clone(), f.abs.clone());
+                text
             }
             Parsed::Failed => String::new(),
         };
@@ -120,118 +135,116 @@ pub fn parse_files(files: &[FoundFile], first_id: FileId, sources: &mut Sources)
     tree
 }
 
-fn parse_one(f: &FoundFile, id: FileId) -> (Parsed, Vec<Diagnostic>) {
+fn parse_one(root: &EvidenceRoot, f: &FoundFile, id: FileId) -> (Parsed, Vec<Diagnostic>) {
+    let role = match f.class {
+        FileClass::Other => return (Parsed::NotEvidence, Vec::new()),
+        FileClass::Xml => return parse_xml(root, f, id),
+        FileClass::BomXml | FileClass::BomJson => FileRole::Bom,
+        FileClass::Items | FileClass::Markdown => FileRole::Items,
+    };
+    let bytes = match root.read(&f.rel, role) {
+        Ok(b) => b,
+        Err(e) => return read_failure(id, e),
+    };
+    let sha256 = sha256_hex(&bytes);
+    let size = bytes.len() as u64;
+    if f.class == FileClass::BomXml {
+        let (items, diags) = cyclonedx::parse_xml_bom(bytes.as_slice(), &f.rel, id);
+        // Kept as text for the diagnostics that point into it.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        return (
+            Parsed::Bom {
+                text,
+                items,
+                sha256,
+                size,
+            },
+            diags,
+        );
+    }
+    let opens_with_fence = f.class == FileClass::Markdown && markdown::opens_with_fence(&bytes);
+    let text = match decode_text(bytes, &f.rel, id) {
+        Ok(t) => t,
+        // A Markdown file that is not text is not evidence, unless it
+        // opens like an item: then it is an item that cannot be read.
+        Err(_) if f.class == FileClass::Markdown && !opens_with_fence => {
+            return (Parsed::NotEvidence, Vec::new())
+        }
+        Err(d) => return (Parsed::Failed, vec![d]),
+    };
     match f.class {
-        FileClass::Other => (Parsed::NotEvidence, Vec::new()),
-        FileClass::Xml => parse_xml(f, id),
-        FileClass::BomXml => match File::open(&f.abs) {
-            Ok(file) => {
-                let bytes = match read_all(file) {
-                    Ok(b) => b,
-                    Err(e) => return io_failure(f, id, e),
+        FileClass::Items => {
+            let (items, mut diags) = toml::parse_items_file(&text, id);
+            if text.trim().is_empty() {
+                diags.push(
+                    Diagnostic::warning(format!("{}: empty file, no items", f.rel)).in_file(id),
+                );
+            }
+            (
+                Parsed::Items {
+                    text,
+                    items,
+                    sha256,
+                    size,
+                },
+                diags,
+            )
+        }
+        FileClass::Markdown => {
+            if !markdown::has_front_matter(&text) {
+                // Not evidence; but a near miss (`+++ `, a blank first line,
+                // `kind = ...` without a fence) is said, never dropped silently.
+                return match markdown::near_miss(&text, id) {
+                    Some(d) => (Parsed::NearMiss(text), vec![d]),
+                    None => (Parsed::NotEvidence, Vec::new()),
                 };
-                let (items, diags) = cyclonedx::parse_xml_bom(bytes.as_slice(), &f.rel, id);
-                (
-                    Parsed::Bom {
-                        items,
-                        sha256: sha256_hex(&bytes),
-                        size: bytes.len() as u64,
-                    },
-                    diags,
-                )
             }
-            Err(e) => io_failure(f, id, e),
-        },
-        FileClass::Items | FileClass::Markdown | FileClass::BomJson => {
-            let bytes = match std::fs::read(&f.abs) {
-                Ok(b) => b,
-                Err(e) => return io_failure(f, id, e),
-            };
-            let sha256 = sha256_hex(&bytes);
-            let size = bytes.len() as u64;
-            let text = match decode_text(bytes, &f.rel, id) {
-                Ok(t) => t,
-                Err(d) => {
-                    // A Markdown file that is not text is not evidence.
-                    if f.class == FileClass::Markdown {
-                        return (Parsed::NotEvidence, Vec::new());
-                    }
-                    return (Parsed::Failed, vec![d]);
-                }
-            };
-            match f.class {
-                FileClass::Items => {
-                    let (items, mut diags) = toml::parse_items_file(&text, id);
-                    if text.trim().is_empty() {
-                        diags.push(
-                            Diagnostic::warning(format!("{}: empty file, no items", f.rel))
-                                .in_file(id),
-                        );
-                    }
-                    (
-                        Parsed::Items {
-                            text,
-                            items,
-                            sha256,
-                            size,
-                        },
-                        diags,
-                    )
-                }
-                FileClass::Markdown => {
-                    if !markdown::has_front_matter(&text) {
-                        return (Parsed::NotEvidence, Vec::new());
-                    }
-                    let (item, diags) = markdown::parse_markdown_item(&text, id);
-                    (
-                        Parsed::Items {
-                            text,
-                            items: item.into_iter().collect(),
-                            sha256,
-                            size,
-                        },
-                        diags,
-                    )
-                }
-                _ => {
-                    let (items, diags) = cyclonedx::parse_json_bom(&text, &f.rel, id);
-                    (
-                        Parsed::Bom {
-                            items,
-                            sha256,
-                            size,
-                        },
-                        diags,
-                    )
-                }
-            }
+            let (item, diags) = markdown::parse_markdown_item(&text, id);
+            (
+                Parsed::Items {
+                    text,
+                    items: item.into_iter().collect(),
+                    sha256,
+                    size,
+                },
+                diags,
+            )
+        }
+        _ => {
+            let (items, diags) = cyclonedx::parse_json_bom(&text, &f.rel, id);
+            (
+                Parsed::Bom {
+                    text,
+                    items,
+                    sha256,
+                    size,
+                },
+                diags,
+            )
         }
     }
 }
 
-fn parse_xml(f: &FoundFile, id: FileId) -> (Parsed, Vec<Diagnostic>) {
-    let file = match File::open(&f.abs) {
+fn parse_xml(root: &EvidenceRoot, f: &FoundFile, id: FileId) -> (Parsed, Vec<Diagnostic>) {
+    let file = match root.open(&f.rel, FileRole::Junit) {
         Ok(file) => file,
-        Err(e) => return io_failure(f, id, e),
+        Err(e) => return read_failure(id, e),
     };
-    match junit::parse_junit(&f.rel, id, BufReader::new(file)) {
+    match junit::parse_junit(&f.rel, id, file) {
         Ok(JunitParse::Junit(j, diags)) => (Parsed::Junit(j), diags),
         Ok(JunitParse::NotJunit) => (Parsed::NotEvidence, Vec::new()),
-        Err(e) => io_failure(f, id, e),
+        Err(e) => (
+            Parsed::Failed,
+            vec![Diagnostic::error(format!("{}: cannot read: {e}", f.rel)).in_file(id)],
+        ),
     }
 }
 
-fn io_failure(f: &FoundFile, id: FileId, e: std::io::Error) -> (Parsed, Vec<Diagnostic>) {
+fn read_failure(id: FileId, e: ReadError) -> (Parsed, Vec<Diagnostic>) {
     (
         Parsed::Failed,
-        vec![Diagnostic::error(format!("{}: cannot read: {e}", f.rel)).in_file(id)],
+        vec![Diagnostic::error(e.to_string()).in_file(id)],
     )
-}
-
-fn read_all(mut r: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut v = Vec::new();
-    r.read_to_end(&mut v)?;
-    Ok(v)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -260,19 +273,59 @@ pub fn decode_text(mut bytes: Vec<u8>, path: &str, id: FileId) -> Result<String,
     })
 }
 
+/// Whether two BOMs' values of a component field disagree in substance:
+/// licences and purl must be equal; a supplier may differ in an added
+/// e-mail address or case ("TJ Holowaychuk" and "TJ Holowaychuk
+/// <tj@...>"); the name is the id's, split differently around the group
+/// by different tools, so it never disagrees.
+fn disagree(field: &str, a: &Value, b: &Value) -> bool {
+    match field {
+        "name" => false,
+        "supplier" => {
+            let norm = |v: &Value| {
+                let s = v.as_str().unwrap_or_default();
+                let s = s.split('<').next().unwrap_or_default();
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
+            norm(a) != norm(b)
+        }
+        _ => a != b,
+    }
+}
+
 /// A `soup` item written in TOML completes the component a BOM lists under
 /// the same id: its fields fill in, and override, the BOM's. The same
-/// component in two BOMs is one item.
-pub fn merge_soup(items: Vec<Item>) -> Vec<Item> {
+/// component in two BOMs is one item: a later BOM fills in what the first
+/// lacks, and where both give a field with different values (two licences,
+/// two suppliers) that is an error naming both files, unless a TOML item
+/// settles the field.
+pub fn merge_soup(items: Vec<Item>, sources: &Sources) -> (Vec<Item>, Vec<Diagnostic>) {
+    // (id, field) -> the two disagreeing items' (value, file, span).
+    type Side = (Value, FileId, std::ops::Range<usize>);
+    let mut conflicts: Vec<(String, String, Side, Side)> = Vec::new();
     let mut bom: BTreeMap<String, Item> = BTreeMap::new();
     let mut rest = Vec::with_capacity(items.len());
     for item in items {
         if item.from_bom {
-            // The same component in a later BOM fills in what the first lacks.
             match bom.entry(item.id.clone()) {
                 std::collections::btree_map::Entry::Occupied(mut first) => {
+                    let first = first.get_mut();
                     for (k, v) in item.fields {
-                        first.get_mut().fields.entry(k).or_insert(v);
+                        match first.fields.get(&k) {
+                            None => {
+                                first.fields.insert(k, v);
+                            }
+                            Some(old) if disagree(&k, old, &v) => conflicts.push((
+                                first.id.clone(),
+                                k,
+                                (old.clone(), first.origin.file, first.origin.span.clone()),
+                                (v, item.origin.file, item.origin.span.clone()),
+                            )),
+                            Some(_) => {}
+                        }
                     }
                 }
                 std::collections::btree_map::Entry::Vacant(slot) => {
@@ -282,6 +335,32 @@ pub fn merge_soup(items: Vec<Item>) -> Vec<Item> {
         } else {
             rest.push(item);
         }
+    }
+    // Fields a TOML item sets, by id: they settle a disagreement.
+    let settled: std::collections::HashSet<(String, String)> = rest
+        .iter()
+        .filter(|i| i.kind == Kind::Soup)
+        .flat_map(|i| i.fields.keys().map(|k| (i.id.clone(), k.clone())))
+        .collect();
+    let mut diags = Vec::new();
+    for (id, field, (a, a_file, a_span), (b, b_file, b_span)) in conflicts {
+        if settled.contains(&(id.clone(), field.clone())) {
+            continue;
+        }
+        let (a_line, _) = sources.line_col(a_file, a_span.start);
+        let (b_line, _) = sources.line_col(b_file, b_span.start);
+        diags.push(
+            Diagnostic::error(format!(
+                "{id}: the BOMs disagree on `{field}`: {a} in {}:{a_line}, {b} in {}:{b_line}",
+                sources.path(a_file),
+                sources.path(b_file),
+            ))
+            .at(b_file, b_span)
+            .label(format!("`{field}` differs from {}", sources.path(a_file)))
+            .note(format!(
+                "correct one BOM, or settle it in a TOML soup item with id = \"{id}\" and `{field}` set"
+            )),
+        );
     }
     for item in rest.iter_mut() {
         if item.kind != Kind::Soup {
@@ -297,5 +376,5 @@ pub fn merge_soup(items: Vec<Item>) -> Vec<Item> {
         }
     }
     rest.extend(bom.into_values());
-    rest
+    (rest, diags)
 }

@@ -617,16 +617,16 @@ fn signatures_that_must_not_verify_fail_the_gate_with_a_clear_finding() {
     let good = signed(&dana, "relpack", &rec);
     let tampered = good.replace("role = \"quality\"", "role = \"engineering\"");
     t.child("approvals.toml").write_str(&tampered).unwrap();
-    assert_signature_refused(t.path(), "APR-1", "does not match the approval record");
+    assert_signature_refused(t.path(), "APR-1", "does not verify over this record");
     // ... or the time, or the signer.
     t.child("approvals.toml")
         .write_str(&good.replace("16:10:00", "16:11:00"))
         .unwrap();
-    assert_signature_refused(t.path(), "APR-1", "does not match the approval record");
+    assert_signature_refused(t.path(), "APR-1", "does not verify over this record");
     t.child("approvals.toml")
         .write_str(&good.replace("Dana Reyes", "Dana Reye"))
         .unwrap();
-    assert_signature_refused(t.path(), "APR-1", "does not match the approval record");
+    assert_signature_refused(t.path(), "APR-1", "does not verify over this record");
 
     // A principal that allowed_signers does not list.
     let rec_eve = record("APR-1", "quality", "eve@acme.example", AT, &d);
@@ -778,6 +778,11 @@ fn signed_with_options(
     at: &str,
 ) -> (TempDir, String, String) {
     let t = evidence_tree(&format!("dana@acme.example {options} {public}\n"), true);
+    // The release is dated the signing day, so that signed_at decides here;
+    // the key's validity on the release date is hostile_input.rs's.
+    t.child("relpack.toml")
+        .write_str(&config("require_signatures = true\n").replace("2026-11-20", &at[..10]))
+        .unwrap();
     let d = digest(t.path(), &["--release"]);
     let rec = record("APR-1", "quality", "dana@acme.example", at, &d);
     std::fs::write(keys.join("rec.toml"), &rec).unwrap();
@@ -878,7 +883,7 @@ fn valid_after_and_valid_before_are_checked_against_signed_at_as_ssh_keygen_does
 }
 
 #[test]
-fn key_rotation_picks_the_line_valid_at_signing_time() {
+fn key_rotation_picks_the_line_valid_at_signing_time_and_on_the_release_date() {
     let keys = TempDir::new().unwrap();
     let (old, old_pub) = keygen(keys.path(), "old", &["-t", "ed25519"]);
     let (new, new_pub) = keygen(keys.path(), "new", &["-t", "ecdsa"]);
@@ -903,7 +908,21 @@ fn key_rotation_picks_the_line_valid_at_signing_time() {
     t.child("approvals.toml")
         .write_str(&sign(&old, "2026-10-30T12:00:00+01:00"))
         .unwrap();
+    // The old key, in its time, for a release of its time ...
+    t.child("relpack.toml")
+        .write_str(&config("require_signatures = true\n").replace("2026-11-20", "2026-10-31"))
+        .unwrap();
     assert_eq!(check_json(t.path()).0, 0);
+    // ... but not for a release after the key expired, whatever signed_at
+    // says (a backdated record cannot outlive its key).
+    t.child("relpack.toml")
+        .write_str(&config("require_signatures = true\n"))
+        .unwrap();
+    assert_signature_refused(
+        t.path(),
+        "APR-1",
+        "expired before the release date 2026-11-20",
+    );
     // The old key after its rotation.
     t.child("approvals.toml")
         .write_str(&sign(&old, AT))

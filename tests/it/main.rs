@@ -10,6 +10,7 @@ mod cyclonedx;
 mod digest;
 mod gates;
 mod generated;
+mod hostile_input;
 mod junit;
 mod pdf;
 mod releases;

@@ -66,14 +66,10 @@ impl PdfRenderer {
     pub fn new(ev: &crate::evidence::Evidence, packet: &Packet) -> Result<Self, crate::Failure> {
         let mut fonts = BUILTIN_FONTS.clone();
         for rel in &ev.config.packet.fonts {
-            let Some(rel_path) = crate::link::join_inside_root("", rel) else {
-                return Err(crate::Failure::io(format!(
-                    "packet.fonts: `{rel}` is outside the evidence root"
-                )));
-            };
-            let bytes = std::fs::read(ev.root.join(&rel_path)).map_err(|e| {
-                crate::Failure::io(format!("packet.fonts: cannot read {rel_path}: {e}"))
-            })?;
+            // Checked when relpack.toml was read; read the same way again.
+            let rel_path = rel;
+            let bytes = crate::read_font(&ev.fsroot, rel)
+                .map_err(|e| crate::Failure::io(format!("packet.fonts: {e}")))?;
             let before = fonts.len();
             fonts.extend(Font::iter(Bytes::new(bytes)));
             if fonts.len() == before {

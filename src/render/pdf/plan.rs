@@ -13,6 +13,17 @@ use serde_json::Value;
 /// Roughly how many pages one part lays out.
 pub const PAGES_PER_PART: f64 = 60.0;
 
+/// The PDF lists at most this many JUnit cases bound to no test, and says
+/// how many more there are: a report of a million cases would be 25,000
+/// pages nobody reads, laid out in memory. packet.json and the site keep
+/// every case.
+pub const PDF_UNBOUND_CASES: usize = 1000;
+
+/// The most runs the PDF lists for one test (a pattern can bind thousands
+/// of cases); the rest are counted, and listed in packet.json and on the
+/// test's page of the site.
+pub const PDF_RUNS_PER_TEST: usize = 100;
+
 /// The sections in packet order: template function, where its rows are in
 /// the packet (if it has rows to cut), and about how many pages a row takes.
 const SECTIONS: &[(&str, Option<&str>, f64)] = &[
@@ -52,6 +63,15 @@ struct Widths {
     need: f64,
     hazards: f64,
     bytes: f64,
+}
+
+/// Keep the first `max` elements of an array; how many were left out.
+fn cap(list: &mut Value, max: usize) -> Option<usize> {
+    let a = list.as_array_mut()?;
+    let more = a.len().checked_sub(max).filter(|&m| m > 0)?;
+    a.truncate(max);
+    a.shrink_to_fit();
+    Some(more)
 }
 
 /// The width a column needs for the longest run of characters that cannot
@@ -138,7 +158,16 @@ impl Plan {
         ] {
             rows.insert(key.into(), packet[key].take());
         }
-        rows.insert("unbound".into(), packet["verification"]["unbound"].take());
+        let mut unbound = packet["verification"]["unbound"].take();
+        if let Some(more) = cap(&mut unbound, PDF_UNBOUND_CASES) {
+            packet["verification"]["unbound_more"] = more.into();
+        }
+        rows.insert("unbound".into(), unbound);
+        for t in rows["tests"].as_array_mut().into_iter().flatten() {
+            if let Some(more) = cap(&mut t["runs"], PDF_RUNS_PER_TEST) {
+                t["runs_more"] = more.into();
+            }
+        }
         // Documents and change records: their items, in packet order.
         let items = &view["items"];
         for (key, ids) in [
