@@ -232,6 +232,7 @@ fn options(release: &ReleaseArgs) -> Options {
             .ok()
             .and_then(|s| s.trim().parse().ok()),
         fallback_version: None,
+        output: None,
     }
 }
 
@@ -360,7 +361,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             let (old, new) = match (read(&old), read(&new)) {
                 (Ok(a), Ok(b)) => (a, b),
                 (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape_terminal(&e));
                     return 2;
                 }
             };
@@ -392,47 +393,38 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             root,
             release,
         } => {
-            let mut problems = match relpack::verify::verify_packet(&packet) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return 2;
-                }
-            };
-            if let Some(root) = root {
-                match relpack::check(&root, &options(&release)) {
-                    Ok(c) => {
-                        let stated = std::fs::read_to_string(packet.join("packet.json"))
-                            .ok()
-                            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-                            .and_then(|v| {
-                                v.pointer("/release/digest")
-                                    .and_then(|d| d.as_str())
-                                    .map(str::to_string)
-                            })
-                            .unwrap_or_default();
-                        if stated != c.release_digest {
-                            problems.push(format!(
-                                "the evidence in {} now gives release digest {}, the packet has {stated}",
-                                root.display(),
-                                c.release_digest
-                            ));
-                        }
+            let verdict =
+                match relpack::verify::verify(&packet, root.as_deref(), &options(&release)) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        eprintln!("error: {}", report::escape_terminal(&e));
+                        return 2;
                     }
-                    Err(f) => return fail(&f, colour),
+                };
+            let mut out = std::io::stdout().lock();
+            let out = &mut report::Escaped(&mut out);
+            if !verdict.problems.is_empty() {
+                for p in &verdict.problems {
+                    let _ = writeln!(out, "differs: {}", p.replace('\n', "\\n"));
                 }
+                return 1;
             }
-            if problems.is_empty() {
-                if !cli.quiet {
-                    println!("verified: {}", packet.display());
-                }
-                0
+            if cli.quiet {
+                return 0;
+            }
+            let word = if verdict.unchecked.is_empty() {
+                "verified"
             } else {
-                for p in &problems {
-                    println!("differs: {p}");
-                }
-                1
+                "consistent"
+            };
+            let _ = writeln!(out, "{word}: {}", packet.display());
+            for c in &verdict.checked {
+                let _ = writeln!(out, "  checked: {c}");
             }
+            for c in &verdict.unchecked {
+                let _ = writeln!(out, "  not checked: {c}");
+            }
+            0
         }
         Command::Schema { out } => match relpack::write_schemas(&out) {
             Ok(n) => {
@@ -442,7 +434,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 0
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", report::escape_terminal(&e));
                 3
             }
         },
@@ -451,7 +443,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             let written = match relpack::init::init(&dir) {
                 Ok(w) => w,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape_terminal(&e));
                     return 2;
                 }
             };
@@ -488,7 +480,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 );
             }
             if let Err(e) = approval {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", report::escape_terminal(&e));
                 return 2;
             }
             0
@@ -523,7 +515,9 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 Err(f) => return fail(&f, colour),
             };
             let ev = &c.evidence;
-            let mut out = std::io::stdout().lock();
+            let mut stdout = std::io::stdout().lock();
+            // Ids from a BOM may carry anything: escaped for the terminal.
+            let mut out = report::Escaped(&mut stdout);
             if release {
                 let _ = writeln!(out, "{}", c.release_digest);
                 if each {
@@ -603,7 +597,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                     0
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape_terminal(&e));
                     2
                 }
             }

@@ -9,6 +9,7 @@ mod cli;
 mod cyclonedx;
 mod digest;
 mod gates;
+mod hostile_output;
 mod junit;
 mod pdf;
 mod releases;
