@@ -475,7 +475,10 @@ pub fn build(
     progress("checked");
     let dest = dest.ok_or_else(|| Failure::io(format!("{} went away", root.display())))?;
     let folder = release_folder(&checked.evidence);
-    write::check_destination(&dest, &folder).map_err(refuse)?;
+    write::check_destination(&dest, &folder).map_err(|r| match r {
+        write::Refusal::NotOurs(m) => refuse(m),
+        write::Refusal::Io(m) => Failure::io(m),
+    })?;
     write::remove_stale(&dest);
     let staging = write::Staging::new(&build.out, &folder).map_err(Failure::io)?;
     render_packet(&mut checked, build.pdf, &staging, progress)?;

@@ -24,7 +24,7 @@ use crate::render::Output;
 mod durable;
 mod guard;
 
-pub use guard::{check_destination, remove_stale, Destination};
+pub use guard::{check_destination, remove_stale, Destination, Refusal};
 
 /// A release folder being written: files land in a temporary folder
 /// beside the destination as renderers produce them; [`Staging::commit`]

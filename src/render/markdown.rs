@@ -16,11 +16,28 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_generic_attributes(["id"])
         .add_tag_attributes("a", ["class"])
+        .add_allowed_classes("th", ALIGN_CLASSES)
+        .add_allowed_classes("td", ALIGN_CLASSES)
         .id_prefix(Some("md-"))
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect());
     b
 });
+
+/// Table cell alignment as classes: pulldown-cmark writes it as a `style`
+/// attribute, which the pages' Content-Security-Policy refuses.
+const ALIGN_CLASSES: [&str; 3] = ["align-left", "align-center", "align-right"];
+
+fn alignment_as_classes(html: String) -> String {
+    if !html.contains(" style=\"text-align: ") {
+        return html;
+    }
+    // Text and attribute values have their `"` escaped: only
+    // pulldown-cmark's own attribute can match.
+    html.replace(" style=\"text-align: left\"", " class=\"align-left\"")
+        .replace(" style=\"text-align: center\"", " class=\"align-center\"")
+        .replace(" style=\"text-align: right\"", " class=\"align-right\"")
+}
 
 pub fn to_html(markdown: &str) -> String {
     to_html_linked(markdown, &|_| None, &ImagePolicy::default())
@@ -115,6 +132,7 @@ pub fn to_html_linked(
         other => vec![other],
     });
     html::push_html(&mut raw, linked);
+    let raw = alignment_as_classes(raw);
     if needs_cleaning {
         let clean = CLEANER.clean(&raw).to_string();
         remote_images_as_links(&clean, images).into_owned()
@@ -400,5 +418,8 @@ mod tests {
         assert!(out.contains("<table>"), "{out}");
         assert!(out.contains("checkbox"), "{out}");
         assert!(out.contains("<sup>"), "{out}");
+        let out = to_html("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n<b>raw</b>");
+        assert!(!out.contains("style="), "{out}");
+        assert!(out.contains("<td class=\"align-right\">3</td>"), "{out}");
     }
 }

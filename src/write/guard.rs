@@ -98,11 +98,41 @@ impl Destination {
     }
 }
 
+/// Why a build may not write where it was asked to.
+#[derive(Debug)]
+pub enum Refusal {
+    /// It would replace something that is not relpack's output (exit 2).
+    NotOurs(String),
+    /// OUT cannot be used (exit 3, like any I/O failure).
+    Io(String),
+}
+
 /// Refuse a build that would replace anything but relpack's own output:
 /// the evidence root inside (or equal to) the release folder it replaces,
 /// a release folder that is not a packet, an `OUT/index.html` that is not
 /// relpack's list of releases.
-pub fn check_destination(dest: &Destination, folder: &str) -> Result<(), String> {
+pub fn check_destination(dest: &Destination, folder: &str) -> Result<(), Refusal> {
+    check_out_folder(&dest.out).map_err(Refusal::Io)?;
+    check_release_folder(dest, folder).map_err(Refusal::NotOurs)
+}
+
+/// OUT is a folder, or does not exist yet.
+fn check_out_folder(out: &Path) -> Result<(), String> {
+    match fs::metadata(out) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "the output folder {} exists and is not a folder",
+            out.display()
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!(
+            "cannot use the output folder {}: {e}",
+            out.display()
+        )),
+    }
+}
+
+fn check_release_folder(dest: &Destination, folder: &str) -> Result<(), String> {
     let release = dest.out.join(folder);
     if dest.root.starts_with(&release) {
         return Err(format!(

@@ -561,8 +561,8 @@ The pump shall limit the bolus.
 
 #[test]
 fn every_page_carries_a_content_security_policy() {
-    let t = evidence();
-    let (out, folder, _, _) = build_packet(t.path(), &["--no-pdf"]);
+    // The sample has Markdown tables with aligned columns: no inline style.
+    let (out, folder, _, _) = build_packet(&repo_path("sample-evidence"), &["--no-pdf"]);
     let mut pages = 0;
     for rel in files_under(&folder)
         .into_iter()
@@ -578,6 +578,10 @@ fn every_page_carries_a_content_security_policy() {
         assert!(
             !html.contains(" onsubmit=") && !html.contains(" onclick="),
             "{rel}"
+        );
+        assert!(
+            !html.contains(" style="),
+            "{rel}: an inline style the policy refuses"
         );
         pages += 1;
     }
