@@ -239,7 +239,13 @@ fn compare_with_evidence(
     if read_regular(folder, "SHA256SUMS").ok().as_deref() != Some(expected.as_bytes()) {
         problems.push("SHA256SUMS: not the one the evidence gives".to_string());
     }
-    problems.sort();
+    // The release digest first, then the files in order.
+    let first = usize::from(
+        problems
+            .first()
+            .is_some_and(|p| p.starts_with("the evidence in ")),
+    );
+    problems[first..].sort();
     Ok(problems)
 }
 

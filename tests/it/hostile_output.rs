@@ -171,6 +171,9 @@ fn out_inside_the_root_builds_and_is_never_read_as_evidence() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let second = std::fs::read(t.path().join("dist/TP-1.0.0/packet.json")).unwrap();
     assert_eq!(first, second, "the second build read its own output");
+    // verify's rebuild skips the packet's OUT the same way.
+    let (code, text) = verify(&t.path().join("dist/TP-1.0.0"), Some(t.path()));
+    assert_eq!(code, 0, "{text}");
     // The same with OUT named through another path to the same place.
     let o = build_in(
         &t.path().join("dist"),
