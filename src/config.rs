@@ -87,6 +87,43 @@ pub struct PacketConfig {
     pub paper: Paper,
     #[serde(default)]
     pub fonts: Vec<String>,
+    /// Hosts whose images the site may load; other remote images are shown
+    /// as links, and the pages' Content-Security-Policy names only these.
+    #[serde(default)]
+    pub remote_images: Vec<ImageHost>,
+}
+
+/// A host name (with an optional port) whose images the site may load.
+/// Only letters, digits, `-`, `.` and `:port`: it is written into the
+/// pages' Content-Security-Policy.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ImageHost(pub String);
+
+impl TryFrom<String> for ImageHost {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        let (host, port) = match s.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (s.as_str(), None),
+        };
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        let port_ok = port
+            .is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+        if host.split('.').all(label_ok) && port_ok {
+            Ok(ImageHost(s.to_ascii_lowercase()))
+        } else {
+            Err(format!(
+                "`{s}` is not a host name: give the host only, such as \"img.example.com\" (no scheme, path or wildcard)"
+            ))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]

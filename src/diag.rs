@@ -186,6 +186,8 @@ pub fn emit(
     sources: &Sources,
     diags: &[Diagnostic],
 ) -> std::io::Result<()> {
+    // Messages and the quoted source lines are evidence: escaped.
+    let out = &mut crate::report::Escaped(out);
     let mut files = SimpleFiles::new();
     for f in &sources.files {
         files.add(f.path.as_str(), f.text.as_str());

@@ -28,11 +28,23 @@ pub struct TracedCommit {
 /// How many commits are read back when there is no previous release.
 pub const HISTORY_LIMIT: usize = 1000;
 
-pub fn read(root: &Path, previous_commit: Option<&str>) -> Option<GitInfo> {
+/// `output`: the build's OUT (resolved), whose packets do not make the work
+/// tree dirty (else a second `relpack build . --out dist` would differ from
+/// the first).
+pub fn read(root: &Path, previous_commit: Option<&str>, output: Option<&Path>) -> Option<GitInfo> {
     let repo = git2::Repository::discover(root).ok()?;
     let head = repo.head().ok()?.peel_to_commit().ok()?;
     let commit = head.id().to_string();
     let tag = head_tag(&repo, head.id());
+    let output_in_tree = output.and_then(|out| {
+        let workdir = repo.workdir()?.canonicalize().ok()?;
+        let rel = out.strip_prefix(&workdir).ok()?;
+        Some(crate::discover::relative(Path::new(""), rel))
+    });
+    let is_output = |path: Option<&str>| match (&output_in_tree, path) {
+        (Some(out), Some(p)) => p == out || p.starts_with(&format!("{out}/")),
+        _ => false,
+    };
     // A status that cannot be read is not proof of a clean tree.
     let dirty = repo
         .statuses(Some(
@@ -40,7 +52,7 @@ pub fn read(root: &Path, previous_commit: Option<&str>) -> Option<GitInfo> {
                 .include_untracked(true)
                 .include_ignored(false),
         ))
-        .map(|s| !s.is_empty())
+        .map(|s| s.iter().any(|e| !is_output(e.path())))
         .unwrap_or(true);
     let traced = traced_commits(&repo, head.id(), previous_commit);
     Some(GitInfo {

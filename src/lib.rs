@@ -57,6 +57,9 @@ pub struct Options {
     /// Used when nothing else names the version (`relpack digest` does not
     /// depend on it).
     pub fallback_version: Option<String>,
+    /// Where the build writes: when it lies inside the evidence root,
+    /// discovery skips it (a packet is output, never evidence).
+    pub output: Option<write::Destination>,
 }
 
 /// Why nothing could be produced: invalid evidence (exit 2) or I/O (exit 3).
@@ -104,7 +107,10 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     let excludes = discover::build_excludes(&config.exclude)
         .map_err(|d| Failure::invalid(Sources::default(), vec![d]))?;
 
-    let (files, mut diags) = discover::discover(root, &excludes);
+    let (mut files, mut diags) = discover::discover(root, &excludes);
+    if let Some(out) = &opts.output {
+        files.retain(|f| !out.holds(&f.rel, &f.abs));
+    }
     let tree = parse::parse_files(&fsroot, &files, config_id + 1, &mut sources);
     diags.extend(tree.diags);
     let (mut items, soup_diags) = parse::merge_soup(tree.items, &sources);
@@ -126,7 +132,11 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     );
     diags.extend(link_diags);
 
-    let git = git::read(root, previous_commit(&fsroot, &config).as_deref());
+    let git = git::read(
+        root,
+        previous_commit(&fsroot, &config).as_deref(),
+        opts.output.as_ref().map(|o| o.out.as_path()),
+    );
     diags.extend(unknown_trailer_ids(git.as_ref(), &links));
     let version = release_version(opts, &config, git.as_ref());
     if version.is_none() {
@@ -508,21 +518,66 @@ pub fn build(
     build: &BuildOptions,
     progress: &dyn Fn(&str),
 ) -> Result<Built, Failure> {
-    use render::Renderer;
     check_out_folder(&build.out)?;
     progress("reading the evidence");
-    let mut checked = check(root, opts)?;
+    // A root that is no folder is reported by `check`, in its usual words.
+    let refuse = |m: String| Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]);
+    let dest = root
+        .is_dir()
+        .then(|| write::Destination::new(root, &build.out))
+        .transpose()
+        .map_err(refuse)?;
+    let opts = Options {
+        output: dest.clone(),
+        ..opts.clone()
+    };
+    let mut checked = check(root, &opts)?;
     progress("checked");
+    let dest = dest.ok_or_else(|| Failure::io(format!("{} went away", root.display())))?;
+    let folder = release_folder(&checked.evidence);
+    write::check_destination(&dest, &folder).map_err(|r| match r {
+        write::Refusal::NotOurs(m) => refuse(m),
+        write::Refusal::Io(m) => Failure::io(m),
+    })?;
+    write::remove_stale(&dest);
+    let staging = write::Staging::new(&build.out, &folder).map_err(Failure::io)?;
+    render_packet(&mut checked, build.pdf, &staging, progress)?;
+    progress("writing the packet");
+    let dest = staging.commit().map_err(Failure::io)?;
+    write::refresh_release_list(&build.out).map_err(Failure::io)?;
+    progress("written");
+    Ok(Built {
+        checked,
+        folder: dest,
+    })
+}
+
+/// The release folder's name: `<product id or name>-<version>`.
+pub fn release_folder(ev: &Evidence) -> String {
+    format!("{}-{}", ev.config.product_slug(), sanitize(&ev.version))
+}
+
+/// Stages model and render: every file of the packet but SHA256SUMS,
+/// handed to `output` (the staging folder, or `verify` comparing them with
+/// a packet on disk). Missing glyphs become warnings in `checked`.
+pub fn render_packet(
+    checked: &mut Checked,
+    pdf: bool,
+    output: &dyn render::Output,
+    progress: &dyn Fn(&str),
+) -> Result<(), Failure> {
+    use render::Renderer;
     progress("building the packet model");
-    let packet = model::Packet::build(&checked, checked.changes.clone());
+    let packet = model::Packet::build(checked, checked.changes.clone());
     let mut renderers: Vec<Box<dyn Renderer + Send + Sync>> = vec![
         Box::new(render::json::JsonRenderer),
         Box::new(render::csv::CsvRenderer),
         Box::new(render::html::HtmlRenderer {
-            with_pdf: build.pdf,
+            with_pdf: pdf,
+            remote_images: checked.evidence.config.packet.remote_images.clone(),
         }),
     ];
-    if build.pdf {
+    if pdf {
         let pdf = render::pdf::PdfRenderer::new(&checked.evidence, &packet)?;
         for (id, chars) in pdf.missing_glyphs() {
             let list: Vec<String> = chars
@@ -541,33 +596,20 @@ pub fn build(
         }
         renderers.push(Box::new(pdf));
     }
-    let folder = format!(
-        "{}-{}",
-        checked.evidence.config.product_slug(),
-        sanitize(&checked.evidence.version)
-    );
-    let staging = write::Staging::new(&build.out, &folder).map_err(Failure::io)?;
     // The renderers run side by side: typst and JSON are single-threaded,
     // the site keeps whatever threads they leave.
     progress("rendering");
     {
         use rayon::prelude::*;
         renderers.par_iter().try_for_each(|r| {
-            r.render(&packet, &staging)
+            r.render(&packet, output)
                 .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))
         })?;
     }
-    progress("writing the packet");
-    let dest = staging.commit().map_err(Failure::io)?;
-    write::refresh_release_list(&build.out).map_err(Failure::io)?;
-    progress("written");
     // Freeing a 100k-item model one allocation at a time takes seconds the
     // process is about to get back anyway (rustc does the same).
     std::mem::forget(packet);
-    Ok(Built {
-        checked,
-        folder: dest,
-    })
+    Ok(())
 }
 
 /// OUT must be a folder, or not exist yet under a folder: say so before

@@ -237,6 +237,7 @@ fn options(release: &ReleaseArgs) -> Result<Options, String> {
         version: release.version.clone(),
         source_date_epoch: epoch,
         fallback_version: None,
+        output: None,
     })
 }
 
@@ -377,7 +378,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             let (old, new) = match (read(&old), read(&new)) {
                 (Ok(a), Ok(b)) => (a, b),
                 (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape_terminal(&e));
                     return 2;
                 }
             };
@@ -409,47 +410,48 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             root,
             release,
         } => {
-            let mut problems = match relpack::verify::verify_packet(&packet) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return 2;
-                }
-            };
-            if let Some(root) = root {
-                match relpack::check(&root, &options_or_exit!(&release)) {
-                    Ok(c) => {
-                        let stated = std::fs::read_to_string(packet.join("packet.json"))
-                            .ok()
-                            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-                            .and_then(|v| {
-                                v.pointer("/release/digest")
-                                    .and_then(|d| d.as_str())
-                                    .map(str::to_string)
-                            })
-                            .unwrap_or_default();
-                        if stated != c.release_digest {
-                            problems.push(format!(
-                                "the evidence in {} now gives release digest {}, the packet has {stated}",
-                                root.display(),
-                                c.release_digest
-                            ));
-                        }
+            let verdict =
+                match relpack::verify::verify(&packet, root.as_deref(), &options_or_exit!(&release)) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        eprintln!("error: {}", report::escape_terminal(&e));
+                        return 2;
                     }
-                    Err(f) => return fail(&f, colour),
+                };
+            let mut out = std::io::stdout().lock();
+            let out = &mut report::Escaped(&mut out);
+            if !verdict.problems.is_empty() {
+                // Evidence changed since the build can make every page
+                // differ: the first hundred say enough.
+                const SHOWN: usize = 100;
+                for p in verdict.problems.iter().take(SHOWN) {
+                    let _ = writeln!(out, "differs: {}", p.replace('\n', "\\n"));
                 }
+                if verdict.problems.len() > SHOWN {
+                    let _ = writeln!(
+                        out,
+                        "differs: ... and {} more",
+                        verdict.problems.len() - SHOWN
+                    );
+                }
+                return 1;
             }
-            if problems.is_empty() {
-                if !cli.quiet {
-                    println!("verified: {}", packet.display());
-                }
-                0
+            if cli.quiet {
+                return 0;
+            }
+            let word = if verdict.unchecked.is_empty() {
+                "verified"
             } else {
-                for p in &problems {
-                    println!("differs: {p}");
-                }
-                1
+                "consistent"
+            };
+            let _ = writeln!(out, "{word}: {}", packet.display());
+            for c in &verdict.checked {
+                let _ = writeln!(out, "  checked: {c}");
             }
+            for c in &verdict.unchecked {
+                let _ = writeln!(out, "  not checked: {c}");
+            }
+            0
         }
         Command::Schema { out } => match relpack::write_schemas(&out) {
             Ok(n) => {
@@ -459,7 +461,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 0
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", report::escape_terminal(&e));
                 3
             }
         },
@@ -468,7 +470,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             let written = match relpack::init::init(&dir) {
                 Ok(w) => w,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape_terminal(&e));
                     return 2;
                 }
             };
@@ -505,7 +507,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 );
             }
             if let Err(e) = approval {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", report::escape_terminal(&e));
                 return 2;
             }
             0
@@ -540,7 +542,9 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                 Err(f) => return fail(&f, colour),
             };
             let ev = &c.evidence;
-            let mut out = std::io::stdout().lock();
+            let mut stdout = std::io::stdout().lock();
+            // Ids from a BOM may carry anything: escaped for the terminal.
+            let mut out = report::Escaped(&mut stdout);
             if release {
                 let _ = writeln!(out, "{}", c.release_digest);
                 if each {
@@ -622,7 +626,7 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
                     0
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", report::escape_terminal(&e));
                     2
                 }
             }

@@ -1,6 +1,9 @@
 //! What `relpack check` prints: diagnostics in rustc style, a gate summary,
-//! or the same as JSON (PACKET.md: status, gates, errors).
+//! or the same as JSON (PACKET.md: status, gates, errors). Everything meant
+//! for a terminal goes through [`Escaped`]: text from the evidence never
+//! reaches it raw.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
@@ -87,8 +90,85 @@ pub fn invalid_json(sources: &Sources, diags: &[Diagnostic]) -> String {
     serde_json::to_string_pretty(&out).unwrap_or_default()
 }
 
+/// Whether a character may not reach a terminal as it is: control
+/// characters (C0 but newline and tab, DEL, C1: escape sequences start with
+/// them) and the bidirectional controls (they reorder what is shown).
+fn unprintable(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text made safe for a terminal: each unprintable character is shown as
+/// Rust writes it, `\u{1b}`, so an escape sequence in a JUnit case name
+/// cannot redraw a FAILED gate as held.
+pub fn escape_terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unprintable) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unprintable(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One line of evidence text: a newline in it is shown too, so it cannot
+/// fake a line of relpack's own.
+fn one_line(s: &str) -> Cow<'_, str> {
+    if s.contains('\n') {
+        Cow::Owned(s.replace('\n', "\\n"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// A writer to a terminal that escapes what is written through it
+/// ([`escape_terminal`]); colours set through [`WriteColor`] pass.
+pub struct Escaped<'w, W: ?Sized>(pub &'w mut W);
+
+impl<W: Write + ?Sized> Write for Escaped<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // `write!` hands over whole `str` pieces: no character is split.
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.0.write_all(escape_terminal(text).as_bytes())?,
+            Err(_) => {
+                let text = String::from_utf8_lossy(buf);
+                self.0.write_all(escape_terminal(&text).as_bytes())?
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: WriteColor + ?Sized> WriteColor for Escaped<'_, W> {
+    fn supports_color(&self) -> bool {
+        self.0.supports_color()
+    }
+
+    fn set_color(&mut self, spec: &ColorSpec) -> std::io::Result<()> {
+        self.0.set_color(spec)
+    }
+
+    fn reset(&mut self) -> std::io::Result<()> {
+        self.0.reset()
+    }
+
+    fn is_synchronous(&self) -> bool {
+        self.0.is_synchronous()
+    }
+}
+
 /// The human summary: one line a gate, findings under the failed ones.
 pub fn gate_summary(out: &mut dyn WriteColor, c: &Checked, verbose: bool) -> std::io::Result<()> {
+    let out = &mut Escaped(out);
     let ev = &c.evidence;
     writeln!(
         out,
@@ -118,8 +198,8 @@ pub fn gate_summary(out: &mut dyn WriteColor, c: &Checked, verbose: bool) -> std
         if show {
             for f in &g.findings {
                 let loc = match (&f.file, f.line) {
-                    (Some(file), Some(line)) => format!("{file}:{line}: "),
-                    (Some(file), None) => format!("{file}: "),
+                    (Some(file), Some(line)) => format!("{}:{line}: ", one_line(file)),
+                    (Some(file), None) => format!("{}: ", one_line(file)),
                     _ => String::new(),
                 };
                 let waived = f
@@ -127,7 +207,12 @@ pub fn gate_summary(out: &mut dyn WriteColor, c: &Checked, verbose: bool) -> std
                     .as_ref()
                     .map(|d| format!(" [waived by {d}]"))
                     .unwrap_or_default();
-                writeln!(out, "            {loc}{}{waived}", f.message)?;
+                writeln!(
+                    out,
+                    "            {loc}{}{}",
+                    one_line(&f.message),
+                    one_line(&waived)
+                )?;
             }
         }
     }
@@ -158,6 +243,7 @@ pub fn emit_failure(
     diags: &[Diagnostic],
     evidence: bool,
 ) -> std::io::Result<()> {
+    let out = &mut Escaped(out);
     diag::emit(out, sources, diags)?;
     let errors = diags
         .iter()
@@ -248,6 +334,7 @@ pub fn change_set_text(
     set: &crate::changes::ChangeSet,
     new_version: &str,
 ) -> std::io::Result<()> {
+    let out = &mut Escaped(out);
     writeln!(
         out,
         "changes from {} to {new_version}",

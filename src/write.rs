@@ -1,7 +1,12 @@
 //! Stage 8, write: the release folder appears whole or not at all. Files go
-//! to a temporary folder beside it, SHA256SUMS is added, then one rename
-//! puts it in place; `OUT/index.html` is refreshed the same way. Earlier
-//! releases' folders are never touched.
+//! to a temporary folder beside it, SHA256SUMS is added, every file and
+//! folder is made durable, then one atomic exchange puts it in place: a
+//! reader sees the old packet or the new one at every instant.
+//! `OUT/index.html` is replaced the same way (temporary file, sync, rename).
+//! Before anything is written, [`check_destination`] makes sure the build
+//! replaces nothing but relpack's own output, and [`remove_stale`] clears
+//! what killed builds left behind. Earlier releases' folders are never
+//! touched.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,6 +20,11 @@ use sha2::{Digest, Sha256};
 
 use crate::render::html::{render_release_list, ReleaseEntry};
 use crate::render::Output;
+
+mod durable;
+mod guard;
+
+pub use guard::{check_destination, remove_stale, Destination, Refusal};
 
 /// A release folder being written: files land in a temporary folder
 /// beside the destination as renderers produce them; [`Staging::commit`]
@@ -118,38 +128,69 @@ impl Staging {
         result
     }
 
-    /// Write SHA256SUMS and move the folder into place, replacing only an
-    /// earlier build of this same release.
+    /// Write SHA256SUMS, make the folder durable and switch it into place,
+    /// replacing only an earlier build of this same release.
     pub fn commit(mut self) -> Result<PathBuf, String> {
         self.finish_writes()?;
         let mut sums = std::mem::take(&mut *self.sums.lock().map_err(|_| "poisoned")?);
-        sums.sort();
-        let text: String = sums
-            .iter()
-            .map(|(path, hash)| format!("{hash}  {path}\n"))
-            .collect();
         let path = self.tmp.join("SHA256SUMS");
-        fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        fs::write(&path, sha256sums(&mut sums))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // Durable before it is visible: after a crash, the folder in place
+        // is a whole packet, never one with empty files.
+        durable::sync_tree(&self.tmp)
+            .map_err(|e| format!("cannot sync {}: {e}", self.tmp.display()))?;
         let dest = self.out.join(&self.folder);
-        let pid = std::process::id();
-        if dest.exists() {
-            let old = self.out.join(format!(".{}.old-{pid}", self.folder));
-            let _ = fs::remove_dir_all(&old);
-            fs::rename(&dest, &old)
-                .map_err(|e| format!("cannot move {} aside: {e}", dest.display()))?;
-            if let Err(e) = fs::rename(&self.tmp, &dest) {
-                // Put the earlier packet back: a failed build leaves it as it was.
-                let _ = fs::rename(&old, &dest);
-                return Err(format!("cannot move the new packet into place: {e}"));
-            }
-            let _ = fs::remove_dir_all(&old);
+        if fs::symlink_metadata(&dest).is_ok() {
+            self.replace(&dest)?;
         } else {
             fs::rename(&self.tmp, &dest)
                 .map_err(|e| format!("cannot move the new packet into place: {e}"))?;
+            self.committed = true;
         }
-        self.committed = true;
+        durable::sync_dir(&self.out)
+            .map_err(|e| format!("cannot sync {}: {e}", self.out.display()))?;
         Ok(dest)
     }
+
+    /// Put the new folder where the earlier build of this release is.
+    /// Where the system can exchange two names in one step (Linux, macOS),
+    /// it does; elsewhere the old folder is moved aside first, and a kill
+    /// between the two renames is repaired by the next build
+    /// ([`remove_stale`] moves `.NAME.old-PID` back).
+    fn replace(&mut self, dest: &Path) -> Result<(), String> {
+        match durable::exchange(&self.tmp, dest) {
+            Ok(true) => {
+                // The temporary name now holds the earlier packet.
+                self.committed = true;
+                let _ = fs::remove_dir_all(&self.tmp);
+                return Ok(());
+            }
+            Ok(false) => {}
+            Err(e) => return Err(format!("cannot move the new packet into place: {e}")),
+        }
+        let old = self
+            .out
+            .join(format!(".{}.old-{}", self.folder, std::process::id()));
+        let _ = fs::remove_dir_all(&old);
+        fs::rename(dest, &old).map_err(|e| format!("cannot move {} aside: {e}", dest.display()))?;
+        if let Err(e) = fs::rename(&self.tmp, dest) {
+            // Put the earlier packet back: a failed build leaves it as it was.
+            let _ = fs::rename(&old, dest);
+            return Err(format!("cannot move the new packet into place: {e}"));
+        }
+        self.committed = true;
+        let _ = fs::remove_dir_all(&old);
+        Ok(())
+    }
+}
+
+/// SHA256SUMS in `sha256sum` format, sorted by path.
+pub fn sha256sums(sums: &mut [(String, String)]) -> String {
+    sums.sort();
+    sums.iter()
+        .map(|(path, hash)| format!("{hash}  {path}\n"))
+        .collect()
 }
 
 impl Output for Staging {
@@ -237,8 +278,13 @@ pub fn refresh_release_list(out: &Path) -> Result<(), String> {
     });
     let html = render_release_list(&entries)?;
     let tmp = out.join(format!(".index.html.tmp-{}", std::process::id()));
-    fs::write(&tmp, html).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    fs::rename(&tmp, out.join("index.html")).map_err(|e| format!("cannot write index.html: {e}"))
+    let written = durable::write_synced(&tmp, &html)
+        .and_then(|()| fs::rename(&tmp, out.join("index.html")))
+        .and_then(|()| durable::sync_dir(out));
+    written.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", out.join("index.html").display())
+    })
 }
 
 /// Compare dotted versions numerically where they are numbers (2.10 > 2.9).

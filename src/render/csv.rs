@@ -20,8 +20,10 @@ const HEADER: [&str; 10] = [
 ];
 
 fn field(s: &str) -> String {
-    // Cells starting with = + - @ are neutralised: spreadsheets would run them.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    // Cells a spreadsheet would take for a formula are neutralised with a
+    // leading `'` (OWASP, CSV injection): = + - @, and TAB or CR, which
+    // spreadsheets skip before reading a formula.
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_string()

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tera::{Context, Tera};
 
-use super::markdown::to_html_linked;
+use super::markdown::{to_html_linked, ImagePolicy};
 use super::{page_name, Output, Renderer};
 use crate::changes::ChangeSet;
 use crate::gate::{ApprovalCheck, GateOutcome};
@@ -177,15 +177,19 @@ const ROOT: &str = "\u{1}root\u{1}";
 
 /// Every item's Markdown text as safe HTML, ids in it linked, rendered once
 /// in parallel; [`text_of`] fills in the page's path to the root.
-fn render_texts(p: &Packet) -> HashMap<&str, String> {
+fn render_texts<'p>(p: &'p Packet, images: &ImagePolicy) -> HashMap<&'p str, String> {
     p.items
         .par_iter()
         .filter_map(|item| {
             let text = item.fields.get("text").and_then(Value::as_str)?;
-            let html = to_html_linked(text, &|id| {
-                (id != item.id && p.item(id).is_some())
-                    .then(|| format!("{ROOT}items/{}.html", page_name(id)))
-            });
+            let html = to_html_linked(
+                text,
+                &|id| {
+                    (id != item.id && p.item(id).is_some())
+                        .then(|| format!("{ROOT}items/{}.html", page_name(id)))
+                },
+                images,
+            );
             Some((item.id.as_str(), html))
         })
         .collect()
@@ -268,6 +272,8 @@ fn field_views(p: &Packet, item: &PacketItem) -> Vec<FieldView> {
 pub struct HtmlRenderer {
     /// Whether packet.pdf is part of this packet (not with `--no-pdf`).
     pub with_pdf: bool,
+    /// `[packet] remote_images`: the hosts whose images pages may load.
+    pub remote_images: Vec<crate::config::ImageHost>,
 }
 
 impl Renderer for HtmlRenderer {
@@ -281,7 +287,9 @@ impl Renderer for HtmlRenderer {
             out.put(path, text.as_bytes().to_vec())?;
         }
         out.put("assets/search-index.js", search_index(p))?;
-        let texts = render_texts(p);
+        let images = ImagePolicy::new(self.remote_images.iter().map(|h| h.0.clone()));
+        let csp = images.content_security_policy();
+        let texts = render_texts(p, &images);
         let title = |page: &str| {
             SECTIONS
                 .iter()
@@ -506,8 +514,10 @@ impl Renderer for HtmlRenderer {
             ),
         ];
         pages.into_par_iter().try_for_each(|(name, make)| {
+            let mut c = make()?;
+            c.insert("csp", &csp);
             let html = tera
-                .render(name, &make()?)
+                .render(name, &c)
                 .map_err(|e| format!("{name}: {}", error_chain(&e)))?;
             out.put(name, html.into_bytes())
         })?;
@@ -563,7 +573,8 @@ impl Renderer for HtmlRenderer {
                     .filter(|_| item.kind == Kind::Approval),
                 suspect: suspects.get(item.id.as_str()).map(|s| s.to_string()),
             };
-            let c = ctx(&page)?;
+            let mut c = ctx(&page)?;
+            c.insert("csp", &csp);
             let html = tera
                 .render("item.html", &c)
                 .map_err(|e| format!("item {}: {}", item.id, error_chain(&e)))?;

@@ -1,7 +1,11 @@
 //! Evidence Markdown -> safe HTML: pulldown-cmark (tables, task lists,
 //! footnotes, strikethrough), then ammonia, so a `<script>`, an `onerror=`
-//! or a `javascript:` link in evidence never reaches a page.
+//! or a `javascript:` link in evidence never reaches a page. A remote image
+//! (`![p](https://...)` or a raw `<img>`) becomes a link unless its host is
+//! listed in `[packet] remote_images` ([`ImagePolicy`]): opening a page
+//! contacts no host (the pages' Content-Security-Policy enforces it).
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -12,19 +16,41 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_generic_attributes(["id"])
         .add_tag_attributes("a", ["class"])
+        .add_allowed_classes("th", ALIGN_CLASSES)
+        .add_allowed_classes("td", ALIGN_CLASSES)
         .id_prefix(Some("md-"))
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect());
     b
 });
 
+/// Table cell alignment as classes: pulldown-cmark writes it as a `style`
+/// attribute, which the pages' Content-Security-Policy refuses.
+const ALIGN_CLASSES: [&str; 3] = ["align-left", "align-center", "align-right"];
+
+fn alignment_as_classes(html: String) -> String {
+    if !html.contains(" style=\"text-align: ") {
+        return html;
+    }
+    // Text and attribute values have their `"` escaped: only
+    // pulldown-cmark's own attribute can match.
+    html.replace(" style=\"text-align: left\"", " class=\"align-left\"")
+        .replace(" style=\"text-align: center\"", " class=\"align-center\"")
+        .replace(" style=\"text-align: right\"", " class=\"align-right\"")
+}
+
 pub fn to_html(markdown: &str) -> String {
-    to_html_linked(markdown, &|_| None)
+    to_html_linked(markdown, &|_| None, &ImagePolicy::default())
 }
 
 /// Markdown to safe HTML where every item id mentioned in the prose links
-/// to its page: `link(id)` gives the href for ids that exist.
-pub fn to_html_linked(markdown: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
+/// to its page: `link(id)` gives the href for ids that exist. Images the
+/// policy does not allow become links to them.
+pub fn to_html_linked(
+    markdown: &str,
+    link: &dyn Fn(&str) -> Option<String>,
+    images: &ImagePolicy,
+) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
@@ -43,6 +69,9 @@ pub fn to_html_linked(markdown: &str, link: &dyn Fn(&str) -> Option<String>) -> 
     });
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     let mut in_link = 0usize;
+    // One entry per open image: the address it links to instead, and
+    // whether it had an alt text to show (else the address is shown).
+    let mut images_open: Vec<Option<(CowStr<'_>, bool)>> = Vec::new();
     let linked = events.into_iter().flat_map(|e| match e {
         Event::Start(Tag::Link { .. }) => {
             in_link += 1;
@@ -52,6 +81,37 @@ pub fn to_html_linked(markdown: &str, link: &dyn Fn(&str) -> Option<String>) -> 
             in_link = in_link.saturating_sub(1);
             vec![e]
         }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if !images.allows(&dest_url) => {
+            in_link += 1;
+            images_open.push(Some((dest_url.clone(), false)));
+            vec![Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })]
+        }
+        Event::Start(Tag::Image { .. }) => {
+            images_open.push(None);
+            vec![e]
+        }
+        Event::End(TagEnd::Image) => match images_open.pop().flatten() {
+            Some((url, shown)) => {
+                in_link = in_link.saturating_sub(1);
+                let mut out = Vec::new();
+                if !shown {
+                    out.push(Event::Text(url));
+                }
+                out.push(Event::End(TagEnd::Link));
+                out
+            }
+            None => vec![e],
+        },
         Event::Text(t) if in_link == 0 => split_ids(&t, link)
             .into_iter()
             .map(|piece| match piece {
@@ -63,14 +123,151 @@ pub fn to_html_linked(markdown: &str, link: &dyn Fn(&str) -> Option<String>) -> 
                 ))),
             })
             .collect(),
+        Event::Text(t) => {
+            if let Some(Some((_, shown))) = images_open.last_mut() {
+                *shown |= !t.trim().is_empty();
+            }
+            vec![Event::Text(t)]
+        }
         other => vec![other],
     });
     html::push_html(&mut raw, linked);
+    let raw = alignment_as_classes(raw);
     if needs_cleaning {
-        CLEANER.clean(&raw).to_string()
+        let clean = CLEANER.clean(&raw).to_string();
+        remote_images_as_links(&clean, images).into_owned()
     } else {
         raw
     }
+}
+
+/// Which images a page may load: its own (relative addresses) and those
+/// on the hosts relpack.toml lists in `[packet] remote_images`.
+#[derive(Debug, Clone, Default)]
+pub struct ImagePolicy {
+    /// Lower-case host names, each with its port if it names one.
+    hosts: Vec<String>,
+}
+
+impl ImagePolicy {
+    pub fn new(hosts: impl IntoIterator<Item = String>) -> ImagePolicy {
+        ImagePolicy {
+            hosts: hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect(),
+        }
+    }
+
+    /// Whether an image at `url` may be loaded by a page.
+    pub fn allows(&self, url: &str) -> bool {
+        // Browsers read `\` as `/` in these addresses, and ignore leading
+        // blanks and control characters.
+        let url = url
+            .trim_start_matches(|c: char| c <= ' ')
+            .replace('\\', "/")
+            .to_ascii_lowercase();
+        let rest = if let Some(rest) = url.strip_prefix("//") {
+            rest
+        } else if let Some(rest) = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+        {
+            rest.trim_start_matches('/')
+        } else {
+            // A relative address is the packet's own; any other scheme is
+            // refused (ammonia drops it, the policy blocks it).
+            return !url
+                .split(['/', '?', '#'])
+                .next()
+                .unwrap_or_default()
+                .contains(':');
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        self.hosts.iter().any(|h| h == host)
+    }
+
+    /// The pages' Content-Security-Policy: nothing but the packet's own
+    /// script, style and images, and images from the listed hosts.
+    pub fn content_security_policy(&self) -> String {
+        let mut img = String::from("'self'");
+        for h in &self.hosts {
+            img.push_str(&format!(" http://{h} https://{h}"));
+        }
+        format!(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src {img}; \
+             base-uri 'none'; form-action 'none'"
+        )
+    }
+}
+
+/// Turn every `<img>` in ammonia's output whose address the policy does
+/// not allow into a link to it. ammonia serializes every attribute as
+/// `name="value"` with `"` escaped, so the tags are read exactly.
+fn remote_images_as_links<'h>(html: &'h str, images: &ImagePolicy) -> Cow<'h, str> {
+    if !html.contains("<img") {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img") {
+        out.push_str(&rest[..at]);
+        let tag = &rest[at..];
+        let Some((attrs, len)) = read_tag(&tag[4..]) else {
+            out.push_str(tag);
+            return Cow::Owned(out);
+        };
+        let attr = |name: &str| attrs.iter().find(|a| a.0 == name).map(|a| a.1);
+        match attr("src") {
+            Some(src) if !images.allows(&unescape_attr(src)) => {
+                let text = attr("alt").filter(|a| !a.trim().is_empty()).unwrap_or(src);
+                out.push_str(&format!(
+                    "<a href=\"{src}\" rel=\"noopener noreferrer nofollow\">{}</a>",
+                    text.replace('<', "&lt;").replace('>', "&gt;")
+                ));
+            }
+            _ => out.push_str(&tag[..4 + len]),
+        }
+        rest = &tag[4 + len..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The attributes of a serialized tag after its name, and the length up to
+/// and including its `>`.
+fn read_tag(s: &str) -> Option<(Vec<(&str, &str)>, usize)> {
+    let mut attrs = Vec::new();
+    let mut i = 0;
+    let b = s.as_bytes();
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        if b[i] == b'>' {
+            return Some((attrs, i + 1));
+        }
+        let name_start = i;
+        while i < b.len() && !matches!(b[i], b'=' | b'>' | b'/') && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name = &s[name_start..i];
+        if b.get(i) == Some(&b'=') && b.get(i + 1) == Some(&b'"') {
+            let value_start = i + 2;
+            let value_len = s[value_start..].find('"')?;
+            attrs.push((name, &s[value_start..value_start + value_len]));
+            i = value_start + value_len + 1;
+        } else {
+            attrs.push((name, ""));
+        }
+    }
+}
+
+fn unescape_attr(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
 }
 
 /// A link target that needs no sanitizing: relative, or http(s)/mailto.
@@ -176,11 +373,53 @@ mod tests {
     }
 
     #[test]
+    fn remote_images_become_links_unless_their_host_is_listed() {
+        use super::{to_html_linked, ImagePolicy};
+        let none = ImagePolicy::default();
+        let listed = ImagePolicy::new(["img.example.com".to_string()]);
+        for hostile in [
+            "![p](https://tracker.example/p.png)",
+            "![](//tracker.example/p.png)",
+            "![p](HTTPS://tracker.example/p.png)",
+            r"![p](\\\\tracker.example/p.png)",
+            "<img src=https://tracker.example/p.png>",
+            "<img alt='a \"src=\" b' src=\"http://u@tracker.example/p.png\">",
+            "x <IMG SRC=https://tracker.example/p.png> y",
+            "![p](https://img.example.com.tracker.example/p.png)",
+        ] {
+            let out = to_html_linked(hostile, &|_| None, &none);
+            assert!(!out.contains("<img"), "{hostile}: {out}");
+            assert!(out.contains("tracker.example"), "{hostile}: {out}");
+        }
+        let out = to_html_linked("![p](https://img.example.com/p.png)", &|_| None, &listed);
+        assert!(
+            out.contains("<img src=\"https://img.example.com/p.png\""),
+            "{out}"
+        );
+        let out = to_html_linked(
+            "<img src=https://img.example.com/p.png>",
+            &|_| None,
+            &listed,
+        );
+        assert!(
+            out.contains("<img src=\"https://img.example.com/p.png\""),
+            "{out}"
+        );
+        let out = to_html_linked("![local](figures/a.png)", &|_| None, &none);
+        assert!(out.contains("<img src=\"figures/a.png\""), "{out}");
+        let out = to_html_linked("![](https://t.example/p.png)", &|_| None, &none);
+        assert!(out.contains(">https://t.example/p.png</a>"), "{out}");
+    }
+
+    #[test]
     fn tables_tasks_footnotes_render() {
         let out =
             to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nnote[^1]\n\n[^1]: here");
         assert!(out.contains("<table>"), "{out}");
         assert!(out.contains("checkbox"), "{out}");
         assert!(out.contains("<sup>"), "{out}");
+        let out = to_html("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n<b>raw</b>");
+        assert!(!out.contains("style="), "{out}");
+        assert!(out.contains("<td class=\"align-right\">3</td>"), "{out}");
     }
 }

@@ -11,6 +11,7 @@ mod digest;
 mod gates;
 mod generated;
 mod hostile_input;
+mod hostile_output;
 mod junit;
 mod pdf;
 mod releases;

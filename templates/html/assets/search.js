@@ -5,6 +5,8 @@
   var input = document.getElementById("search");
   var list = document.getElementById("search-results");
   if (!input || !list) return;
+  // The pages' Content-Security-Policy allows no inline handler.
+  if (input.form) input.form.addEventListener("submit", function (e) { e.preventDefault(); });
   var root = document.body.getAttribute("data-root") || "";
   var waiting = null; // callbacks to run once the index has loaded
 

@@ -1,0 +1,91 @@
+//! The platform calls behind an atomic, durable release folder: syncing
+//! files and folders to the disk, exchanging two names in one step, and
+//! telling whether the process that left a temporary folder still runs.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Write a file and flush it to the disk.
+pub fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Every file and folder under `dir`, on the disk.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn sync_tree(dir: &Path) -> io::Result<()> {
+    // One syncfs instead of one fsync per file: a packet of 100k pages
+    // would otherwise wait on 100k journal commits. It also flushes other
+    // writers' data on that file system, which costs them nothing.
+    let f = File::open(dir)?;
+    rustix::fs::syncfs(&f).map_err(io::Error::from)
+}
+
+/// Every file and folder under `dir`, on the disk.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub fn sync_tree(dir: &Path) -> io::Result<()> {
+    for entry in walkdir::WalkDir::new(dir).contents_first(true) {
+        let entry = entry.map_err(io::Error::from)?;
+        if entry.file_type().is_file() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(entry.path())?
+                .sync_all()?;
+        } else if entry.file_type().is_dir() {
+            sync_dir(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// A folder's entries (a rename into it), on the disk.
+#[cfg(unix)]
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Windows cannot open a folder to flush it; NTFS journals renames.
+#[cfg(not(unix))]
+pub fn sync_dir(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// Swap two existing names in one step (Linux `renameat2` with
+/// `RENAME_EXCHANGE`, macOS `renamex_np` with `RENAME_SWAP`). `Ok(false)`:
+/// this system or file system cannot; the caller falls back to two renames.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+pub fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::NOTSUP => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+pub fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// Whether a process with this id runs (or may: when in doubt, yes, so
+/// another build's folder is never removed under it).
+#[cfg(unix)]
+pub fn process_alive(pid: u32) -> bool {
+    use rustix::process::{test_kill_process, Pid};
+    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return false;
+    };
+    match test_kill_process(pid) {
+        Ok(()) => true,
+        Err(e) => e != rustix::io::Errno::SRCH,
+    }
+}
+
+#[cfg(not(unix))]
+pub fn process_alive(_pid: u32) -> bool {
+    true
+}

@@ -1,0 +1,287 @@
+//! What a build may replace: nothing but relpack's own output. Checked
+//! before anything is rendered, so a refusal (exit 2) writes nothing. Paths
+//! are compared resolved (absolute, symbolic links followed), so neither a
+//! relative path nor a link can hide that the evidence root and the release
+//! folder overlap.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use super::durable;
+
+/// Where a build writes, resolved, and how it lies against the evidence.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    /// The evidence root, resolved.
+    pub root: PathBuf,
+    /// OUT, resolved (it may not exist yet).
+    pub out: PathBuf,
+    /// OUT relative to the evidence root (with `/`), when it lies inside
+    /// it: discovery skips it, so a packet is never read as evidence.
+    pub out_in_root: Option<String>,
+}
+
+/// `path` made absolute with symbolic links resolved as far as it exists;
+/// the rest is taken as written (`..` applied to the resolved part).
+pub fn resolve(path: &Path) -> io::Result<PathBuf> {
+    let absolute = std::env::current_dir()?.join(path);
+    let mut existing = absolute.as_path();
+    let mut rest: Vec<Component<'_>> = Vec::new();
+    loop {
+        match existing.canonicalize() {
+            Ok(mut resolved) => {
+                for c in rest.iter().rev() {
+                    match c {
+                        Component::ParentDir => {
+                            resolved.pop();
+                        }
+                        Component::CurDir => {}
+                        other => resolved.push(other.as_os_str()),
+                    }
+                }
+                return Ok(resolved);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let Some(parent) = existing.parent() else {
+                    return Err(e);
+                };
+                if let Some(last) = existing.components().next_back() {
+                    rest.push(last);
+                }
+                existing = parent;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+impl Destination {
+    /// Resolve the evidence root and OUT; refuse OUT = the evidence root
+    /// (its index.html and release folders would mix with the evidence).
+    pub fn new(root: &Path, out: &Path) -> Result<Destination, String> {
+        let root_resolved = root
+            .canonicalize()
+            .map_err(|e| format!("cannot open the evidence root {}: {e}", root.display()))?;
+        let out_resolved = resolve(out)
+            .map_err(|e| format!("cannot resolve the output folder {}: {e}", out.display()))?;
+        if out_resolved == root_resolved {
+            return Err(format!(
+                "the output folder {} is the evidence root: give --out a folder of its own (for example {})",
+                out.display(),
+                out.join("dist").display()
+            ));
+        }
+        let out_in_root = out_resolved
+            .strip_prefix(&root_resolved)
+            .ok()
+            .map(|rel| crate::discover::relative(Path::new(""), rel));
+        Ok(Destination {
+            root: root_resolved,
+            out: out_resolved,
+            out_in_root,
+        })
+    }
+
+    /// Whether a file discovery found (`rel` to the root, `abs` as walked)
+    /// is output: inside OUT, itself or through a symbolic link.
+    pub fn holds(&self, rel: &str, abs: &Path) -> bool {
+        let Some(out) = &self.out_in_root else {
+            return false;
+        };
+        if rel == out || rel.starts_with(&format!("{out}/")) {
+            return true;
+        }
+        // Only a link can lead elsewhere than its name says.
+        fs::symlink_metadata(abs).is_ok_and(|m| m.file_type().is_symlink())
+            && abs.canonicalize().is_ok_and(|p| p.starts_with(&self.out))
+    }
+}
+
+/// Why a build may not write where it was asked to.
+#[derive(Debug)]
+pub enum Refusal {
+    /// It would replace something that is not relpack's output (exit 2).
+    NotOurs(String),
+    /// OUT cannot be used (exit 3, like any I/O failure).
+    Io(String),
+}
+
+/// Refuse a build that would replace anything but relpack's own output:
+/// the evidence root inside (or equal to) the release folder it replaces,
+/// a release folder that is not a packet, an `OUT/index.html` that is not
+/// relpack's list of releases.
+pub fn check_destination(dest: &Destination, folder: &str) -> Result<(), Refusal> {
+    check_out_folder(&dest.out).map_err(Refusal::Io)?;
+    check_release_folder(dest, folder).map_err(Refusal::NotOurs)
+}
+
+/// OUT is a folder, or does not exist yet.
+fn check_out_folder(out: &Path) -> Result<(), String> {
+    match fs::metadata(out) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "the output folder {} exists and is not a folder",
+            out.display()
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!(
+            "cannot use the output folder {}: {e}",
+            out.display()
+        )),
+    }
+}
+
+fn check_release_folder(dest: &Destination, folder: &str) -> Result<(), String> {
+    let release = dest.out.join(folder);
+    if dest.root.starts_with(&release) {
+        return Err(format!(
+            "the evidence root {} is inside {}, the release folder this build would replace: \
+             building would delete the evidence; choose another --out",
+            dest.root.display(),
+            release.display()
+        ));
+    }
+    match fs::symlink_metadata(&release) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot read {}: {e}", release.display())),
+        Ok(m) if m.is_dir() && is_packet_folder(&release) => {}
+        Ok(_) => {
+            return Err(format!(
+                "{} exists and is not a relpack packet folder (no packet.json and SHA256SUMS): \
+                 relpack replaces only its own output; move it or choose another --out",
+                release.display()
+            ))
+        }
+    }
+    let index = dest.out.join("index.html");
+    match fs::symlink_metadata(&index) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Ok(m) if m.is_file() && is_release_list(&index) => Ok(()),
+        _ => Err(format!(
+            "{} exists and is not relpack's list of releases: relpack replaces only its own \
+             output; move it or choose another --out",
+            index.display()
+        )),
+    }
+}
+
+/// An earlier build's folder: empty, or holding packet.json and SHA256SUMS.
+fn is_packet_folder(folder: &Path) -> bool {
+    let regular = |name: &str| {
+        fs::symlink_metadata(folder.join(name))
+            .map(|m| m.is_file())
+            .unwrap_or(false)
+    };
+    (regular("packet.json") && regular("SHA256SUMS"))
+        || fs::read_dir(folder)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false)
+}
+
+/// relpack's `OUT/index.html` (every version of it has this title).
+fn is_release_list(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map(|_| String::from_utf8_lossy(&head).contains("<title>Release packets</title>"))
+        .unwrap_or(false)
+}
+
+/// A temporary name of a build: `.NAME.tmp-PID` or `.NAME.old-PID`.
+fn temporary_name(file_name: &str) -> Option<(&str, bool, u32)> {
+    let rest = file_name.strip_prefix('.')?;
+    let (name, suffix) = rest.rsplit_once('.')?;
+    let (old, pid) = match suffix.split_once('-')? {
+        ("tmp", pid) => (false, pid),
+        ("old", pid) => (true, pid),
+        _ => return None,
+    };
+    if name.is_empty() || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((name, old, pid.parse().ok()?))
+}
+
+/// Clear what killed builds left in OUT: temporary folders and files of
+/// processes that no longer run are removed; an earlier packet moved aside
+/// (`.NAME.old-PID`) whose place is empty is moved back. Nothing that holds
+/// the evidence root, no symbolic link and nothing of a running build is
+/// touched. Returns what was removed or restored, for tests and logs.
+pub fn remove_stale(dest: &Destination) -> Vec<String> {
+    let mut done = Vec::new();
+    let Ok(entries) = fs::read_dir(&dest.out) else {
+        return done;
+    };
+    let mut found: Vec<(String, String, bool, u32)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let file_name = e.file_name().to_str()?.to_string();
+            let (name, old, pid) = temporary_name(&file_name)?;
+            Some((file_name.clone(), name.to_string(), old, pid))
+        })
+        .collect();
+    found.sort();
+    for (file_name, name, old, pid) in found {
+        if pid == std::process::id() || durable::process_alive(pid) {
+            continue;
+        }
+        let path = dest.out.join(&file_name);
+        if dest.root.starts_with(&path) {
+            continue;
+        }
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let place = dest.out.join(&name);
+        if old && meta.is_dir() && fs::symlink_metadata(&place).is_err() {
+            if fs::rename(&path, &place).is_ok() {
+                done.push(format!("restored {name} from {file_name}"));
+            }
+            continue;
+        }
+        let removed = if meta.is_dir() {
+            fs::remove_dir_all(&path)
+        } else if meta.is_file() {
+            fs::remove_file(&path)
+        } else {
+            continue;
+        };
+        if removed.is_ok() {
+            done.push(format!("removed {file_name}"));
+        }
+    }
+    if !done.is_empty() {
+        let _ = durable::sync_dir(&dest.out);
+    }
+    done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::temporary_name;
+
+    #[test]
+    fn temporary_names_are_recognised() {
+        assert_eq!(
+            temporary_name(".TP-1.0.0.tmp-42"),
+            Some(("TP-1.0.0", false, 42))
+        );
+        assert_eq!(temporary_name(".TP-1.0.old-7"), Some(("TP-1.0", true, 7)));
+        assert_eq!(
+            temporary_name(".index.html.tmp-9"),
+            Some(("index.html", false, 9))
+        );
+        for not in [
+            "TP-1.0.0",
+            ".tmp-4",
+            ".x.tmp-",
+            ".x.tmp-4a",
+            ".x.new-4",
+            ".git",
+        ] {
+            assert_eq!(temporary_name(not), None, "{not}");
+        }
+    }
+}
