@@ -7,7 +7,7 @@
 //! and each requirement's and hazard control's verification across the gate
 //! findings, packet.json, the site and the PDF text.
 //!
-//! CI runs `RELPACK_GENERATED_CASES` cases (default 12); proptest shrinks a
+//! CI runs `RELPACK_GENERATED_CASES` cases (default 24); proptest shrinks a
 //! failure to a minimal tree and stores its seed in
 //! tests/it/generated.proptest-regressions, which every later run replays.
 
@@ -1132,7 +1132,7 @@ fn cases() -> u32 {
     std::env::var("RELPACK_GENERATED_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(12)
+        .unwrap_or(24)
 }
 
 #[test]

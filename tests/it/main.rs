@@ -50,8 +50,13 @@ pub fn tree(files: &[(&str, &str)]) -> TempDir {
 }
 
 /// The relpack binary, with a fixed environment.
+/// `RELPACK_TEST_BIN` names another binary to run (a long generated-evidence
+/// run can then go on while the tree is rebuilt).
 pub fn relpack() -> Command {
-    let mut c = Command::cargo_bin("relpack").expect("relpack binary");
+    let mut c = match std::env::var_os("RELPACK_TEST_BIN") {
+        Some(bin) => Command::new(bin),
+        None => Command::cargo_bin("relpack").expect("relpack binary"),
+    };
     c.env_remove("NO_COLOR")
         .env_remove("SOURCE_DATE_EPOCH")
         .env("CI", "1");
