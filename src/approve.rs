@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::digest::{canonical_form, scope_digest};
 use crate::fsroot::FileRole;
 use crate::item::Kind;
-use crate::Checked;
+use crate::stages::Checked;
 
 pub struct ApproveRequest {
     pub id: String,

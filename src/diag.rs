@@ -187,7 +187,7 @@ pub fn emit(
     diags: &[Diagnostic],
 ) -> std::io::Result<()> {
     // Messages and the quoted source lines are evidence: escaped.
-    let out = &mut crate::report::Escaped(out);
+    let out = &mut crate::terminal::Escaped(out);
     let mut files = SimpleFiles::new();
     for f in &sources.files {
         files.add(f.path.as_str(), f.text.as_str());

@@ -13,9 +13,11 @@
 pub mod approve;
 pub mod changes;
 pub mod config;
+pub mod destination;
 pub mod diag;
 pub mod digest;
 pub mod discover;
+pub mod durable;
 pub mod evidence;
 pub mod fsroot;
 pub mod gate;
@@ -24,11 +26,14 @@ pub mod init;
 pub mod item;
 pub mod link;
 pub mod model;
+pub mod names;
 pub mod parse;
 pub mod render;
 pub mod report;
 pub mod results;
 pub mod sign;
+pub mod stages;
+pub mod terminal;
 pub mod validate;
 pub mod verdict;
 pub mod verify;
@@ -39,65 +44,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+pub use stages::{BuildOptions, Built, Checked, Failure, FailureKind, Loaded, Options};
+
 use config::Config;
 use diag::{Diagnostic, Severity, Sources};
 use evidence::Evidence;
 use fsroot::{EvidenceRoot, FileRole};
-use gate::{GateInput, GateReport};
+use gate::GateInput;
 use item::Kind;
 use results::TestResults;
-
-/// What the command line adds to the evidence.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// `--version`: wins over `release.version` and the git tag.
-    pub version: Option<String>,
-    /// `SOURCE_DATE_EPOCH`, for the release date when relpack.toml has none.
-    pub source_date_epoch: Option<i64>,
-    /// Used when nothing else names the version (`relpack digest` does not
-    /// depend on it).
-    pub fallback_version: Option<String>,
-    /// Where the build writes: when it lies inside the evidence root,
-    /// discovery skips it (a packet is output, never evidence).
-    pub output: Option<write::Destination>,
-}
-
-/// Why nothing could be produced: invalid evidence (exit 2) or I/O (exit 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    Invalid,
-    Io,
-}
-
-pub struct Failure {
-    pub kind: FailureKind,
-    pub sources: Sources,
-    pub diags: Vec<Diagnostic>,
-}
-
-impl Failure {
-    fn invalid(sources: Sources, diags: Vec<Diagnostic>) -> Failure {
-        Failure {
-            kind: FailureKind::Invalid,
-            sources,
-            diags,
-        }
-    }
-
-    pub fn io(message: impl Into<String>) -> Failure {
-        Failure {
-            kind: FailureKind::Io,
-            sources: Sources::default(),
-            diags: vec![Diagnostic::error(message)],
-        }
-    }
-}
-
-/// The evidence, read, validated and linked, with the warnings found.
-pub struct Loaded {
-    pub evidence: Evidence,
-    pub warnings: Vec<Diagnostic>,
-}
 
 /// Stages discover -> parse -> validate -> link.
 pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
@@ -365,21 +320,6 @@ fn previous_commit(root: &EvidenceRoot, config: &Config) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The evidence with everything the gates computed.
-pub struct Checked {
-    pub evidence: Evidence,
-    pub results: TestResults,
-    pub digests: Vec<String>,
-    pub release_digest: String,
-    pub report: GateReport,
-    pub warnings: Vec<Diagnostic>,
-    /// Tests made suspect by changes since the previous release.
-    pub suspect: HashMap<usize, String>,
-    pub changes: Option<changes::ChangeSet>,
-    /// Every fact the gates and the packet both state, decided once.
-    pub verdicts: verdict::Verdicts,
-}
-
 /// Stages discover .. gate: everything `relpack check` reports.
 pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
     let Loaded { evidence, warnings } = load(root, opts)?;
@@ -503,13 +443,6 @@ pub fn root_or_cwd(dir: Option<PathBuf>) -> PathBuf {
     dir.unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// What `relpack build` adds to a check.
-#[derive(Debug, Clone)]
-pub struct BuildOptions {
-    pub out: PathBuf,
-    pub pdf: bool,
-}
-
 /// The whole pipeline: check, model, render every output, write the
 /// release folder atomically and refresh the list of releases.
 pub fn build(
@@ -578,7 +511,14 @@ pub fn render_packet(
         }),
     ];
     if pdf {
-        let pdf = render::pdf::PdfRenderer::new(&checked.evidence, &packet)?;
+        let mut fonts = Vec::new();
+        for rel in &checked.evidence.config.packet.fonts {
+            // Checked when relpack.toml was read; read the same way again.
+            let bytes = read_font(&checked.evidence.fsroot, rel)
+                .map_err(|e| Failure::io(format!("packet.fonts: {e}")))?;
+            fonts.push((rel.clone(), bytes));
+        }
+        let pdf = render::pdf::PdfRenderer::new(fonts, &packet).map_err(Failure::io)?;
         for (id, chars) in pdf.missing_glyphs() {
             let list: Vec<String> = chars
                 .iter()
@@ -639,11 +579,6 @@ fn check_out_folder(out: &Path) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-pub struct Built {
-    pub checked: Checked,
-    pub folder: PathBuf,
 }
 
 /// Write every schema relpack ships (for editors): returns how many.

@@ -100,7 +100,7 @@ fn index_ids(items: &[Item], sources: &Sources, links: &mut Links, diags: &mut V
         if item.id.is_empty() {
             continue;
         }
-        let page = crate::render::page_name(&item.id).to_lowercase();
+        let page = crate::names::page_name(&item.id).to_lowercase();
         let other = *pages.entry(page).or_insert(i);
         if items[other].id != item.id {
             let o = &items[other];

@@ -410,14 +410,17 @@ fn run(cli: Cli, colour: ColorChoice) -> u8 {
             root,
             release,
         } => {
-            let verdict =
-                match relpack::verify::verify(&packet, root.as_deref(), &options_or_exit!(&release)) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        eprintln!("error: {}", report::escape_terminal(&e));
-                        return 2;
-                    }
-                };
+            let verdict = match relpack::verify::verify(
+                &packet,
+                root.as_deref(),
+                &options_or_exit!(&release),
+            ) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("error: {}", report::escape_terminal(&e));
+                    return 2;
+                }
+            };
             let mut out = std::io::stdout().lock();
             let out = &mut report::Escaped(&mut out);
             if !verdict.problems.is_empty() {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::digest::{canonical_fields, sha256_prefixed};
 use crate::item::Kind;
 use crate::render::Output;
-use crate::{Failure, Options};
+use crate::stages::{Failure, Options};
 
 /// What `relpack verify` found.
 pub struct Verdict {

@@ -21,10 +21,8 @@ use sha2::{Digest, Sha256};
 use crate::render::html::{render_release_list, ReleaseEntry};
 use crate::render::Output;
 
-mod durable;
-mod guard;
-
-pub use guard::{check_destination, remove_stale, Destination, Refusal};
+pub use crate::destination::{check_destination, remove_stale, Destination, Refusal};
+use crate::durable;
 
 /// A release folder being written: files land in a temporary folder
 /// beside the destination as renderers produce them; [`Staging::commit`]

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::{EvidenceEntry, PacketItem};
-use crate::Checked;
+use crate::stages::Checked;
 
 pub fn items(c: &Checked) -> Vec<PacketItem> {
     let ev = &c.evidence;

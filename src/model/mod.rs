@@ -20,7 +20,7 @@ use crate::gate::{ApprovalCheck, GateOutcome};
 use crate::git::{GitInfo, TracedCommit};
 use crate::item::Kind;
 use crate::results::{Outcome, Run};
-use crate::Checked;
+use crate::stages::Checked;
 
 pub const FORMAT: &str = "relpack-packet/1";
 

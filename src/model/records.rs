@@ -3,7 +3,7 @@
 
 use super::{s, strings, AnomalyRow, DeviationRow, SoupRow};
 use crate::item::Kind;
-use crate::Checked;
+use crate::stages::Checked;
 
 pub fn documents(c: &Checked) -> Vec<String> {
     let ev = &c.evidence;

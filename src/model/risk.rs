@@ -2,7 +2,7 @@
 
 use super::{s, HazardControl, HazardRow};
 use crate::item::Kind;
-use crate::Checked;
+use crate::stages::Checked;
 
 pub fn hazards(c: &Checked) -> Vec<HazardRow> {
     let ev = &c.evidence;

@@ -7,7 +7,7 @@ use super::{s, strings, CaseRef, RequirementRow, TestRef};
 use crate::gate::effective_class;
 use crate::item::Kind;
 use crate::results::Outcome;
-use crate::Checked;
+use crate::stages::Checked;
 
 pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
     let ev = &c.evidence;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{strings, JunitSummary, TestRow, UnboundCase};
 use crate::item::Kind;
 use crate::results::{Outcome, Run};
-use crate::Checked;
+use crate::stages::Checked;
 
 type Counts = BTreeMap<String, usize>;
 

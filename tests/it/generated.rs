@@ -429,10 +429,7 @@ impl Spec {
         ids
     }
 
-    fn pick<T: Clone>(from: &[T], picks: &[usize]) -> Vec<T>
-    where
-        T: PartialEq,
-    {
+    fn pick<T: Clone + PartialEq>(from: &[T], picks: &[usize]) -> Vec<T> {
         let mut out: Vec<T> = Vec::new();
         if from.is_empty() {
             return out;

@@ -13,6 +13,7 @@ mod generated;
 mod hostile_input;
 mod hostile_output;
 mod junit;
+mod layout;
 mod pdf;
 mod releases;
 mod site;

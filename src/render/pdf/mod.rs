@@ -61,21 +61,16 @@ pub struct PdfRenderer {
 }
 
 impl PdfRenderer {
-    /// Load the built-in fonts and the evidence's own (`packet.fonts`), and
-    /// find the packet's characters that none of them can draw.
-    pub fn new(ev: &crate::evidence::Evidence, packet: &Packet) -> Result<Self, crate::Failure> {
+    /// The built-in fonts and the evidence's own (`packet.fonts`, read by
+    /// the pipeline and handed over as bytes: a renderer reads no file),
+    /// and the packet's characters that none of them can draw.
+    pub fn new(extra_fonts: Vec<(String, Vec<u8>)>, packet: &Packet) -> Result<Self, String> {
         let mut fonts = BUILTIN_FONTS.clone();
-        for rel in &ev.config.packet.fonts {
-            // Checked when relpack.toml was read; read the same way again.
-            let rel_path = rel;
-            let bytes = crate::read_font(&ev.fsroot, rel)
-                .map_err(|e| crate::Failure::io(format!("packet.fonts: {e}")))?;
+        for (name, bytes) in extra_fonts {
             let before = fonts.len();
             fonts.extend(Font::iter(Bytes::new(bytes)));
             if fonts.len() == before {
-                return Err(crate::Failure::io(format!(
-                    "packet.fonts: {rel_path} is not a font typst can read"
-                )));
+                return Err(format!("packet.fonts: {name} is not a font typst can read"));
             }
         }
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
@@ -486,7 +481,7 @@ mod tests {
             panic!("the sample does not check")
         };
         let packet = Packet::build(&checked, checked.changes.clone());
-        let Ok(pdf) = PdfRenderer::new(&checked.evidence, &packet) else {
+        let Ok(pdf) = PdfRenderer::new(Vec::new(), &packet) else {
             panic!("fonts do not load")
         };
         let whole = pdf

@@ -8,7 +8,7 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::durable;
+use crate::durable;
 
 /// Where a build writes, resolved, and how it lies against the evidence.
 #[derive(Debug, Clone)]

@@ -1,0 +1,95 @@
+//! The values that pass between the pipeline's stages: what the command
+//! line adds (`Options`, `BuildOptions`), what each stage gives (`Loaded`,
+//! `Checked`, `Built`) and why nothing could be produced (`Failure`). Kept
+//! apart from lib.rs, which runs the stages, so that a stage can name what
+//! it receives without depending on the pipeline above it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::changes;
+use crate::destination::Destination;
+use crate::diag::{Diagnostic, Sources};
+use crate::evidence::Evidence;
+use crate::gate::GateReport;
+use crate::results::TestResults;
+use crate::verdict;
+
+/// What the command line adds to the evidence.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--version`: wins over `release.version` and the git tag.
+    pub version: Option<String>,
+    /// `SOURCE_DATE_EPOCH`, for the release date when relpack.toml has none.
+    pub source_date_epoch: Option<i64>,
+    /// Used when nothing else names the version (`relpack digest` does not
+    /// depend on it).
+    pub fallback_version: Option<String>,
+    /// Where the build writes: when it lies inside the evidence root,
+    /// discovery skips it (a packet is output, never evidence).
+    pub output: Option<Destination>,
+}
+
+/// Why nothing could be produced: invalid evidence (exit 2) or I/O (exit 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    Invalid,
+    Io,
+}
+
+pub struct Failure {
+    pub kind: FailureKind,
+    pub sources: Sources,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Failure {
+    pub(crate) fn invalid(sources: Sources, diags: Vec<Diagnostic>) -> Failure {
+        Failure {
+            kind: FailureKind::Invalid,
+            sources,
+            diags,
+        }
+    }
+
+    pub fn io(message: impl Into<String>) -> Failure {
+        Failure {
+            kind: FailureKind::Io,
+            sources: Sources::default(),
+            diags: vec![Diagnostic::error(message)],
+        }
+    }
+}
+
+/// The evidence, read, validated and linked, with the warnings found.
+pub struct Loaded {
+    pub evidence: Evidence,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The evidence with everything the gates computed.
+pub struct Checked {
+    pub evidence: Evidence,
+    pub results: TestResults,
+    pub digests: Vec<String>,
+    pub release_digest: String,
+    pub report: GateReport,
+    pub warnings: Vec<Diagnostic>,
+    /// Tests made suspect by changes since the previous release.
+    pub suspect: HashMap<usize, String>,
+    pub changes: Option<changes::ChangeSet>,
+    /// Every fact the gates and the packet both state, decided once.
+    pub verdicts: verdict::Verdicts,
+}
+
+/// What `relpack build` adds to a check.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub pdf: bool,
+}
+
+pub struct Built {
+    pub checked: Checked,
+    pub folder: PathBuf,
+}
