@@ -223,7 +223,11 @@ fn the_pdf_text_carries_digests_and_long_ids_exactly() {
 /// breaks before hyphens only, before the first of a run).
 #[test]
 fn empty_bodies_and_hyphenated_ids_found_by_generated_trees() {
-    let names = ["mjf0-0mn3-9", "wyln2n6vb--g", "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p"];
+    let names = [
+        "mjf0-0mn3-9",
+        "wyln2n6vb--g",
+        "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p",
+    ];
     let mut soup = String::new();
     for n in names {
         soup += &format!(
@@ -233,7 +237,10 @@ fn empty_bodies_and_hyphenated_ids_found_by_generated_trees() {
     let t = tree(&[
         ("relpack.toml", CONFIG),
         ("soup.toml", &soup),
-        ("REQ-1.md", "+++\nkind = \"requirement\"\nid = \"REQ-1\"\ntitle = \"t\"\n+++\n"),
+        (
+            "REQ-1.md",
+            "+++\nkind = \"requirement\"\nid = \"REQ-1\"\ntitle = \"t\"\n+++\n",
+        ),
     ]);
     let (_out, folder, _, _) = build_packet(t.path(), &[]);
     let packet = packet_json(&folder);
@@ -241,6 +248,9 @@ fn empty_bodies_and_hyphenated_ids_found_by_generated_trees() {
     let text = pdf_text(&folder.join("packet.pdf"));
     let squeezed: String = text.split_whitespace().collect();
     for n in names {
-        assert!(squeezed.contains(&format!("SOUP-{n}@7.7")), "SOUP-{n}@7.7 in {text}");
+        assert!(
+            squeezed.contains(&format!("SOUP-{n}@7.7")),
+            "SOUP-{n}@7.7 in {text}"
+        );
     }
 }

@@ -206,8 +206,17 @@ impl PdfRenderer {
     /// The laid-out packet: parts compiled side by side, then the cover and
     /// contents, the footers and the links.
     fn document(&self, packet: &Packet, pages_per_part: f64) -> Result<PagedDocument, String> {
+        self.lay_out(view_data(packet), &packet.release.date, pages_per_part)
+    }
+
+    /// [`Self::document`] from the view data.
+    fn lay_out(
+        &self,
+        mut data: Value,
+        date: &str,
+        pages_per_part: f64,
+    ) -> Result<PagedDocument, String> {
         use rayon::prelude::*;
-        let mut data = view_data(packet);
         // PDF/A refuses a glyph no font has: such characters (warned about
         // by `missing_glyphs`) are written as their code point instead.
         let missing: HashSet<char> = self
@@ -219,7 +228,6 @@ impl PdfRenderer {
             replace_missing(&mut data, &missing);
         }
         let plan = Plan::new(data);
-        let date = packet.release.date.as_str();
 
         let started = std::time::Instant::now();
         let parts: Vec<Vec<Page>> = plan
@@ -470,6 +478,28 @@ mod tests {
                 _ => {}
             }
         }
+    }
+
+    /// A template failure is a bug; its message says where: the template
+    /// line, and the row whose data brought it out.
+    #[test]
+    fn a_template_failure_names_the_template_line_and_the_row() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-evidence");
+        let Ok(checked) = crate::check(&root, &crate::Options::default()) else {
+            panic!("the sample does not check")
+        };
+        let packet = Packet::build(&checked, checked.changes.clone());
+        let pdf = PdfRenderer::new(Vec::new(), &packet).expect("fonts load");
+        let mut data = view_data(&packet);
+        // A row without a field the template reads, as a model bug would make.
+        let row = &mut data["packet"]["hazards"][1];
+        let id = row["id"].as_str().unwrap().to_string();
+        row.as_object_mut().unwrap().remove("residual_score");
+        let Err(e) = pdf.lay_out(data, &packet.release.date, plan::PAGES_PER_PART) else {
+            panic!("a row without residual_score compiled")
+        };
+        assert!(e.contains("templates/pdf/packet.typ:"), "{e}");
+        assert!(e.contains(&format!("section risk, row {id}")), "{e}");
     }
 
     /// The sample cut into parts of two pages, so part boundaries fall
