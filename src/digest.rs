@@ -84,11 +84,24 @@ pub fn release_digest<'a>(
     items: impl IntoIterator<Item = (&'a Item, &'a str)>,
     junit: &[JunitFile],
 ) -> String {
-    let mut lines: Vec<(&str, &str)> = items
-        .into_iter()
-        .filter(|(i, _)| i.kind != Kind::Approval)
-        .map(|(i, d)| (i.id.as_str(), d))
-        .collect();
+    release_digest_of(
+        items
+            .into_iter()
+            .filter(|(i, _)| i.kind != Kind::Approval)
+            .map(|(i, d)| (i.id.as_str(), d)),
+        junit.iter().map(|f| (f.path.as_str(), f.sha256.as_str())),
+    )
+}
+
+/// The release digest's one formula, over (id, digest) of the items that
+/// count (approvals left out by the caller) and (path, hex SHA-256) of the
+/// JUnit files: `build` computes it from the evidence, `verify` from
+/// packet.json.
+pub fn release_digest_of<'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a str)>,
+    junit: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut lines: Vec<(&str, &str)> = items.into_iter().collect();
     lines.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut h = Sha256::new();
     for (id, d) in lines {
@@ -97,10 +110,10 @@ pub fn release_digest<'a>(
         h.update(d.as_bytes());
         h.update(b"\n");
     }
-    let mut files: Vec<&JunitFile> = junit.iter().collect();
-    files.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    for f in files {
-        h.update(format!("junit:{} sha256:{}\n", f.path, f.sha256).as_bytes());
+    let mut files: Vec<(&str, &str)> = junit.into_iter().collect();
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for (path, sha) in files {
+        h.update(format!("junit:{path} sha256:{sha}\n").as_bytes());
     }
     format!("sha256:{:x}", h.finalize())
 }

@@ -321,12 +321,7 @@ pub fn check_digests(packet: &Value) -> Vec<String> {
             lines.push((id.to_string(), digest));
         }
     }
-    lines.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut h = Sha256::new();
-    for (id, d) in &lines {
-        h.update(format!("{id} {d}\n").as_bytes());
-    }
-    let mut junit: Vec<(&str, &str)> = packet["verification"]["junit_files"]
+    let junit: Vec<(&str, &str)> = packet["verification"]["junit_files"]
         .as_array()
         .into_iter()
         .flatten()
@@ -337,11 +332,10 @@ pub fn check_digests(packet: &Value) -> Vec<String> {
             )
         })
         .collect();
-    junit.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    for (path, sha) in junit {
-        h.update(format!("junit:{path} sha256:{sha}\n").as_bytes());
-    }
-    let release = format!("sha256:{:x}", h.finalize());
+    let release = crate::digest::release_digest_of(
+        lines.iter().map(|(id, d)| (id.as_str(), d.as_str())),
+        junit,
+    );
     let stated = packet["release"]["digest"].as_str().unwrap_or_default();
     if release != stated {
         problems.push(format!(
