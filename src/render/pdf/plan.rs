@@ -74,6 +74,46 @@ fn cap(list: &mut Value, max: usize) -> Option<usize> {
     Some(more)
 }
 
+impl Widths {
+    /// Sized once for the whole section from the strings it will hold.
+    fn of(rows: &serde_json::Map<String, Value>) -> Widths {
+        fn ids<'a>(row: &'a Value, key: &str) -> Vec<&'a str> {
+            row[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect()
+        }
+        let requirements = rows["requirements"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        // The Need column shows a requirement's needs, else what it derives from.
+        let need_ids = requirements.iter().flat_map(|r| {
+            let needs = ids(r, "needs");
+            if needs.is_empty() {
+                ids(r, "derives_from")
+            } else {
+                needs
+            }
+        });
+        let hazard_ids = requirements.iter().flat_map(|r| ids(r, "hazards"));
+        let sizes: Vec<String> = rows["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["size"].to_string())
+            .collect();
+        Widths {
+            // The minimums fit the header and the "NO NEED" gap mark.
+            need: column_em(need_ids, 5.2),
+            hazards: column_em(hazard_ids, 5.2),
+            bytes: column_em(sizes.iter().map(String::as_str), 4.0),
+        }
+    }
+}
+
 /// The width a column needs for the longest run of characters that cannot
 /// break: runs end at spaces, U+200B (relpack's own break opportunities in
 /// long words) and after a hyphen before a letter (Unicode line breaking).
@@ -213,40 +253,7 @@ impl Plan {
                 obj.remove(key);
             }
         }
-        fn ids<'a>(row: &'a Value, key: &str) -> Vec<&'a str> {
-            row[key]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect()
-        }
-        let requirements = rows["requirements"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        // The Need column shows a requirement's needs, else what it derives from.
-        let need_ids = requirements.iter().flat_map(|r| {
-            let needs = ids(r, "needs");
-            if needs.is_empty() {
-                ids(r, "derives_from")
-            } else {
-                needs
-            }
-        });
-        let hazard_ids = requirements.iter().flat_map(|r| ids(r, "hazards"));
-        let sizes: Vec<String> = rows["evidence"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| f["size"].to_string())
-            .collect();
-        let widths = Widths {
-            // The minimums fit the header and the "NO NEED" gap mark.
-            need: column_em(need_ids, 5.2),
-            hazards: column_em(hazard_ids, 5.2),
-            bytes: column_em(sizes.iter().map(String::as_str), 4.0),
-        };
+        let widths = Widths::of(&rows);
         Plan {
             packet,
             rows,
