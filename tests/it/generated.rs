@@ -813,22 +813,7 @@ impl Spec {
             return Ok(());
         };
         let git = |args: &[&str]| {
-            let o = Process::new("git")
-                .args(args)
-                .current_dir(root)
-                .env("GIT_AUTHOR_NAME", "Ada Dev")
-                .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-                .env("GIT_COMMITTER_NAME", "Ada Dev")
-                .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-                .env("GIT_AUTHOR_DATE", "2026-11-10T10:00:00Z")
-                .env("GIT_COMMITTER_DATE", "2026-11-10T10:00:00Z")
-                .output()
-                .expect("git runs");
-            assert!(
-                o.status.success(),
-                "git {args:?}: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
+            super::git(root, args);
         };
         git(&["init", "-q", "-b", "main"]);
         git(&["add", "-A"]);

@@ -1405,30 +1405,8 @@ fn perf_100k_cases_in_50_files() {
 mod git {
     //! What git adds: release.source, traced commits, a version from a tag.
 
-    use std::path::Path;
-
     use super::super::*;
     use super::build;
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "Dana Reyes")
-            .env("GIT_AUTHOR_EMAIL", "dana@example.com")
-            .env("GIT_COMMITTER_NAME", "Dana Reyes")
-            .env("GIT_COMMITTER_EMAIL", "dana@example.com")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("run git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
 
     const ITEMS: &str = "[[requirement]]\nid = \"REQ-1\"\ntitle = \"r\"\ntext = \"t\"\n\n[[requirement]]\nid = \"REQ-2\"\ntitle = \"r\"\ntext = \"t\"\n\n[[test]]\nid = \"T-1\"\ntitle = \"t\"\nmethod = \"manual\"\nverifies = [\"REQ-1\", \"REQ-2\"]\n\n[[result]]\nid = \"R-1\"\ntest = \"T-1\"\noutcome = \"pass\"\nexecuted_by = \"me\"\nexecuted_at = 2026-11-19T10:00:00+01:00\nversion = \"1.0.0\"\n";
 

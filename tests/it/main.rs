@@ -143,3 +143,25 @@ pub fn require_tool(name: &str) {
         "`{name}` is not installed: run the tests with `bash scripts/test.sh`, which installs it"
     );
 }
+
+/// Run git in `dir` as a fixed person, with no user or system config;
+/// panics with git's message when it fails. Returns what it printed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dana Reyes")
+        .env("GIT_AUTHOR_EMAIL", "dana@example.com")
+        .env("GIT_COMMITTER_NAME", "Dana Reyes")
+        .env("GIT_COMMITTER_EMAIL", "dana@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

@@ -7,24 +7,7 @@ use std::process::Command as Process;
 use assert_fs::TempDir;
 use serde_json::Value;
 
-use super::{build_packet, check_json, gate, relpack, require_tool, tree, CONFIG};
-
-fn git(dir: &Path, args: &[&str]) {
-    let o = Process::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.org")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .output()
-        .expect("git runs");
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
+use super::{build_packet, check_json, gate, git, relpack, require_tool, tree, CONFIG};
 
 fn pdf_text(pdf: &Path) -> String {
     require_tool("pdftotext");
