@@ -11,7 +11,7 @@ use crate::fsroot::EvidenceRoot;
 use crate::git::GitInfo;
 use crate::item::{Item, Kind};
 use crate::link::Links;
-use crate::parse::junit::JunitFile;
+use crate::parse::junit::{JunitCase, JunitFile};
 use crate::parse::EvidenceFile;
 
 pub struct Evidence {
@@ -43,6 +43,21 @@ impl Evidence {
 
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.links.get(id).map(|i| &self.items[i])
+    }
+
+    /// The JUnit cases that verify requirement `r` by their own `verifies`
+    /// property, with the file each was read from.
+    pub fn cases_verifying(&self, r: usize) -> impl Iterator<Item = (&JunitFile, &JunitCase)> {
+        self.links
+            .verified_by_cases
+            .get(&r)
+            .into_iter()
+            .flatten()
+            .map(|&b| {
+                let b = &self.links.bindings[b];
+                let file = &self.junit[b.file];
+                (file, &file.cases[b.case])
+            })
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (usize, &Item)> {

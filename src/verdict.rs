@@ -159,15 +159,8 @@ fn requirement(
         .map(Vec::as_slice)
         .unwrap_or_default();
     let cases: Vec<Outcome> = ev
-        .links
-        .verified_by_cases
-        .get(&r)
-        .into_iter()
-        .flatten()
-        .map(|&b| {
-            let b = &ev.links.bindings[b];
-            Outcome::from_case(ev.junit[b.file].cases[b.case].outcome)
-        })
+        .cases_verifying(r)
+        .map(|(_, case)| Outcome::from_case(case.outcome))
         .collect();
     let has_test = !tests.is_empty() || !cases.is_empty();
     let latest = |t: &usize| results.latest.get(t).copied();

@@ -30,20 +30,11 @@ pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
                 })
                 .collect();
             let cases: Vec<CaseRef> = ev
-                .links
-                .verified_by_cases
-                .get(&r)
-                .into_iter()
-                .flatten()
-                .map(|&b| {
-                    let b = &ev.links.bindings[b];
-                    let f = &ev.junit[b.file];
-                    let case = &f.cases[b.case];
-                    CaseRef {
-                        name: case.name.clone(),
-                        outcome: Outcome::from_case(case.outcome),
-                        source: f.path.clone(),
-                    }
+                .cases_verifying(r)
+                .map(|(f, case)| CaseRef {
+                    name: case.name.clone(),
+                    outcome: Outcome::from_case(case.outcome),
+                    source: f.path.clone(),
                 })
                 .collect();
             let latest = ev
