@@ -40,8 +40,13 @@ impl SignerTime {
     pub fn parse(text: &str) -> Option<SignerTime> {
         let (digits, utc) = if let Some(d) = text.strip_suffix(['Z', 'z']) {
             (d, true)
-        } else if text.len() > 3 && text[text.len() - 3..].eq_ignore_ascii_case("UTC") {
-            (&text[..text.len() - 3], true)
+        } else if let Some(d) = text
+            .len()
+            .checked_sub(3)
+            .filter(|&i| i > 0 && text.is_char_boundary(i) && text[i..].eq_ignore_ascii_case("UTC"))
+            .map(|i| &text[..i])
+        {
+            (d, true)
         } else {
             (text, false)
         };
@@ -648,6 +653,20 @@ mod tests {
 
     const KEY: &str =
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIInAeulJi8Dq9cZ3P6xhhN7FeGWMfomFDjw0ZDUp35dK";
+
+    /// Found by the `sign` fuzz target's author: a time ending in a
+    /// multi-byte character was sliced inside it (`text[len - 3..]`).
+    #[test]
+    fn fuzz_signer_time_ending_in_multibyte_text_is_refused() {
+        assert_eq!(SignerTime::parse("€é"), None);
+        assert_eq!(SignerTime::parse("2026€é"), None);
+        let (signers, errors) = parse_allowed_signers(&format!("a@b valid-after=\"€é\" {KEY}"));
+        assert!(signers.is_empty());
+        assert!(
+            errors[0].contains("invalid `valid-after` time"),
+            "{errors:?}"
+        );
+    }
 
     #[test]
     fn signer_times_read_as_ssh_keygen_reads_them() {

@@ -1,0 +1,16 @@
+//! Evidence Markdown -> sanitized HTML, plain and with ids linked.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use relpack::render::markdown::{to_html, to_html_linked};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = to_html(text);
+    let _ = to_html_linked(text, &|id| {
+        id.starts_with("REQ-")
+            .then(|| format!("../items/{id}.html"))
+    });
+});
