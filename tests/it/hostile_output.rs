@@ -189,18 +189,7 @@ fn out_inside_a_git_work_tree_does_not_make_it_dirty() {
     require_tool("git");
     let t = evidence();
     let git = |args: &[&str]| {
-        let o = std::process::Command::new("git")
-            .args(args)
-            .current_dir(t.path())
-            .env("GIT_AUTHOR_NAME", "Dana Reyes")
-            .env("GIT_AUTHOR_EMAIL", "dana@example.com")
-            .env("GIT_COMMITTER_NAME", "Dana Reyes")
-            .env("GIT_COMMITTER_EMAIL", "dana@example.com")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+        super::git(t.path(), args);
     };
     git(&["init", "-q"]);
     git(&["add", "."]);
