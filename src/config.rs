@@ -39,7 +39,20 @@ fn default_class() -> SafetyClass {
     SafetyClass::C
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 pub enum SafetyClass {
     A,
     B,
@@ -48,20 +61,11 @@ pub enum SafetyClass {
 
 impl SafetyClass {
     pub fn parse(s: &str) -> Option<SafetyClass> {
-        match s {
-            "A" => Some(SafetyClass::A),
-            "B" => Some(SafetyClass::B),
-            "C" => Some(SafetyClass::C),
-            _ => None,
-        }
+        s.parse().ok()
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            SafetyClass::A => "A",
-            SafetyClass::B => "B",
-            SafetyClass::C => "C",
-        }
+        self.into()
     }
 }
 

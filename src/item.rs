@@ -11,8 +11,21 @@ use serde_json::{Map, Value};
 use crate::diag::FileId;
 
 /// The kinds of item the evidence format knows (EVIDENCE.md, "Items").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Kind {
     Need,
     Requirement,
@@ -43,23 +56,11 @@ impl Kind {
     ];
 
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::Need => "need",
-            Kind::Requirement => "requirement",
-            Kind::Hazard => "hazard",
-            Kind::Test => "test",
-            Kind::Result => "result",
-            Kind::Anomaly => "anomaly",
-            Kind::Deviation => "deviation",
-            Kind::Change => "change",
-            Kind::Document => "document",
-            Kind::Soup => "soup",
-            Kind::Approval => "approval",
-        }
+        self.into()
     }
 
     pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
+        name.parse().ok()
     }
 
     /// The link fields of this kind and the kinds each may name.

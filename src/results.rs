@@ -10,8 +10,9 @@ use crate::evidence::Evidence;
 use crate::item::Kind;
 use crate::parse::junit::CaseOutcome;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::EnumString, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Outcome {
     Pass,
     Fail,
@@ -21,22 +22,11 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn parse(s: &str) -> Option<Outcome> {
-        match s {
-            "pass" => Some(Outcome::Pass),
-            "fail" => Some(Outcome::Fail),
-            "blocked" => Some(Outcome::Blocked),
-            "skipped" => Some(Outcome::Skipped),
-            _ => None,
-        }
+        s.parse().ok()
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::Blocked => "blocked",
-            Outcome::Skipped => "skipped",
-        }
+        self.into()
     }
 
     pub fn from_case(c: CaseOutcome) -> Outcome {
