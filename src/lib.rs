@@ -424,17 +424,23 @@ fn load_previous(ev: &Evidence) -> Result<Option<changes::PreviousPacket>, Failu
 }
 
 /// The allowed signers, and problems reading them (approval findings).
-fn load_signers(ev: &Evidence) -> (Vec<sign::AllowedSigner>, Vec<String>) {
+fn load_signers(ev: &Evidence) -> (Vec<sign::AllowedSigner>, Vec<sign::SignersProblem>) {
+    use sign::SignersProblem;
     let Some(rel) = &ev.config.gates.allowed_signers else {
         return (Vec::new(), Vec::new());
     };
     let bytes = match ev.fsroot.read(rel, FileRole::AllowedSigners) {
         Ok(b) => b,
-        Err(e) => return (Vec::new(), vec![e.to_string()]),
+        Err(e) => return (Vec::new(), vec![SignersProblem::whole_file(e.to_string())]),
     };
     match String::from_utf8(bytes) {
         Ok(text) => sign::parse_allowed_signers(&text),
-        Err(_) => (Vec::new(), vec![format!("{rel}: not valid UTF-8")]),
+        Err(_) => (
+            Vec::new(),
+            vec![SignersProblem::whole_file(format!(
+                "{rel}: not valid UTF-8"
+            ))],
+        ),
     }
 }
 

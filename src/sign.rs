@@ -86,7 +86,40 @@ impl SignerTime {
 /// `valid-before="..."` and `cert-authority` (kept, so that a signature it
 /// would vouch for is refused with a clear reason); any other option makes
 /// the line an error, as it does for ssh-keygen.
-pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<String>) {
+/// A problem with allowed_signers: where (a line, when it is about one) and
+/// what. Shown as `line N: what`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignersProblem {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl SignersProblem {
+    pub fn at(line: usize, message: impl Into<String>) -> SignersProblem {
+        SignersProblem {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    pub fn whole_file(message: impl Into<String>) -> SignersProblem {
+        SignersProblem {
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for SignersProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(n) => write!(f, "line {n}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<SignersProblem>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for (n, raw) in text.lines().enumerate() {
@@ -96,9 +129,9 @@ pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<String>) {
         }
         let tokens = tokenize(line);
         if tokens.len() < 3 {
-            errors.push(format!(
-                "line {}: expected `principals [options] key`",
-                n + 1
+            errors.push(SignersProblem::at(
+                n + 1,
+                "expected `principals [options] key`",
             ));
             continue;
         }
@@ -112,20 +145,20 @@ pub fn parse_allowed_signers(text: &str) -> (Vec<AllowedSigner>, Vec<String>) {
             (Some(tokens[1].as_str()), 2)
         };
         let Some(key_b64) = tokens.get(key_at + 1) else {
-            errors.push(format!("line {}: no key", n + 1));
+            errors.push(SignersProblem::at(n + 1, "no key"));
             continue;
         };
         let key = match PublicKey::from_openssh(&format!("{} {}", tokens[key_at], key_b64)) {
             Ok(k) => k,
             Err(e) => {
-                errors.push(format!("line {}: bad key: {e}", n + 1));
+                errors.push(SignersProblem::at(n + 1, format!("bad key: {e}")));
                 continue;
             }
         };
         let options = match parse_options(options.unwrap_or_default()) {
             Ok(o) => o,
             Err(e) => {
-                errors.push(format!("line {}: {e}", n + 1));
+                errors.push(SignersProblem::at(n + 1, e));
                 continue;
             }
         };
@@ -663,7 +696,7 @@ mod tests {
         let (signers, errors) = parse_allowed_signers(&format!("a@b valid-after=\"€é\" {KEY}"));
         assert!(signers.is_empty());
         assert!(
-            errors[0].contains("invalid `valid-after` time"),
+            errors[0].to_string().contains("invalid `valid-after` time"),
             "{errors:?}"
         );
     }
@@ -736,8 +769,8 @@ mod tests {
             assert!(signers.is_empty(), "{options}");
             assert!(
                 errors.len() == 1
-                    && errors[0].starts_with("line 1: ")
-                    && errors[0].contains(needle),
+                    && errors[0].line == Some(1)
+                    && errors[0].message.contains(needle),
                 "{options}: {errors:?}"
             );
         }

@@ -47,11 +47,7 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             message: format!("allowed_signers: {e}"),
             items: Vec::new(),
             file: ev.config.gates.allowed_signers.clone(),
-            // `parse_allowed_signers` starts its messages with "line N:".
-            line: e
-                .strip_prefix("line ")
-                .and_then(|r| r.split(':').next())
-                .and_then(|n| n.parse().ok()),
+            line: e.line,
             waived_by: None,
         });
     }

@@ -123,7 +123,7 @@ pub struct GateInput<'a> {
     pub release_digest: &'a str,
     pub signers: &'a [AllowedSigner],
     /// Problems reading allowed_signers, reported in the approval gate.
-    pub signer_errors: &'a [String],
+    pub signer_errors: &'a [crate::sign::SignersProblem],
     /// Tests made suspect by changes since the previous release.
     pub suspect: &'a HashMap<usize, String>,
     /// Every fact the packet states too, decided once.
