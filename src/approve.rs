@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diag::{Diagnostic, Sources};
 use crate::digest::{canonical_form, scope_digest};
 use crate::fsroot::FileRole;
 use crate::item::Kind;
-use crate::stages::Checked;
+use crate::stages::{Checked, Failure};
 
 pub struct ApproveRequest {
     pub id: String,
@@ -23,18 +24,46 @@ pub struct ApproveRequest {
     pub file: Option<String>,
 }
 
-/// Returns the path written (relative to the root).
-pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<String, String> {
+/// Why no approval was written: the request or the evidence does not allow
+/// it (exit 2), or the file could not be written (exit 3).
+enum Problem {
+    Invalid(String),
+    Io(String),
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Problem {
+        Problem::Invalid(message)
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(message: &str) -> Problem {
+        Problem::Invalid(message.to_string())
+    }
+}
+
+/// Returns the path written (relative to the root). The failure's kind is
+/// the exit code's class: invalid request or evidence, or I/O.
+pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<String, Failure> {
+    write_approval(root, checked, req).map_err(|p| match p {
+        Problem::Invalid(m) => Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]),
+        Problem::Io(m) => Failure::io(m),
+    })
+}
+
+fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<String, Problem> {
     let ev = &checked.evidence;
     if !valid_id(&req.id) {
         return Err(format!(
             "`{}` is not an item id: a letter, then letters, digits, `_`, `.` or `-`",
             req.id
-        ));
+        )
+        .into());
     }
     for (what, value) in [("--role", &req.role), ("--signer", &req.signer)] {
         if value.trim().is_empty() {
-            return Err(format!("{what} may not be empty"));
+            return Err(format!("{what} may not be empty").into());
         }
     }
     if req
@@ -45,7 +74,7 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
         return Err("--principal may not be empty".into());
     }
     if ev.item(&req.id).is_some() {
-        return Err(format!("an item with id `{}` already exists", req.id));
+        return Err(format!("an item with id `{}` already exists", req.id).into());
     }
     if !matches!(
         req.meaning.as_str(),
@@ -96,7 +125,7 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
              give the release date in relpack.toml ([release] date) or the signing time with --at",
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
             ev.date
-        ));
+        ).into());
     }
     let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
@@ -147,23 +176,23 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
     {
         return Err(format!(
             "--file `{rel}`: an approval is written to a visible `.toml` evidence file, not relpack.toml"
-        ));
+        ).into());
     }
     let path = root.join(&rel);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            .map_err(|e| Problem::Io(format!("cannot create {}: {e}", dir.display())))?;
     }
     // Appending to a link would write wherever it points.
     if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(format!(
-            "{rel} is a symbolic link: an approval is written to a regular file"
-        ));
+        return Err(
+            format!("{rel} is a symbolic link: an approval is written to a regular file").into(),
+        );
     }
     let mut existing = match checked.evidence.fsroot.read(&rel, FileRole::Items) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| format!("{rel}: not valid UTF-8"))?,
         Err(e) if e.is_not_found() => String::new(),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e.to_string().into()),
     };
     if !existing.is_empty() && !existing.ends_with('\n') {
         existing.push('\n');
@@ -172,7 +201,8 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
         existing.push('\n');
     }
     existing.push_str(&text);
-    std::fs::write(&path, existing).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, existing)
+        .map_err(|e| Problem::Io(format!("cannot write {}: {e}", path.display())))?;
     Ok(rel)
 }
 

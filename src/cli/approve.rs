@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use relpack::report;
-
 use super::{fail, Ctx, ReleaseArgs};
 
 #[derive(clap::Args)]
@@ -82,9 +80,6 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
             }
             0
         }
-        Err(e) => {
-            eprintln!("error: {}", report::escape_terminal(&e));
-            2
-        }
+        Err(f) => fail(&f, ctx.colour),
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use relpack::report;
 use relpack::Options;
 
-use super::Ctx;
+use super::{fail, Ctx};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,25 +24,23 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         }
     };
     // The approval record needs the digest of what was just written.
-    let approval = relpack::check(&dir, &Options::default())
-        .map_err(|_| "the new tree does not check".to_string())
-        .and_then(|c| {
-            relpack::approve::approve(
-                &dir,
-                &c,
-                &relpack::approve::ApproveRequest {
-                    id: "APR-1".into(),
-                    role: "quality".into(),
-                    meaning: "approved".into(),
-                    signer: "Q. Lead".into(),
-                    items: None,
-                    key: None,
-                    principal: None,
-                    at: Some("2026-01-15T09:00:00+01:00".into()),
-                    file: None,
-                },
-            )
-        });
+    let approval = relpack::check(&dir, &Options::default()).and_then(|c| {
+        relpack::approve::approve(
+            &dir,
+            &c,
+            &relpack::approve::ApproveRequest {
+                id: "APR-1".into(),
+                role: "quality".into(),
+                meaning: "approved".into(),
+                signer: "Q. Lead".into(),
+                items: None,
+                key: None,
+                principal: None,
+                at: Some("2026-01-15T09:00:00+01:00".into()),
+                file: None,
+            },
+        )
+    });
     if !ctx.quiet {
         for w in &written {
             eprintln!("wrote {w}");
@@ -55,9 +53,8 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
             d = dir.display()
         );
     }
-    if let Err(e) = approval {
-        eprintln!("error: {}", report::escape_terminal(&e));
-        return 2;
+    if let Err(f) = approval {
+        return fail(&f, ctx.colour);
     }
     0
 }

@@ -1064,3 +1064,50 @@ fn one_key_is_one_signer_whatever_the_printed_names() {
     let (code, v) = check_json(t.path());
     assert_eq!(code, 0, "{v:#}");
 }
+
+/// The exit code follows the failure's class: a file that cannot be
+/// created is I/O (3), not invalid input (2).
+#[test]
+fn approve_that_cannot_create_its_file_exits_3() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("n.toml", "[[need]]\nid = \"N-1\"\ntitle = \"n\"\n"),
+        // `approvals` is a file, so approvals/APR-9.toml cannot be created.
+        ("approvals", "not a folder"),
+    ]);
+    relpack()
+        .args(["approve", "--root"])
+        .arg(t.path())
+        .args([
+            "--id",
+            "APR-9",
+            "--role",
+            "quality",
+            "--meaning",
+            "approved",
+            "--signer",
+            "Q",
+        ])
+        .args(["--at", "2026-11-19T09:00:00+01:00"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("cannot create"));
+    // An invalid request stays exit 2.
+    relpack()
+        .args(["approve", "--root"])
+        .arg(t.path())
+        .args([
+            "--id",
+            "APR-9",
+            "--role",
+            "quality",
+            "--meaning",
+            "liked",
+            "--signer",
+            "Q",
+        ])
+        .args(["--at", "2026-11-19T09:00:00+01:00"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--meaning must be"));
+}
