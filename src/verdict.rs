@@ -128,10 +128,6 @@ impl Verdicts {
         self.requirements.get(&r)
     }
 
-    pub fn requirement_verified(&self, r: usize) -> bool {
-        self.requirements.get(&r).is_some_and(|v| v.verified)
-    }
-
     pub fn in_force(&self, d: usize) -> bool {
         self.deviations.get(&d).is_some_and(|v| v.in_force)
     }

@@ -6,15 +6,13 @@ use crate::results::Outcome;
 
 pub fn requirement_verified(input: &GateInput<'_>) -> Vec<Finding> {
     let ev = input.ev;
+    // Whether a requirement has a test at all is its verdict's (verdict.rs).
     ev.of_kind(Kind::Requirement)
-        .filter(|(_, r)| r.str("status") != Some("obsolete"))
         .filter(|(i, _)| {
-            ev.links.verified_by.get(i).is_none_or(|v| v.is_empty())
-                && ev
-                    .links
-                    .verified_by_cases
-                    .get(i)
-                    .is_none_or(|v| v.is_empty())
+            input
+                .verdicts
+                .requirement(*i)
+                .is_some_and(|v| !v.obsolete && !v.has_test)
         })
         .map(|(_, r)| {
             Finding::about(
