@@ -1075,39 +1075,19 @@ fn approve_that_cannot_create_its_file_exits_3() {
         // `approvals` is a file, so approvals/APR-9.toml cannot be created.
         ("approvals", "not a folder"),
     ]);
-    relpack()
-        .args(["approve", "--root"])
-        .arg(t.path())
-        .args([
-            "--id",
-            "APR-9",
-            "--role",
-            "quality",
-            "--meaning",
-            "approved",
-            "--signer",
-            "Q",
-        ])
-        .args(["--at", "2026-11-19T09:00:00+01:00"])
-        .assert()
+    let approve = |meaning: &str| {
+        relpack()
+            .args(["approve", "--root"])
+            .arg(t.path())
+            .args(["--id", "APR-9", "--role", "quality", "--signer", "Q"])
+            .args(["--meaning", meaning, "--at", "2026-11-19T09:00:00+01:00"])
+            .assert()
+    };
+    approve("approved")
         .code(3)
         .stderr(predicates::str::contains("cannot create"));
     // An invalid request stays exit 2.
-    relpack()
-        .args(["approve", "--root"])
-        .arg(t.path())
-        .args([
-            "--id",
-            "APR-9",
-            "--role",
-            "quality",
-            "--meaning",
-            "liked",
-            "--signer",
-            "Q",
-        ])
-        .args(["--at", "2026-11-19T09:00:00+01:00"])
-        .assert()
+    approve("liked")
         .code(2)
         .stderr(predicates::str::contains("--meaning must be"));
 }
