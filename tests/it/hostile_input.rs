@@ -366,18 +366,23 @@ fn utf16_and_utf32_junit_reports_are_read() {
 
 const BOM_HEAD: &str = "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.5\",\n";
 
+/// `relpack check` of the usual evidence with `bom` as bom.cdx.json.
+fn check_bom(bom: &str) -> (i32, String) {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("evidence.toml", EVIDENCE),
+        ("bom.cdx.json", bom),
+    ]);
+    check_text(t.path())
+}
+
 #[test]
 fn malformed_boms_are_errors_with_their_place() {
     // A component without a name, at its line.
     let bom = format!(
         "{BOM_HEAD}  \"components\": [\n    {{\"type\": \"library\", \"name\": \"zlib\", \"version\": \"1.3\"}},\n    {{\"type\": \"library\", \"version\": \"2.0\"}}\n  ]\n}}\n"
     );
-    let t = tree(&[
-        ("relpack.toml", CONFIG),
-        ("evidence.toml", EVIDENCE),
-        ("bom.cdx.json", &bom),
-    ]);
-    let (code, text) = check_text(t.path());
+    let (code, text) = check_bom(&bom);
     assert_eq!(code, 2, "{text}");
     assert_says(&text, &["has no `name`", "bom.cdx.json:6:5"]);
     // In XML too.
@@ -393,12 +398,7 @@ fn malformed_boms_are_errors_with_their_place() {
     // "components" of the wrong type.
     for components in ["{\"name\": \"zlib\"}", "\"zlib\"", "[\"zlib\"]"] {
         let bom = format!("{BOM_HEAD}  \"components\": {components}\n}}\n");
-        let t = tree(&[
-            ("relpack.toml", CONFIG),
-            ("evidence.toml", EVIDENCE),
-            ("bom.cdx.json", &bom),
-        ]);
-        let (code, text) = check_text(t.path());
+        let (code, text) = check_bom(&bom);
         assert_eq!(code, 2, "{components}: {text}");
         assert_says(&text, &["bom.cdx.json", "not"]);
     }
@@ -658,12 +658,7 @@ fn a_bom_name_with_a_bracket_and_a_nan_are_reported_at_their_line() {
     let bom = format!(
         "{BOM_HEAD}  \"components\": [\n    {{\"type\": \"library\", \"name\": \"zlib\", \"version\": \"1.3\"}},\n    {{\"type\": \"library\", \"name\": \"<script>\", \"version\": \"1\\n2\"}}\n  ]\n}}\n"
     );
-    let t = tree(&[
-        ("relpack.toml", CONFIG),
-        ("evidence.toml", EVIDENCE),
-        ("bom.cdx.json", &bom),
-    ]);
-    let (code, text) = check_text(t.path());
+    let (code, text) = check_bom(&bom);
     assert_eq!(code, 2, "{text}");
     assert_says(&text, &["bom.cdx.json:6:5", "is not a valid id"]);
     assert!(!text.contains("anyOf"), "{text}");
