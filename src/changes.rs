@@ -228,15 +228,15 @@ pub fn suspects(
     changes: &ChangeSet,
     prev: &PreviousPacket,
 ) -> (HashMap<usize, String>, HashMap<usize, String>) {
-    use crate::item::Kind;
     let modified: HashSet<&str> = changes.modified.iter().map(|m| m.id.as_str()).collect();
     let prev_date = chrono::NaiveDate::parse_from_str(&changes.previous_date, "%Y-%m-%d").ok();
     let old_files = unchanged_files(prev);
     let mut tests = HashMap::new();
-    for (t, test) in ev.of_kind(Kind::Test) {
+    for (t, _, test) in ev.tests() {
         let changed: Vec<&str> = test
-            .links("verifies")
-            .into_iter()
+            .verifies
+            .iter()
+            .map(String::as_str)
             .filter(|r| modified.contains(r))
             .collect();
         if changed.is_empty() {
@@ -277,13 +277,14 @@ pub fn suspects(
         }
     }
     let mut hazards = HashMap::new();
-    for (h, hazard) in ev.of_kind(Kind::Hazard) {
-        if modified.contains(hazard.id.as_str()) {
+    for (h, item, hazard) in ev.hazards() {
+        if modified.contains(item.id.as_str()) {
             continue;
         }
         let changed: Vec<&str> = hazard
-            .links("controls")
-            .into_iter()
+            .controls
+            .iter()
+            .map(String::as_str)
             .filter(|r| modified.contains(r))
             .collect();
         if !changed.is_empty() {

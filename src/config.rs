@@ -130,21 +130,21 @@ impl TryFrom<String> for ImageHost {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, strum::IntoStaticStr,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Paper {
     #[default]
-    #[serde(rename = "a4")]
     A4,
-    #[serde(rename = "us-letter")]
     UsLetter,
 }
 
 impl Paper {
+    /// Its name, as relpack.toml and typst both spell it.
     pub fn typst_name(self) -> &'static str {
-        match self {
-            Paper::A4 => "a4",
-            Paper::UsLetter => "us-letter",
-        }
+        self.into()
     }
 }
 
@@ -167,8 +167,21 @@ impl Default for Risk {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    Serialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum AnomalySeverity {
     Cosmetic,
     Minor,
@@ -177,14 +190,8 @@ pub enum AnomalySeverity {
 }
 
 impl AnomalySeverity {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "cosmetic" => Some(Self::Cosmetic),
-            "minor" => Some(Self::Minor),
-            "major" => Some(Self::Major),
-            "critical" => Some(Self::Critical),
-            _ => None,
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 

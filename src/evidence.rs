@@ -10,6 +10,7 @@ use crate::diag::Sources;
 use crate::fsroot::EvidenceRoot;
 use crate::git::GitInfo;
 use crate::item::{Item, Kind};
+use crate::kinds::{self, Views};
 use crate::link::Links;
 use crate::parse::junit::{JunitCase, JunitFile};
 use crate::parse::EvidenceFile;
@@ -24,6 +25,8 @@ pub struct Evidence {
     pub sources: Sources,
     /// Sorted by id (bytewise).
     pub items: Vec<Item>,
+    /// Each item's kind-specific fields, typed; index for index with `items`.
+    pub views: Views,
     pub junit: Vec<JunitFile>,
     pub links: Links,
     pub evidence_files: Vec<EvidenceFile>,
@@ -58,6 +61,56 @@ impl Evidence {
                 let file = &self.junit[b.file];
                 (file, &file.cases[b.case])
             })
+    }
+
+    /// Items of one kind with their typed views.
+    fn typed<'a, T: 'a>(
+        &'a self,
+        kind: Kind,
+        view: fn(&'a Views, usize) -> Option<&'a T>,
+    ) -> impl Iterator<Item = (usize, &'a Item, &'a T)> + 'a {
+        self.of_kind(kind)
+            .filter_map(move |(i, item)| view(&self.views, i).map(|v| (i, item, v)))
+    }
+
+    pub fn requirements(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Requirement)> {
+        self.typed(Kind::Requirement, Views::requirement)
+    }
+
+    pub fn hazards(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Hazard)> {
+        self.typed(Kind::Hazard, Views::hazard)
+    }
+
+    pub fn tests(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Test)> {
+        self.typed(Kind::Test, Views::test)
+    }
+
+    pub fn result_records(&self) -> impl Iterator<Item = (usize, &Item, &kinds::TestResult)> {
+        self.typed(Kind::Result, Views::result)
+    }
+
+    pub fn anomalies(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Anomaly)> {
+        self.typed(Kind::Anomaly, Views::anomaly)
+    }
+
+    pub fn deviations(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Deviation)> {
+        self.typed(Kind::Deviation, Views::deviation)
+    }
+
+    pub fn changes(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Change)> {
+        self.typed(Kind::Change, Views::change)
+    }
+
+    pub fn documents(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Document)> {
+        self.typed(Kind::Document, Views::document)
+    }
+
+    pub fn soups(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Soup)> {
+        self.typed(Kind::Soup, Views::soup)
+    }
+
+    pub fn approvals(&self) -> impl Iterator<Item = (usize, &Item, &kinds::Approval)> {
+        self.typed(Kind::Approval, Views::approval)
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (usize, &Item)> {

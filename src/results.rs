@@ -7,36 +7,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::evidence::Evidence;
-use crate::item::Kind;
+use crate::kinds::Method;
+pub use crate::kinds::Outcome;
 use crate::parse::junit::CaseOutcome;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::EnumString, strum::IntoStaticStr)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum Outcome {
-    Pass,
-    Fail,
-    Blocked,
-    Skipped,
-}
-
-impl Outcome {
-    pub fn parse(s: &str) -> Option<Outcome> {
-        s.parse().ok()
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn from_case(c: CaseOutcome) -> Outcome {
-        match c {
-            CaseOutcome::Pass => Outcome::Pass,
-            CaseOutcome::Fail => Outcome::Fail,
-            CaseOutcome::Skipped => Outcome::Skipped,
-        }
-    }
-}
 
 /// One run of a test: a result record or a bound JUnit case.
 #[derive(Debug, Clone, Serialize)]
@@ -67,7 +40,7 @@ pub struct TestResults {
 impl TestResults {
     pub fn compute(ev: &Evidence) -> TestResults {
         let mut out = TestResults::default();
-        for (t, test) in ev.of_kind(Kind::Test) {
+        for (t, test, view) in ev.tests() {
             let mut runs = Vec::new();
             // Result records, newest first by executed_at (RFC 3339 strings
             // compare correctly only in one offset, so parse them).
@@ -79,23 +52,21 @@ impl TestResults {
                 .flatten()
                 .map(|&r| {
                     let rec = &ev.items[r];
-                    let version = rec.str("version").map(str::to_string);
-                    let at = rec.str("executed_at").map(str::to_string);
+                    let view = ev.views.result(r);
+                    let version = view.and_then(|v| v.version.clone());
+                    let at = view.map(|v| v.executed_at.clone());
                     let parsed = at.as_deref().and_then(parse_datetime);
                     let other_version = version.as_deref().is_some_and(|v| v != ev.version);
                     (
                         parsed,
                         Run {
                             test: test.id.clone(),
-                            outcome: rec
-                                .str("outcome")
-                                .and_then(Outcome::parse)
-                                .unwrap_or(Outcome::Blocked),
+                            outcome: view.map_or(Outcome::Blocked, |v| v.outcome),
                             source: ev.sources.path(rec.origin.file).to_string(),
                             case: None,
                             record: Some(rec.id.clone()),
                             executed_at: at,
-                            executed_by: rec.str("executed_by").map(str::to_string),
+                            executed_by: view.map(|v| v.executed_by.clone()),
                             version,
                             flaky: false,
                             other_version,
@@ -129,7 +100,7 @@ impl TestResults {
             }
             runs.extend(records.into_iter().map(|(_, r)| r));
             let junit = aggregate(&case_outcomes);
-            let automated = test.str("method").unwrap_or("automated") == "automated";
+            let automated = view.method == Method::Automated;
             // An automated test is judged by its CI run, a manual one by its
             // record; each falls back on the other where it has none.
             let latest = if automated {

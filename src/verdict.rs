@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::evidence::Evidence;
-use crate::item::{Item, Kind};
+use crate::kinds;
 use crate::results::{Outcome, TestResults};
 
 /// Why a requirement is not (fully) traced: the gaps the trace matrix marks.
@@ -99,19 +99,19 @@ impl Verdicts {
         suspect_hazards: &HashMap<usize, String>,
     ) -> Verdicts {
         let requirements: HashMap<usize, RequirementVerdict> = ev
-            .of_kind(Kind::Requirement)
-            .map(|(r, req)| (r, requirement(ev, results, suspect, r, req)))
+            .requirements()
+            .map(|(r, _, req)| (r, requirement(ev, results, suspect, r, req)))
             .collect();
         let hazards = ev
-            .of_kind(Kind::Hazard)
-            .map(|(h, hazard)| {
+            .hazards()
+            .map(|(h, _, hazard)| {
                 let verdict = hazard_verdict(ev, &requirements, hazard, suspect_hazards.get(&h));
                 (h, verdict)
             })
             .collect();
         let deviations = ev
-            .of_kind(Kind::Deviation)
-            .map(|(d, dev)| {
+            .deviations()
+            .map(|(d, _, dev)| {
                 let expires = expiry(dev);
                 let in_force = expires.is_some_and(|date| date >= ev.date);
                 (d, DeviationVerdict { expires, in_force })
@@ -135,8 +135,8 @@ impl Verdicts {
 
 /// The date a deviation expires on, as written (a date, or the date part of
 /// a date-time).
-pub fn expiry(d: &Item) -> Option<NaiveDate> {
-    let expires = d.str("expires")?;
+pub fn expiry(d: &kinds::Deviation) -> Option<NaiveDate> {
+    let expires = d.expires.as_str();
     NaiveDate::parse_from_str(expires.get(..10).unwrap_or(expires), "%Y-%m-%d").ok()
 }
 
@@ -145,9 +145,9 @@ fn requirement(
     results: &TestResults,
     suspect: &HashMap<usize, String>,
     r: usize,
-    req: &Item,
+    req: &kinds::Requirement,
 ) -> RequirementVerdict {
-    let obsolete = req.str("status") == Some("obsolete");
+    let obsolete = req.obsolete();
     let tests = ev
         .links
         .verified_by
@@ -168,7 +168,7 @@ fn requirement(
     let any_suspect = tests.iter().any(|t| suspect.contains_key(t));
     let mut gaps = Vec::new();
     if !obsolete {
-        if req.links("derives_from").is_empty() {
+        if req.derives_from.is_empty() {
             gaps.push(gap::NO_PARENT);
         }
         if !has_test {
@@ -195,21 +195,21 @@ fn requirement(
 fn hazard_verdict(
     ev: &Evidence,
     requirements: &HashMap<usize, RequirementVerdict>,
-    h: &Item,
+    h: &kinds::Hazard,
     suspect: Option<&String>,
 ) -> HazardVerdict {
-    // The schema requires severity and probability (1-5); where a value is
-    // somehow missing, the worst case is assumed, never the best.
-    let severity = h.int("severity").unwrap_or(5);
-    let probability = h.int("probability").unwrap_or(5);
-    let residual_severity = h.int("residual_severity").unwrap_or(severity);
-    let residual_probability = h.int("residual_probability").unwrap_or(probability);
+    let (severity, probability) = (h.severity, h.probability);
+    let residual_severity = h.residual_severity.unwrap_or(severity);
+    let residual_probability = h.residual_probability.unwrap_or(probability);
     let residual_score = residual_severity * residual_probability;
     let acceptable = residual_score <= ev.config.risk.acceptable_score;
-    let justified = !acceptable && h.str("benefit_risk").is_some_and(|t| !t.trim().is_empty());
+    let justified = !acceptable
+        && h.benefit_risk
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
     let controls: Vec<ControlVerdict> = h
-        .links("controls")
-        .into_iter()
+        .controls
+        .iter()
         .map(|id| {
             let item = ev.links.get(id);
             ControlVerdict {

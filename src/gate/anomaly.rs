@@ -1,43 +1,35 @@
 //! `anomaly-open`: known residual anomalies (IEC 62304 5.8.3) within policy.
 
 use super::{Finding, GateInput};
-use crate::config::AnomalySeverity;
-use crate::item::Kind;
+use crate::kinds::AnomalyStatus;
 
 pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
     let ev = input.ev;
     let max = ev.config.gates.max_open_anomaly;
     let mut out = Vec::new();
-    for (_, a) in ev.of_kind(Kind::Anomaly) {
-        let status = a.str("status").unwrap_or("open");
-        if status == "resolved" {
+    for (_, item, a) in ev.anomalies() {
+        if a.status == AnomalyStatus::Resolved {
             continue;
         }
-        let severity = a
-            .str("severity")
-            .and_then(AnomalySeverity::parse)
-            .unwrap_or(AnomalySeverity::Critical);
-        if severity > max {
+        let status = a.status.as_str();
+        if a.severity > max {
             out.push(Finding::at(
                 ev,
-                a,
+                item,
                 "/severity",
                 format!(
                     "anomaly {} is {status} and {}; the release allows at most {}",
-                    a.id,
-                    a.str("severity").unwrap_or("?"),
-                    serde_json::to_value(max)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
+                    item.id,
+                    a.severity.as_str(),
+                    max.as_str()
                 ),
             ));
         }
-        if a.str("rationale").is_none_or(|r| r.trim().is_empty()) {
+        if a.rationale.as_deref().is_none_or(|r| r.trim().is_empty()) {
             out.push(Finding::about(
                 ev,
-                a,
-                format!("anomaly {} is {status} and has no rationale", a.id),
+                item,
+                format!("anomaly {} is {status} and has no rationale", item.id),
             ));
         }
     }

@@ -1,16 +1,21 @@
 //! `soup`: every SOUP item names what it is and who supplies it.
 
 use super::{Finding, GateInput};
-use crate::item::Kind;
 
 pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
     let ev = input.ev;
     let mut out = Vec::new();
-    for (_, s) in ev.of_kind(Kind::Soup) {
-        let missing: Vec<&str> = ["name", "version", "supplier"]
-            .into_iter()
-            .filter(|f| s.str(f).is_none_or(|v| v.trim().is_empty()))
-            .collect();
+    for (_, s, soup) in ev.soups() {
+        let blank = |v: Option<&str>| v.is_none_or(|v| v.trim().is_empty());
+        let missing: Vec<&str> = [
+            ("name", Some(soup.name.as_str())),
+            ("version", soup.version.as_deref()),
+            ("supplier", soup.supplier.as_deref()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| blank(*v))
+        .map(|(f, _)| f)
+        .collect();
         if !missing.is_empty() {
             out.push(Finding::about(
                 ev,

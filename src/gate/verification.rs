@@ -27,8 +27,8 @@ pub fn requirement_verified(input: &GateInput<'_>) -> Vec<Finding> {
 pub fn test_passed(input: &GateInput<'_>) -> Vec<Finding> {
     let ev = input.ev;
     let mut out = Vec::new();
-    for (t, test) in ev.of_kind(Kind::Test) {
-        if test.links("verifies").is_empty() {
+    for (t, test, view) in ev.tests() {
+        if view.verifies.is_empty() {
             continue;
         }
         match input.results.latest.get(&t) {
@@ -54,8 +54,11 @@ pub fn test_passed(input: &GateInput<'_>) -> Vec<Finding> {
     }
     for (t, pattern) in &ev.links.dead_patterns {
         let test = &ev.items[*t];
-        let n = test
-            .links("junit")
+        let n = ev
+            .views
+            .test(*t)
+            .map(|v| v.junit.as_slice())
+            .unwrap_or_default()
             .iter()
             .position(|p| p == pattern)
             .unwrap_or(0);

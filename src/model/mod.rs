@@ -100,6 +100,24 @@ pub struct PacketItem {
     pub attachment_digests: Map<String, Value>,
 }
 
+/// One release packet found in OUT, for OUT's list of releases.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseEntry {
+    pub folder: String,
+    pub product: String,
+    pub version: String,
+    pub date: String,
+    pub status: String,
+    pub status_label: String,
+}
+
+impl PacketItem {
+    /// Its Markdown text (a Markdown item's body), if it has one.
+    pub fn text(&self) -> Option<&str> {
+        self.fields.get("text").and_then(Value::as_str)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TestRef {
     pub id: String,
@@ -250,14 +268,6 @@ pub struct EvidenceEntry {
     pub size: u64,
     pub sha256: String,
     pub items: Vec<String>,
-}
-
-fn s(v: Option<&str>) -> String {
-    v.unwrap_or_default().to_string()
-}
-
-fn strings(v: Vec<&str>) -> Vec<String> {
-    v.into_iter().map(str::to_string).collect()
 }
 
 impl Packet {

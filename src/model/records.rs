@@ -1,15 +1,15 @@
 //! Sections 3, 9, 10 and 11: documents in order, unresolved anomalies,
 //! deviations, SOUP.
 
-use super::{s, strings, AnomalyRow, DeviationRow, SoupRow};
-use crate::item::Kind;
+use super::{AnomalyRow, DeviationRow, SoupRow};
+use crate::kinds::AnomalyStatus;
 use crate::stages::Checked;
 
 pub fn documents(c: &Checked) -> Vec<String> {
     let ev = &c.evidence;
     let mut documents: Vec<(i64, &str)> = ev
-        .of_kind(Kind::Document)
-        .map(|(_, d)| (d.int("order").unwrap_or(i64::MAX), d.id.as_str()))
+        .documents()
+        .map(|(_, d, view)| (view.order.unwrap_or(i64::MAX), d.id.as_str()))
         .collect();
     documents.sort();
     documents
@@ -20,29 +20,29 @@ pub fn documents(c: &Checked) -> Vec<String> {
 
 pub fn anomalies(c: &Checked) -> Vec<AnomalyRow> {
     c.evidence
-        .of_kind(Kind::Anomaly)
-        .filter(|(_, a)| a.str("status") != Some("resolved"))
-        .map(|(_, a)| AnomalyRow {
-            id: a.id.clone(),
-            title: a.title().to_string(),
-            severity: s(a.str("severity")),
-            status: s(a.str("status")),
-            affects: strings(a.links("affects")),
-            rationale: a.str("rationale").map(str::to_string),
+        .anomalies()
+        .filter(|(_, _, a)| a.status != AnomalyStatus::Resolved)
+        .map(|(_, item, a)| AnomalyRow {
+            id: item.id.clone(),
+            title: item.title().to_string(),
+            severity: a.severity.as_str().to_string(),
+            status: a.status.as_str().to_string(),
+            affects: a.affects.clone(),
+            rationale: a.rationale.clone(),
         })
         .collect()
 }
 
 pub fn deviations(c: &Checked) -> Vec<DeviationRow> {
     c.evidence
-        .of_kind(Kind::Deviation)
-        .map(|(di, d)| DeviationRow {
+        .deviations()
+        .map(|(di, d, dev)| DeviationRow {
             id: d.id.clone(),
-            waives: s(d.str("waives")),
-            items: strings(d.links("items")),
-            owner: s(d.str("owner")),
-            reason: s(d.str("reason")),
-            expires: s(d.str("expires")),
+            waives: dev.waives.clone(),
+            items: dev.items.clone(),
+            owner: dev.owner.clone(),
+            reason: dev.reason.clone(),
+            expires: dev.expires.clone(),
             in_use: c.report.deviations_used.contains(&d.id),
             // Shown for every deviation; only one in use fails the gate.
             expired: !c.verdicts.in_force(di),
@@ -52,16 +52,16 @@ pub fn deviations(c: &Checked) -> Vec<DeviationRow> {
 
 pub fn soup(c: &Checked) -> Vec<SoupRow> {
     c.evidence
-        .of_kind(Kind::Soup)
-        .map(|(_, x)| SoupRow {
+        .soups()
+        .map(|(_, x, soup)| SoupRow {
             id: x.id.clone(),
-            name: s(x.str("name")),
-            version: x.str("version").map(str::to_string),
-            supplier: x.str("supplier").map(str::to_string),
-            purpose: x.str("purpose").map(str::to_string),
-            licenses: strings(x.links("licenses")),
-            purl: x.str("purl").map(str::to_string),
-            requirements: strings(x.links("requirements")),
+            name: soup.name.clone(),
+            version: soup.version.clone(),
+            supplier: soup.supplier.clone(),
+            purpose: soup.purpose.clone(),
+            licenses: soup.licenses.clone(),
+            purl: soup.purl.clone(),
+            requirements: soup.requirements.clone(),
         })
         .collect()
 }

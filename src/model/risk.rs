@@ -1,19 +1,18 @@
 //! Section 6, risk management: each hazard as its verdict decided it.
 
-use super::{s, HazardControl, HazardRow};
-use crate::item::Kind;
+use super::{HazardControl, HazardRow};
 use crate::stages::Checked;
 
 pub fn hazards(c: &Checked) -> Vec<HazardRow> {
     let ev = &c.evidence;
     let hazards = ev
-        .of_kind(Kind::Hazard)
-        .filter_map(|(hi, h)| Some((h, c.verdicts.hazards.get(&hi)?)))
-        .map(|(h, v)| HazardRow {
+        .hazards()
+        .filter_map(|(hi, h, view)| Some((h, view, c.verdicts.hazards.get(&hi)?)))
+        .map(|(h, view, v)| HazardRow {
             id: h.id.clone(),
             title: h.title().to_string(),
-            situation: h.str("situation").map(str::to_string),
-            harm: s(h.str("harm")),
+            situation: view.situation.clone(),
+            harm: view.harm.clone(),
             severity: v.severity,
             probability: v.probability,
             residual_severity: v.residual_severity,
@@ -22,10 +21,7 @@ pub fn hazards(c: &Checked) -> Vec<HazardRow> {
             residual_score: v.residual_score,
             acceptable: v.acceptable,
             justified: v.justified,
-            benefit_risk: h
-                .str("benefit_risk")
-                .filter(|t| !t.trim().is_empty())
-                .map(str::to_string),
+            benefit_risk: view.benefit_risk.clone().filter(|t| !t.trim().is_empty()),
             controls: v
                 .controls
                 .iter()

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{s, strings, CaseRef, RequirementRow, TestRef};
+use super::{CaseRef, RequirementRow, TestRef};
 use crate::gate::effective_class;
 use crate::item::Kind;
 use crate::results::Outcome;
@@ -14,8 +14,8 @@ pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
     let outcome_of = |t: usize| c.results.latest.get(&t).copied();
     let mut needs_memo: HashMap<usize, Vec<String>> = HashMap::new();
     let requirements: Vec<RequirementRow> = ev
-        .of_kind(Kind::Requirement)
-        .map(|(r, req)| {
+        .requirements()
+        .map(|(r, item, req)| {
             let needs = needs_of(ev, r, &mut needs_memo, 0);
             let test_refs: Vec<TestRef> = ev
                 .links
@@ -52,14 +52,13 @@ pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
                         .and_then(crate::results::parse_datetime)
                 })
                 .cloned();
-            let status = s(req.str("status").or(Some("approved")));
             let verdict = c.verdicts.requirement(r);
             RequirementRow {
-                id: req.id.clone(),
-                title: req.title().to_string(),
-                status,
+                id: item.id.clone(),
+                title: item.title().to_string(),
+                status: <&str>::from(req.status).to_string(),
                 safety_class: effective_class(ev, req).as_str().to_string(),
-                derives_from: strings(req.links("derives_from")),
+                derives_from: req.derives_from.clone(),
                 needs,
                 hazards: ids_of(ev, ev.links.controls_of.get(&r)),
                 tests: test_refs,
@@ -96,7 +95,8 @@ fn needs_of(
     }
     let mut out = Vec::new();
     if depth < 64 {
-        for target in ev.items[r].links("derives_from") {
+        let parents = ev.views.requirement(r).map(|v| v.derives_from.as_slice());
+        for target in parents.unwrap_or_default() {
             let Some(t) = ev.links.get(target) else {
                 continue;
             };

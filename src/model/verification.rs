@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{strings, JunitSummary, TestRow, UnboundCase};
-use crate::item::Kind;
+use super::{JunitSummary, TestRow, UnboundCase};
 use crate::results::{Outcome, Run};
 use crate::stages::Checked;
 
@@ -17,10 +16,10 @@ pub fn tests(c: &Checked) -> (Vec<Run>, Vec<TestRow>, Counts, Counts) {
     let mut tests = Vec::new();
     let mut by_method: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_outcome: BTreeMap<String, usize> = BTreeMap::new();
-    for (t, test) in ev.of_kind(Kind::Test) {
+    for (t, test, view) in ev.tests() {
         let runs = c.results.runs.get(&t).cloned().unwrap_or_default();
         results.extend(runs.iter().cloned());
-        let method = test.str("method").unwrap_or("automated").to_string();
+        let method = view.method.as_str().to_string();
         *by_method.entry(method.clone()).or_default() += 1;
         let outcome = outcome_of(t);
         *by_outcome
@@ -35,7 +34,7 @@ pub fn tests(c: &Checked) -> (Vec<Run>, Vec<TestRow>, Counts, Counts) {
             id: test.id.clone(),
             title: test.title().to_string(),
             method,
-            verifies: strings(test.links("verifies")),
+            verifies: view.verifies.clone(),
             outcome,
             suspect: c.suspect.get(&t).cloned(),
             runs,

@@ -1,0 +1,49 @@
+//! The browsable audit site: tera templates from `templates/html/` (built
+//! into the binary, `templates.rs`), one table of section pages
+//! (`sections.rs`), item pages rendered in parallel (`item_page.rs`), the
+//! search index, and OUT's list of releases (`releases.rs`). Every view is
+//! a typed struct over the packet model; Markdown goes through
+//! [`super::markdown`].
+
+mod item_page;
+mod releases;
+mod search;
+mod sections;
+mod site;
+mod templates;
+
+use rayon::prelude::*;
+
+use super::markdown::ImagePolicy;
+use super::{Output, RenderError, Renderer};
+use crate::model::Packet;
+
+pub use releases::release_list;
+pub use sections::SECTIONS;
+
+pub struct HtmlRenderer {
+    /// Whether packet.pdf is part of this packet (not with `--no-pdf`).
+    pub with_pdf: bool,
+    /// `[packet] remote_images`: the hosts whose images pages may load.
+    pub remote_images: Vec<crate::config::ImageHost>,
+}
+
+impl Renderer for HtmlRenderer {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+
+    fn render(&self, p: &Packet, out: &dyn Output) -> Result<(), RenderError> {
+        templates::tera()?;
+        for (path, text) in templates::ASSETS {
+            out.put(path, text.as_bytes().to_vec())?;
+        }
+        out.put("assets/search-index.js", search::search_index(p))?;
+        let images = ImagePolicy::new(self.remote_images.iter().map(|h| h.0.clone()));
+        let site = site::Site::new(p, self.with_pdf, &images);
+        SECTIONS
+            .par_iter()
+            .try_for_each(|s| Ok::<_, RenderError>(out.put(s.page, s.render(&site)?)?))?;
+        item_page::render_all(&site, out)
+    }
+}
