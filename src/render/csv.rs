@@ -1,7 +1,7 @@
 //! trace-matrix.csv: one row per requirement (RFC 4180 quoting), the same
 //! columns as the trace matrix page.
 
-use super::{Output, Renderer};
+use super::{Output, RenderError, Renderer};
 use crate::model::Packet;
 
 pub struct CsvRenderer;
@@ -40,7 +40,7 @@ impl Renderer for CsvRenderer {
         "csv"
     }
 
-    fn render(&self, packet: &Packet, output: &dyn Output) -> Result<(), String> {
+    fn render(&self, packet: &Packet, output: &dyn Output) -> Result<(), RenderError> {
         let mut out = String::new();
         out.push_str(&HEADER.join(","));
         out.push_str("\r\n");
@@ -92,6 +92,6 @@ impl Renderer for CsvRenderer {
             out.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
-        output.put("trace-matrix.csv", out.into_bytes())
+        Ok(output.put("trace-matrix.csv", out.into_bytes())?)
     }
 }

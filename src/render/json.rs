@@ -1,7 +1,7 @@
 //! packet.json: the packet model itself, pretty-printed. Its schema is
 //! `schemas/packet.schema.json`.
 
-use super::{Output, Renderer};
+use super::{Output, RenderError, Renderer};
 use crate::model::Packet;
 
 pub struct JsonRenderer;
@@ -11,9 +11,9 @@ impl Renderer for JsonRenderer {
         "json"
     }
 
-    fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), String> {
-        let mut bytes = serde_json::to_vec_pretty(packet).map_err(|e| e.to_string())?;
+    fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), RenderError> {
+        let mut bytes = serde_json::to_vec_pretty(packet)?;
         bytes.push(b'\n');
-        out.put("packet.json", bytes)
+        Ok(out.put("packet.json", bytes)?)
     }
 }

@@ -20,10 +20,7 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH;
-    let mut stack: Vec<Frame> = vec![Frame {
-        tag: None,
-        children: Vec::new(),
-    }];
+    let mut stack: Vec<Frame> = vec![Frame::plain()];
     let mut code: Option<String> = None;
     for event in Parser::new_ext(markdown, options) {
         if let Some(buf) = code.as_mut() {
@@ -45,28 +42,17 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
         }
         match event {
             Event::Start(Tag::CodeBlock(_)) => code = Some(String::new()),
-            Event::Start(tag) => {
-                if stack.len() > MAX_NESTING {
-                    // Too deep: keep the text, drop the structure.
-                    stack.push(Frame {
-                        tag: None,
-                        children: Vec::new(),
-                    });
-                } else {
-                    stack.push(Frame {
-                        tag: Some(tag.into_static()),
-                        children: Vec::new(),
-                    });
-                }
-            }
+            // Too deep: keep the text, drop the structure.
+            Event::Start(_) if stack.len() > MAX_NESTING => stack.push(Frame::plain()),
+            Event::Start(tag) => stack.push(Frame {
+                tag: Some(tag.into_static()),
+                children: Vec::new(),
+            }),
             Event::End(_) => {
                 if stack.len() <= 1 {
                     continue;
                 }
-                let frame = stack.pop().unwrap_or(Frame {
-                    tag: None,
-                    children: Vec::new(),
-                });
+                let frame = stack.pop().unwrap_or_else(Frame::plain);
                 match node(frame) {
                     Node::One(v) => push(&mut stack, v),
                     Node::Many(vs) => {
@@ -109,15 +95,22 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
     }
     // Close anything left open (cannot happen with a well-behaved parser).
     while stack.len() > 1 {
-        let frame = stack.pop().unwrap_or(Frame {
-            tag: None,
-            children: Vec::new(),
-        });
+        let frame = stack.pop().unwrap_or_else(Frame::plain);
         if let Node::One(v) = node(frame) {
             push(&mut stack, v);
         }
     }
     Value::Array(stack.pop().map(|f| f.children).unwrap_or_default())
+}
+
+impl Frame {
+    /// A frame with no tag of its own: the root, or one past the nesting limit.
+    fn plain() -> Frame {
+        Frame {
+            tag: None,
+            children: Vec::new(),
+        }
+    }
 }
 
 fn push(stack: &mut [Frame], v: Value) {

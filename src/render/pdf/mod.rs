@@ -7,14 +7,17 @@
 //! code. Large packets are compiled in parts side by side (plan.rs) and
 //! joined into one document (join.rs) before PDF/A export.
 
+mod fonts;
 mod join;
 mod plan;
+mod view;
 mod world;
 
-use std::collections::{BTreeMap, HashSet};
-use std::sync::LazyLock;
+pub use view::text_tree;
 
-use serde_json::{json, Value};
+use std::collections::HashSet;
+
+use serde_json::Value;
 use typst::foundations::{Bytes, Smart};
 use typst::model::Document;
 use typst::text::{Font, FontBook};
@@ -22,36 +25,12 @@ use typst::utils::LazyHash;
 use typst_layout::{Page, PagedDocument};
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
-use super::markdown_ast::to_ast;
-use super::{Output, Renderer};
+use super::{Output, RenderError, Renderer};
 use crate::model::Packet;
+use fonts::{missing_glyphs, replace_missing, BUILTIN_FONTS};
 use plan::{Plan, TocEntry};
+use view::view_data;
 use world::PacketWorld;
-
-/// Fonts shipped in the binary: typst's own, and Noto faces for the
-/// scripts typst-assets lacks (see assets/fonts/README.md).
-const EXTRA_FONTS: &[&[u8]] = &[
-    include_bytes!("../../../assets/fonts/NotoSans-Regular.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSans-Bold.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSans-Italic.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSans-BoldItalic.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSansMono-Regular.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSansMono-Bold.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSansArabic-Regular.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSansArabic-Bold.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSansMath-Regular.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSansSymbols2-Regular.ttf"),
-    include_bytes!("../../../assets/fonts/NotoSansCJKjp-Regular.otf"),
-    include_bytes!("../../../assets/fonts/NotoSansCJKjp-Bold.otf"),
-    include_bytes!("../../../assets/fonts/NotoColorEmoji.ttf"),
-];
-
-static BUILTIN_FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
-    typst_assets::fonts()
-        .chain(EXTRA_FONTS.iter().copied())
-        .flat_map(|data| Font::iter(Bytes::new(data)))
-        .collect()
-});
 
 pub struct PdfRenderer {
     fonts: Vec<Font>,
@@ -89,87 +68,15 @@ impl PdfRenderer {
     }
 }
 
-fn missing_glyphs(fonts: &[Font], packet: &Packet) -> Vec<(String, Vec<char>)> {
-    let mut covered: BTreeMap<char, bool> = BTreeMap::new();
-    let mut out = Vec::new();
-    let mut report = |who: String, chars: HashSet<char>| {
-        let mut missing: Vec<char> = chars
-            .into_iter()
-            .filter(|&c| {
-                !*covered
-                    .entry(c)
-                    .or_insert_with(|| fonts.iter().any(|f| f.info().coverage.contains(c as u32)))
-            })
-            .collect();
-        if !missing.is_empty() {
-            missing.sort_unstable();
-            out.push((who, missing));
-        }
-    };
-    for item in &packet.items {
-        let mut chars: HashSet<char> = HashSet::new();
-        collect_chars(&item.title, &mut chars);
-        for v in item.fields.values() {
-            collect_value_chars(v, &mut chars);
-        }
-        report(item.id.clone(), chars);
-    }
-    // Strings that are not an item's: product, commits, JUnit names, paths.
-    let mut chars: HashSet<char> = HashSet::new();
-    collect_chars(&packet.product.name, &mut chars);
-    collect_chars(
-        packet.product.manufacturer.as_deref().unwrap_or(""),
-        &mut chars,
-    );
-    for c in &packet.changes.commits {
-        collect_chars(&c.summary, &mut chars);
-        collect_chars(&c.author, &mut chars);
-    }
-    for r in &packet.results {
-        collect_chars(r.case.as_deref().unwrap_or(""), &mut chars);
-    }
-    for u in &packet.verification.unbound {
-        collect_chars(&u.name, &mut chars);
-    }
-    for f in &packet.evidence {
-        collect_chars(&f.path, &mut chars);
-    }
-    report(
-        "(product, commits, JUnit case names or file paths)".into(),
-        chars,
-    );
-    out
-}
-
-fn collect_chars(s: &str, set: &mut HashSet<char>) {
-    for c in s.chars() {
-        // Joiners, variation selectors and marks are drawn with their base.
-        if c.is_whitespace()
-            || c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0020}'..='\u{E007F}')
-        {
-            continue;
-        }
-        set.insert(c);
-    }
-}
-
-fn collect_value_chars(v: &Value, set: &mut HashSet<char>) {
-    match v {
-        Value::String(s) => collect_chars(s, set),
-        Value::Array(a) => a.iter().for_each(|x| collect_value_chars(x, set)),
-        Value::Object(o) => o.values().for_each(|x| collect_value_chars(x, set)),
-        _ => {}
-    }
-}
-
 impl Renderer for PdfRenderer {
     fn name(&self) -> &'static str {
         "pdf"
     }
 
-    fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), String> {
-        let document = self.document(packet, plan::PAGES_PER_PART)?;
+    fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), RenderError> {
+        let document = self
+            .document(packet, plan::PAGES_PER_PART)
+            .map_err(RenderError::Pdf)?;
         let started = std::time::Instant::now();
         let options = PdfOptions {
             ident: Smart::Custom(format!(
@@ -183,15 +90,15 @@ impl Renderer for PdfRenderer {
             // for none.
             tagged: false,
             standards: PdfStandards::new(&[PdfStandard::A_2b])
-                .map_err(|e| format!("PDF/A-2b: {}", e.message()))?,
+                .map_err(|e| RenderError::Pdf(format!("PDF/A-2b: {}", e.message())))?,
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| {
             let msgs: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
-            format!("PDF export: {}", msgs.join("; "))
+            RenderError::Pdf(format!("PDF export: {}", msgs.join("; ")))
         })?;
         lap("export", started);
-        out.put("packet.pdf", pdf)
+        Ok(out.put("packet.pdf", pdf)?)
     }
 }
 
@@ -334,121 +241,6 @@ impl PdfRenderer {
             }
         }
         error
-    }
-}
-
-fn replace_missing(v: &mut Value, missing: &HashSet<char>) {
-    match v {
-        Value::String(s) if s.chars().any(|c| missing.contains(&c)) => {
-            *s = s
-                .chars()
-                .map(|c| {
-                    if missing.contains(&c) {
-                        format!("[U+{:04X}]", c as u32)
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| replace_missing(x, missing)),
-        Value::Object(o) => o.values_mut().for_each(|x| replace_missing(x, missing)),
-        _ => {}
-    }
-}
-
-/// The packet as the template reads it: each Markdown text as a small tree
-/// of blocks and inlines (never as markup), carried by its own item and
-/// requirement row; documents and change records also by id.
-fn view_data(packet: &Packet) -> Value {
-    use rayon::prelude::*;
-    let trees: std::collections::HashMap<&str, Value> = packet
-        .items
-        .par_iter()
-        .filter_map(|i| {
-            let text = i.fields.get("text").and_then(Value::as_str)?;
-            let is_id = |id: &str| id != i.id && packet.item(id).is_some();
-            Some((i.id.as_str(), to_ast(text, &is_id)))
-        })
-        .collect();
-    let mut v = serde_json::to_value(packet).unwrap_or(Value::Null);
-    // Every row carries `md`, null where the item has no text: the template
-    // never has to ask whether a field exists.
-    for key in ["items", "requirements"] {
-        for row in v[key].as_array_mut().into_iter().flatten() {
-            let tree = row["id"].as_str().and_then(|id| trees.get(id)).cloned();
-            if let Some(obj) = row.as_object_mut() {
-                obj.insert("md".into(), tree.unwrap_or(Value::Null));
-            }
-        }
-    }
-    let wanted: HashSet<&str> = packet
-        .documents
-        .iter()
-        .chain(&packet.changes.records)
-        .map(String::as_str)
-        .collect();
-    let by_id: serde_json::Map<String, Value> = v["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|i| i["id"].as_str().is_some_and(|id| wanted.contains(id)))
-        .map(|i| (i["id"].as_str().unwrap_or_default().to_string(), i.clone()))
-        .collect();
-    let mut data = json!({ "packet": v, "items": by_id });
-    soften(&mut data, false);
-    data
-}
-
-/// One evidence text as the PDF template receives it: its Markdown tree
-/// (`markdown_ast`), long words softened. The fuzz target's entry point;
-/// `view_data` builds the same trees for the whole packet at once.
-pub fn text_tree(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
-    let mut tree = to_ast(markdown, is_id);
-    soften(&mut tree, false);
-    tree
-}
-
-/// Give long unbroken words (ids, paths, URLs, digests) a break opportunity
-/// about every 10 characters (never right after a hyphen), so table cells
-/// wrap them instead of overflowing.
-/// Link targets and the raw before/after values of changed fields keep their
-/// exact text.
-fn soften(v: &mut Value, keep: bool) {
-    match v {
-        Value::String(s) if !keep && s.split_whitespace().any(|w| w.chars().count() > 20) => {
-            let mut out = String::with_capacity(s.len() + s.len() / 8);
-            for (i, part) in s.split(' ').enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                let long = part.chars().count() > 20;
-                let mut since = 0;
-                let mut prev = ' ';
-                for c in part.chars() {
-                    // Never right after a hyphen: pdftotext would drop a
-                    // hyphen that ends a line.
-                    if long && since >= 10 && prev != '-' {
-                        out.push('\u{200B}');
-                        since = 0;
-                    }
-                    out.push(c);
-                    prev = c;
-                    since += 1;
-                }
-            }
-            *s = out;
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| soften(x, keep)),
-        Value::Object(o) => {
-            for (k, x) in o.iter_mut() {
-                soften(
-                    x,
-                    keep || matches!(k.as_str(), "url" | "old" | "new" | "commit" | "date"),
-                );
-            }
-        }
-        _ => {}
     }
 }
 

@@ -1,0 +1,162 @@
+//! One page per item (`items/<page>.html`), rendered in parallel.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::site::{Header, Site};
+use super::templates;
+use crate::gate::ApprovalCheck;
+use crate::item::Kind;
+use crate::model::{HazardRow, Packet, PacketItem, RequirementRow, TestRow};
+use crate::names::page_name;
+use crate::render::{Output, RenderError};
+
+#[derive(Serialize)]
+pub struct ValueView {
+    text: String,
+    /// Set when the value is an item id of this packet.
+    link: bool,
+}
+
+#[derive(Serialize)]
+pub struct FieldView {
+    name: String,
+    values: Vec<ValueView>,
+}
+
+#[derive(Serialize)]
+struct RelationView<'a> {
+    relation: &'a str,
+    ids: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ItemPage<'a> {
+    h: Header<'a>,
+    item: &'a PacketItem,
+    kind: &'static str,
+    text_html: String,
+    fields: Vec<FieldView>,
+    referenced_by: Vec<RelationView<'a>>,
+    requirement: Option<&'a RequirementRow>,
+    test: Option<&'a TestRow>,
+    hazard: Option<&'a HazardRow>,
+    approval: Option<&'a ApprovalCheck>,
+    suspect: Option<&'a str>,
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// An item's fields as shown: every field but id, title and text, the ids
+/// in its link fields marked for linking.
+pub fn field_views(p: &Packet, item: &PacketItem) -> Vec<FieldView> {
+    let link_fields: Vec<&str> = item.kind.links().iter().map(|l| l.0).collect();
+    item.fields
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "id" | "title" | "text"))
+        .map(|(k, v)| {
+            let is_link = link_fields.contains(&k.as_str());
+            let raw: Vec<String> = match v {
+                Value::Array(a) => a.iter().map(scalar_text).collect(),
+                other => vec![scalar_text(other)],
+            };
+            FieldView {
+                name: k.clone(),
+                values: raw
+                    .into_iter()
+                    .map(|text| {
+                        let link = is_link && p.item(&text).is_some();
+                        ValueView { text, link }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The rows of the packet's sections by item id, so an item's page shows
+/// the same row its section does.
+struct Rows<'p> {
+    requirements: HashMap<&'p str, &'p RequirementRow>,
+    tests: HashMap<&'p str, &'p TestRow>,
+    hazards: HashMap<&'p str, &'p HazardRow>,
+    approvals: HashMap<&'p str, &'p ApprovalCheck>,
+    suspects: HashMap<&'p str, &'p str>,
+}
+
+impl<'p> Rows<'p> {
+    fn of(p: &'p Packet) -> Rows<'p> {
+        Rows {
+            requirements: p.requirements.iter().map(|r| (r.id.as_str(), r)).collect(),
+            tests: p.tests.iter().map(|t| (t.id.as_str(), t)).collect(),
+            hazards: p.hazards.iter().map(|h| (h.id.as_str(), h)).collect(),
+            approvals: p.approvals.iter().map(|a| (a.id.as_str(), a)).collect(),
+            suspects: p
+                .changes
+                .since_previous
+                .iter()
+                .flat_map(|c| c.suspect.iter().map(|s| (s.id.as_str(), s.reason.as_str())))
+                .collect(),
+        }
+    }
+}
+
+/// Every item's page, in parallel, each handed to `out` as it is made.
+pub fn render_all(site: &Site<'_>, out: &dyn Output) -> Result<(), RenderError> {
+    let p = site.p;
+    let rows = Rows::of(p);
+    p.items.par_iter().try_for_each(|item| {
+        let html = render_one(site, &rows, item).map_err(|e| match e {
+            RenderError::Template { template, message } => RenderError::Template {
+                template: format!("{template} (item {})", item.id),
+                message,
+            },
+            other => other,
+        })?;
+        Ok(out.put(&format!("items/{}.html", page_name(&item.id)), html)?)
+    })
+}
+
+fn render_one(site: &Site<'_>, rows: &Rows<'_>, item: &PacketItem) -> Result<Vec<u8>, RenderError> {
+    let id = item.id.as_str();
+    let of_kind = |kind: Kind| item.kind == kind;
+    let page = ItemPage {
+        h: site.header("../", "", format!("{} {}", item.id, item.title)),
+        item,
+        kind: item.kind.name(),
+        text_html: site.text_of(item, "../"),
+        fields: field_views(site.p, item),
+        referenced_by: item
+            .referenced_by
+            .iter()
+            .map(|(relation, ids)| RelationView { relation, ids })
+            .collect(),
+        requirement: rows
+            .requirements
+            .get(id)
+            .copied()
+            .filter(|_| of_kind(Kind::Requirement)),
+        test: rows.tests.get(id).copied().filter(|_| of_kind(Kind::Test)),
+        hazard: rows
+            .hazards
+            .get(id)
+            .copied()
+            .filter(|_| of_kind(Kind::Hazard)),
+        approval: rows
+            .approvals
+            .get(id)
+            .copied()
+            .filter(|_| of_kind(Kind::Approval)),
+        suspect: rows.suspects.get(id).copied(),
+    };
+    templates::render("item.html", &page, Some(&site.csp))
+}

@@ -1,0 +1,294 @@
+//! The section pages of PACKET.md, as one table: each page's file, title
+//! and the function that builds its view. The navigation, the renderer and
+//! the titles all read this table.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::item_page::{field_views, FieldView};
+use super::site::{Header, Site};
+use super::templates;
+use crate::changes::ChangeSet;
+use crate::gate::{ApprovalCheck, GateOutcome};
+use crate::git::TracedCommit;
+use crate::model::{
+    AnomalyRow, DeviationRow, EvidenceEntry, HazardRow, JunitSummary, PacketItem, RequirementRow,
+    SoupRow, TestRow, UnboundCase,
+};
+use crate::render::RenderError;
+
+type Render = fn(&Site<'_>, Header<'_>) -> Result<Vec<u8>, RenderError>;
+
+#[derive(Serialize)]
+pub struct Section {
+    /// The file, also the template's name.
+    pub page: &'static str,
+    pub title: &'static str,
+    #[serde(skip)]
+    render: Render,
+}
+
+/// The sections, in the order of PACKET.md.
+pub const SECTIONS: &[Section] = &[
+    section("index.html", "Release identification", index),
+    section("gates.html", "Release gates", gates),
+    section("documents.html", "Documents", documents),
+    section("changes.html", "Changes", changes),
+    section("requirements.html", "Requirements", requirements),
+    section("risk.html", "Risk management", risk),
+    section("trace-matrix.html", "Trace matrix", trace_matrix),
+    section("verification.html", "Verification summary", verification),
+    section("anomalies.html", "Unresolved anomalies", anomalies),
+    section("deviations.html", "Deviations", deviations),
+    section("soup.html", "SOUP", soup),
+    section("approvals.html", "Approvals", approvals),
+    section("evidence.html", "Evidence index", evidence),
+];
+
+const fn section(page: &'static str, title: &'static str, render: Render) -> Section {
+    Section {
+        page,
+        title,
+        render,
+    }
+}
+
+impl Section {
+    pub fn render(&self, site: &Site<'_>) -> Result<Vec<u8>, RenderError> {
+        let h = site.header("", self.page, self.title.to_string());
+        (self.render)(site, h)
+    }
+}
+
+/// Render `page`'s template with `view`, the page's CSP added.
+fn page<T: Serialize>(site: &Site<'_>, h: &Header<'_>, view: T) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct WithHeader<'a, 'h, T> {
+        h: &'a Header<'h>,
+        #[serde(flatten)]
+        view: T,
+    }
+    templates::render(h.current(), &WithHeader { h, view }, Some(&site.csp))
+}
+
+fn index(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    /// What the front page shows: identification, gates and counts.
+    #[derive(Serialize)]
+    struct IndexView<'a> {
+        product: &'a crate::model::Product,
+        release: &'a crate::model::Release,
+        generator: &'a crate::model::Generator,
+        gates: &'a [GateOutcome],
+        items: usize,
+        requirements: usize,
+        tests: usize,
+        hazards: usize,
+        evidence: usize,
+    }
+    #[derive(Serialize)]
+    struct View<'a> {
+        p: IndexView<'a>,
+    }
+    let p = site.p;
+    let p = IndexView {
+        product: &p.product,
+        release: &p.release,
+        generator: &p.generator,
+        gates: &p.gates,
+        items: p.items.len(),
+        requirements: p.requirements.len(),
+        tests: p.tests.len(),
+        hazards: p.hazards.len(),
+        evidence: p.evidence.len(),
+    };
+    page(site, &h, View { p })
+}
+
+fn gates(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        gates: &'a [GateOutcome],
+        deviations: &'a [DeviationRow],
+    }
+    let p = site.p;
+    let view = View {
+        gates: &p.gates,
+        deviations: &p.deviations,
+    };
+    page(site, &h, view)
+}
+
+#[derive(Serialize)]
+struct TextBlock<'a> {
+    id: &'a str,
+    title: &'a str,
+    kind: &'static str,
+    html: String,
+}
+
+fn documents(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        documents: Vec<TextBlock<'a>>,
+    }
+    let p = site.p;
+    let documents = p
+        .documents
+        .iter()
+        .filter_map(|id| p.item(id))
+        .map(|i| TextBlock {
+            id: &i.id,
+            title: &i.title,
+            kind: i.kind.name(),
+            html: site.text_of(i, ""),
+        })
+        .collect();
+    page(site, &h, View { documents })
+}
+
+fn changes(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct RecordView<'a> {
+        item: &'a PacketItem,
+        html: String,
+        fields: Vec<FieldView>,
+    }
+    #[derive(Serialize)]
+    struct View<'a> {
+        records: Vec<RecordView<'a>>,
+        commits: &'a [TracedCommit],
+        since: Option<&'a ChangeSet>,
+    }
+    let p = site.p;
+    let records = p
+        .changes
+        .records
+        .iter()
+        .filter_map(|id| p.item(id))
+        .map(|i| RecordView {
+            item: i,
+            html: site.text_of(i, ""),
+            fields: field_views(p, i),
+        })
+        .collect();
+    let view = View {
+        records,
+        commits: &p.changes.commits,
+        since: p.changes.since_previous.as_ref(),
+    };
+    page(site, &h, view)
+}
+
+fn requirements(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct RequirementView<'a> {
+        row: &'a RequirementRow,
+        html: String,
+    }
+    #[derive(Serialize)]
+    struct View<'a> {
+        requirements: Vec<RequirementView<'a>>,
+    }
+    let p = site.p;
+    let requirements = p
+        .requirements
+        .iter()
+        .map(|r| RequirementView {
+            row: r,
+            html: p
+                .item(&r.id)
+                .map(|i| site.text_of(i, ""))
+                .unwrap_or_default(),
+        })
+        .collect();
+    page(site, &h, View { requirements })
+}
+
+fn risk(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        hazards: &'a [HazardRow],
+    }
+    let hazards = &site.p.hazards;
+    page(site, &h, View { hazards })
+}
+
+fn trace_matrix(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        requirements: &'a [RequirementRow],
+        tests: &'a [TestRow],
+    }
+    let p = site.p;
+    let view = View {
+        requirements: &p.requirements,
+        tests: &p.tests,
+    };
+    page(site, &h, view)
+}
+
+fn verification(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        by_outcome: &'a BTreeMap<String, usize>,
+        by_method: &'a BTreeMap<String, usize>,
+        tests: &'a [TestRow],
+        unbound: &'a [UnboundCase],
+        junit_files: &'a [JunitSummary],
+    }
+    let p = site.p;
+    let view = View {
+        by_outcome: &p.verification.by_outcome,
+        by_method: &p.verification.by_method,
+        tests: &p.tests,
+        unbound: &p.verification.unbound,
+        junit_files: &p.verification.junit_files,
+    };
+    page(site, &h, view)
+}
+
+fn anomalies(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        anomalies: &'a [AnomalyRow],
+    }
+    let anomalies = &site.p.anomalies;
+    page(site, &h, View { anomalies })
+}
+
+fn deviations(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        deviations: &'a [DeviationRow],
+    }
+    let deviations = &site.p.deviations;
+    page(site, &h, View { deviations })
+}
+
+fn soup(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        soup: &'a [SoupRow],
+    }
+    let soup = &site.p.soup;
+    page(site, &h, View { soup })
+}
+
+fn approvals(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        approvals: &'a [ApprovalCheck],
+    }
+    let approvals = &site.p.approvals;
+    page(site, &h, View { approvals })
+}
+
+fn evidence(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        evidence: &'a [EvidenceEntry],
+    }
+    let evidence = &site.p.evidence;
+    page(site, &h, View { evidence })
+}

@@ -1,0 +1,108 @@
+//! What every page of one packet's site shares: the packet, its texts
+//! rendered once, and the header each page shows.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::sections::{Section, SECTIONS};
+use crate::model::{Packet, PacketItem};
+use crate::names::page_name;
+use crate::render::markdown::{to_html_linked, ImagePolicy};
+
+/// Stands for the path back to the release folder in rendered texts, so
+/// each text is rendered once for its item page and its section page.
+const ROOT: &str = "\u{1}root\u{1}";
+
+pub struct Site<'p> {
+    pub p: &'p Packet,
+    pub with_pdf: bool,
+    pub csp: String,
+    /// Every item's Markdown text as safe HTML, ids in it linked.
+    texts: HashMap<&'p str, String>,
+}
+
+impl<'p> Site<'p> {
+    pub fn new(p: &'p Packet, with_pdf: bool, images: &ImagePolicy) -> Site<'p> {
+        Site {
+            p,
+            with_pdf,
+            csp: images.content_security_policy(),
+            texts: render_texts(p, images),
+        }
+    }
+
+    /// An item's text as HTML for a page `root` away from the release folder.
+    pub fn text_of(&self, item: &PacketItem, root: &str) -> String {
+        self.texts
+            .get(item.id.as_str())
+            .map(|html| html.replace(ROOT, root))
+            .unwrap_or_default()
+    }
+
+    pub fn header(&self, root: &'static str, current: &'p str, title: String) -> Header<'p> {
+        let p = self.p;
+        Header {
+            product: &p.product.name,
+            manufacturer: p.product.manufacturer.as_deref(),
+            version: &p.product.version,
+            date: &p.release.date,
+            status_label: &p.release.status_label,
+            releasable: p.is_releasable(),
+            digest: &p.release.digest,
+            generator: format!("{} {}", p.generator.name, p.generator.version),
+            root,
+            current,
+            sections: SECTIONS,
+            title,
+            with_pdf: self.with_pdf,
+        }
+    }
+}
+
+/// What every page shows in its header.
+#[derive(Serialize, Clone)]
+pub struct Header<'a> {
+    product: &'a str,
+    manufacturer: Option<&'a str>,
+    version: &'a str,
+    date: &'a str,
+    status_label: &'a str,
+    releasable: bool,
+    digest: &'a str,
+    generator: String,
+    /// Relative path back to the release folder ("" or "../").
+    root: &'static str,
+    /// The page being rendered, to mark it in the navigation.
+    current: &'a str,
+    sections: &'static [Section],
+    title: String,
+    with_pdf: bool,
+}
+
+impl Header<'_> {
+    pub fn current(&self) -> &str {
+        self.current
+    }
+}
+
+/// Every item's text rendered once, in parallel; links to other items
+/// carry [`ROOT`] for [`Site::text_of`] to fill in.
+fn render_texts<'p>(p: &'p Packet, images: &ImagePolicy) -> HashMap<&'p str, String> {
+    p.items
+        .par_iter()
+        .filter_map(|item| {
+            let text = item.text()?;
+            let html = to_html_linked(
+                text,
+                &|id| {
+                    (id != item.id && p.item(id).is_some())
+                        .then(|| format!("{ROOT}items/{}.html", page_name(id)))
+                },
+                images,
+            );
+            Some((item.id.as_str(), html))
+        })
+        .collect()
+}
