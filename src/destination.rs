@@ -285,3 +285,32 @@ mod tests {
         }
     }
 }
+
+/// OUT must be a folder, or not exist yet under a folder: say so before
+/// any work, rather than fail at the end with the OS's "File exists". An
+/// I/O failure (exit 3), as an unwritable OUT is.
+pub fn check_out_path(out: &Path) -> Result<(), String> {
+    for (n, p) in out.ancestors().enumerate() {
+        if p.as_os_str().is_empty() {
+            break;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) if n == 0 => {
+                return Err(format!(
+                "--out {}: is a file, not a folder; give the folder that holds the release packets",
+                out.display()
+            ))
+            }
+            Ok(_) => {
+                return Err(format!(
+                    "--out {}: {} is a file, so the folder cannot be created there",
+                    out.display(),
+                    p.display()
+                ))
+            }
+            Err(_) => continue,
+        }
+    }
+    Ok(())
+}

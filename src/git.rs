@@ -165,3 +165,21 @@ pub fn trailer_ids(message: &str) -> Vec<String> {
     }
     ids
 }
+
+/// A trailer naming an unknown id is worth a warning, not a failure: the
+/// commit may predate the item's rename.
+pub fn unknown_trailer_ids(
+    git: Option<&GitInfo>,
+    links: &crate::link::Links,
+) -> Vec<crate::diag::Diagnostic> {
+    let mut out = Vec::new();
+    for c in git.map(|g| g.traced.as_slice()).unwrap_or_default() {
+        for id in c.items.iter().filter(|id| !links.index.contains_key(*id)) {
+            out.push(crate::diag::Diagnostic::warning(format!(
+                "commit {} names `{id}` in a trailer, but no item has that id",
+                &c.commit[..c.commit.len().min(12)]
+            )));
+        }
+    }
+    out
+}

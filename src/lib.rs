@@ -19,15 +19,19 @@ pub mod digest;
 pub mod discover;
 pub mod durable;
 pub mod evidence;
+pub mod fonts;
 pub mod fsroot;
 pub mod gate;
 pub mod git;
 pub mod init;
 pub mod item;
+pub mod kinds;
 pub mod link;
 pub mod model;
 pub mod names;
 pub mod parse;
+pub mod previous;
+pub mod release;
 pub mod render;
 pub mod report;
 pub mod results;
@@ -41,8 +45,6 @@ pub mod write;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-use chrono::NaiveDate;
 
 pub use stages::{BuildOptions, Built, Checked, Failure, FailureKind, Loaded, Options};
 
@@ -76,7 +78,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             .then(a.origin.file.cmp(&b.origin.file))
     });
     diags.extend(validate::validate(&items));
-    diags.extend(check_deviations(&items));
+    diags.extend(gate::check_waives(&items));
     let (links, link_diags) = link::link(
         &items,
         &tree.junit,
@@ -89,11 +91,11 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
 
     let git = git::read(
         root,
-        previous_commit(&fsroot, &config).as_deref(),
+        previous::commit(&fsroot, &config).as_deref(),
         opts.output.as_ref().map(|o| o.out.as_path()),
     );
-    diags.extend(unknown_trailer_ids(git.as_ref(), &links));
-    let version = release_version(opts, &config, git.as_ref());
+    diags.extend(git::unknown_trailer_ids(git.as_ref(), &links));
+    let version = release::version(opts, &config, git.as_ref());
     if version.is_none() {
         diags.push(
             Diagnostic::error("the release has no version")
@@ -106,11 +108,24 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     else {
         return Err(Failure::invalid(sources, diags));
     };
-    let date = release_date(&config, opts);
+    let date = release::date(&config, opts);
     let mut evidence_files = tree.evidence_files;
     evidence_files.extend(links.attachments.iter().cloned());
     evidence_files.sort_by(|a, b| a.path.cmp(&b.path));
     evidence_files.dedup_by(|a, b| a.path == b.path);
+    let views = match kinds::Views::build(&items) {
+        Ok(v) => v,
+        Err((i, e)) => {
+            let item = &items[i];
+            let d = Diagnostic::error(format!(
+                "relpack cannot read {} {} although it passed its schema: {e}",
+                item.kind, item.id
+            ))
+            .at(item.origin.file, item.origin.span.clone())
+            .note("this is a defect of relpack: please report it with this file");
+            return Err(Failure::invalid(sources, vec![d]));
+        }
+    };
     Ok(Loaded {
         evidence: Evidence {
             root: root.to_path_buf(),
@@ -120,6 +135,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             date,
             sources,
             items,
+            views,
             junit: tree.junit,
             links,
             evidence_files,
@@ -185,139 +201,13 @@ fn read_config(
         .packet
         .fonts
         .iter()
-        .filter_map(|rel| check_font(root, rel).err())
+        .filter_map(|rel| fonts::check_font(root, rel).err())
         .map(|msg| Diagnostic::error(format!("relpack.toml: [packet] fonts: {msg}")).in_file(id))
         .collect();
     if !font_errors.is_empty() {
         return Err(Failure::invalid(std::mem::take(sources), font_errors));
     }
     Ok((config, id))
-}
-
-/// `--version` wins, then `release.version`, then a tag on HEAD (`v1.2.3`
-/// gives `1.2.3`).
-fn release_version(opts: &Options, config: &Config, git: Option<&git::GitInfo>) -> Option<String> {
-    opts.version
-        .clone()
-        .or_else(|| config.release.version.clone())
-        .or_else(|| {
-            git.and_then(|g| g.tag.as_deref())
-                .map(|t| t.strip_prefix('v').unwrap_or(t).to_string())
-        })
-        .or_else(|| opts.fallback_version.clone())
-}
-
-/// A trailer naming an unknown id is worth a warning, not a failure: the
-/// commit may predate the item's rename.
-fn unknown_trailer_ids(git: Option<&git::GitInfo>, links: &link::Links) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for c in git.map(|g| g.traced.as_slice()).unwrap_or_default() {
-        for id in c.items.iter().filter(|id| !links.index.contains_key(*id)) {
-            out.push(Diagnostic::warning(format!(
-                "commit {} names `{id}` in a trailer, but no item has that id",
-                &c.commit[..c.commit.len().min(12)]
-            )));
-        }
-    }
-    out
-}
-
-/// An extra PDF font must be a font file inside the evidence root.
-pub fn read_font(root: &EvidenceRoot, rel: &str) -> Result<Vec<u8>, String> {
-    root.read(rel, FileRole::Font).map_err(|e| e.to_string())
-}
-
-fn check_font(root: &EvidenceRoot, rel: &str) -> Result<(), String> {
-    let bytes = read_font(root, rel)?;
-    let path = rel;
-    if typst::text::Font::iter(typst::foundations::Bytes::new(bytes))
-        .next()
-        .is_none()
-    {
-        return Err(format!(
-            "{path} is not a font file (TrueType, OpenType or a collection)"
-        ));
-    }
-    Ok(())
-}
-
-/// A deviation may waive only a gate that exists and is waivable.
-fn check_deviations(items: &[item::Item]) -> Vec<Diagnostic> {
-    items
-        .iter()
-        .filter(|i| i.kind == Kind::Deviation)
-        .filter_map(|d| {
-            let gate = d.str("waives")?;
-            let msg = match gate::is_waivable(gate) {
-                Some(true) => return None,
-                Some(false) => format!("deviation {}: gate `{gate}` cannot be waived", d.id),
-                None => format!(
-                    "deviation {}: there is no gate `{gate}`; the gates are {}",
-                    d.id,
-                    gate::GATES
-                        .iter()
-                        .map(|g| g.0)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            Some(Diagnostic::error(msg).at(d.origin.file, d.origin.span_of("/waives")))
-        })
-        .collect()
-}
-
-/// The latest `SOURCE_DATE_EPOCH` relpack accepts: 9999-12-31T23:59:59Z, the
-/// end of the years a PDF date and typst can hold.
-pub const MAX_SOURCE_DATE_EPOCH: i64 = 253_402_300_799;
-
-/// `SOURCE_DATE_EPOCH` as the reproducible-builds specification defines it:
-/// whole seconds since 1970-01-01T00:00:00Z, written as a decimal integer.
-/// Empty is unset; anything else that is not such an integer, or is out of
-/// range, is an error: the release date must never fall back to today
-/// silently.
-pub fn source_date_epoch(raw: &str) -> Result<Option<i64>, String> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let n: i64 = text.parse().map_err(|_| {
-        format!(
-            "SOURCE_DATE_EPOCH=`{}` is not a whole number of seconds since 1970-01-01 (such as 1763600000)",
-            text.escape_debug()
-        )
-    })?;
-    if !(0..=MAX_SOURCE_DATE_EPOCH).contains(&n) {
-        return Err(format!(
-            "SOURCE_DATE_EPOCH={n} is out of range: it must be from 0 (1970-01-01) to {MAX_SOURCE_DATE_EPOCH} (9999-12-31)"
-        ));
-    }
-    Ok(Some(n))
-}
-
-fn release_date(config: &Config, opts: &Options) -> NaiveDate {
-    if let Some(d) = config.release.date.as_ref().and_then(|d| d.date) {
-        if let Some(date) = NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32) {
-            return date;
-        }
-    }
-    if let Some(epoch) = opts.source_date_epoch {
-        if let Some(t) = chrono::DateTime::from_timestamp(epoch, 0) {
-            return t.date_naive();
-        }
-    }
-    // The build's own date, where the release engineer is.
-    chrono::Local::now().date_naive()
-}
-
-/// The previous release's commit, from its packet.json, to bound the
-/// commits read for trailers.
-fn previous_commit(root: &EvidenceRoot, config: &Config) -> Option<String> {
-    let prev = config.release.previous.as_ref()?;
-    let bytes = root.read_beside(prev, FileRole::PreviousPacket).ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    v.pointer("/release/source/commit")?
-        .as_str()
-        .map(str::to_string)
 }
 
 /// Stages discover .. gate: everything `relpack check` reports.
@@ -340,8 +230,8 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         &evidence.junit,
     );
     let results = TestResults::compute(&evidence);
-    let (signers, signer_errors) = load_signers(&evidence);
-    let previous = load_previous(&evidence)?;
+    let (signers, signer_errors) = sign::load_allowed_signers(&evidence);
+    let previous = previous::read(&evidence)?;
     let mut change_set = None;
     let (mut suspect, mut suspect_hazards) = (HashMap::new(), HashMap::new());
     if let Some(prev) = &previous {
@@ -396,53 +286,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
     })
 }
 
-/// The previous release's packet.json, named by `release.previous`
-/// (relative to the evidence root; it may lie outside it, as packets do).
-fn load_previous(ev: &Evidence) -> Result<Option<changes::PreviousPacket>, Failure> {
-    let Some(rel) = &ev.config.release.previous else {
-        return Ok(None);
-    };
-    let path = ev.root.join(rel);
-    let bytes = ev
-        .fsroot
-        .read_beside(rel, FileRole::PreviousPacket)
-        .map_err(|e| {
-            Failure::invalid(
-                Sources::default(),
-                vec![Diagnostic::error(format!("release.previous: {e}"))],
-            )
-        })?;
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-        Failure::invalid(
-            Sources::default(),
-            vec![Diagnostic::error(format!(
-                "release.previous: {} is not a relpack packet.json: {e}",
-                path.display()
-            ))],
-        )
-    })
-}
-
-/// The allowed signers, and problems reading them (approval findings).
-fn load_signers(ev: &Evidence) -> (Vec<sign::AllowedSigner>, Vec<sign::SignersProblem>) {
-    use sign::SignersProblem;
-    let Some(rel) = &ev.config.gates.allowed_signers else {
-        return (Vec::new(), Vec::new());
-    };
-    let bytes = match ev.fsroot.read(rel, FileRole::AllowedSigners) {
-        Ok(b) => b,
-        Err(e) => return (Vec::new(), vec![SignersProblem::whole_file(e.to_string())]),
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => sign::parse_allowed_signers(&text),
-        Err(_) => (
-            Vec::new(),
-            vec![SignersProblem::whole_file(format!(
-                "{rel}: not valid UTF-8"
-            ))],
-        ),
-    }
-}
+pub use release::{folder as release_folder, source_date_epoch, MAX_SOURCE_DATE_EPOCH};
 
 /// Resolve the evidence root the commands were given.
 pub fn root_or_cwd(dir: Option<PathBuf>) -> PathBuf {
@@ -457,7 +301,7 @@ pub fn build(
     build: &BuildOptions,
     progress: &dyn Fn(&str),
 ) -> Result<Built, Failure> {
-    check_out_folder(&build.out)?;
+    destination::check_out_path(&build.out).map_err(Failure::io)?;
     progress("reading the evidence");
     // A root that is no folder is reported by `check`, in its usual words.
     let refuse = |m: String| Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]);
@@ -479,21 +323,17 @@ pub fn build(
         write::Refusal::Io(m) => Failure::io(m),
     })?;
     write::remove_stale(&dest);
-    let staging = write::Staging::new(&build.out, &folder).map_err(Failure::io)?;
+    let staging =
+        write::Staging::new(&build.out, &folder).map_err(|e| Failure::io(e.to_string()))?;
     render_packet(&mut checked, build.pdf, &staging, progress)?;
     progress("writing the packet");
-    let dest = staging.commit().map_err(Failure::io)?;
-    write::refresh_release_list(&build.out).map_err(Failure::io)?;
+    let dest = staging.commit().map_err(|e| Failure::io(e.to_string()))?;
+    refresh_release_list(&build.out).map_err(Failure::io)?;
     progress("written");
     Ok(Built {
         checked,
         folder: dest,
     })
-}
-
-/// The release folder's name: `<product id or name>-<version>`.
-pub fn release_folder(ev: &Evidence) -> String {
-    format!("{}-{}", ev.config.product_slug(), sanitize(&ev.version))
 }
 
 /// Stages model and render: every file of the packet but SHA256SUMS,
@@ -517,30 +357,7 @@ pub fn render_packet(
         }),
     ];
     if pdf {
-        let mut fonts = Vec::new();
-        for rel in &checked.evidence.config.packet.fonts {
-            // Checked when relpack.toml was read; read the same way again.
-            let bytes = read_font(&checked.evidence.fsroot, rel)
-                .map_err(|e| Failure::io(format!("packet.fonts: {e}")))?;
-            fonts.push((rel.clone(), bytes));
-        }
-        let pdf = render::pdf::PdfRenderer::new(fonts, &packet).map_err(Failure::io)?;
-        for (id, chars) in pdf.missing_glyphs() {
-            let list: Vec<String> = chars
-                .iter()
-                .map(|c| format!("{c} (U+{:04X})", *c as u32))
-                .collect();
-            let mut d = Diagnostic::warning(format!(
-                "{id}: no font can draw {}; the PDF shows its code point instead",
-                list.join(", ")
-            ))
-            .note("add a font that has them to [packet] fonts in relpack.toml");
-            if let Some(item) = checked.evidence.item(id) {
-                d = d.at(item.origin.file, item.origin.span.clone());
-            }
-            checked.warnings.push(d);
-        }
-        renderers.push(Box::new(pdf));
+        renderers.push(Box::new(pdf_renderer(checked, &packet)?));
     }
     // The renderers run side by side: typst and JSON are single-threaded,
     // the site keeps whatever threads they leave.
@@ -558,33 +375,36 @@ pub fn render_packet(
     Ok(())
 }
 
-/// OUT must be a folder, or not exist yet under a folder: say so before
-/// any work, rather than fail at the end with the OS's "File exists". An
-/// I/O failure (exit 3), as an unwritable OUT is.
-fn check_out_folder(out: &Path) -> Result<(), Failure> {
-    for (n, p) in out.ancestors().enumerate() {
-        if p.as_os_str().is_empty() {
-            break;
-        }
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => return Ok(()),
-            Ok(_) if n == 0 => {
-                return Err(Failure::io(format!(
-                "--out {}: is a file, not a folder; give the folder that holds the release packets",
-                out.display()
-            )))
-            }
-            Ok(_) => {
-                return Err(Failure::io(format!(
-                    "--out {}: {} is a file, so the folder cannot be created there",
-                    out.display(),
-                    p.display()
-                )))
-            }
-            Err(_) => continue,
-        }
+/// The PDF renderer with the packet's extra fonts; characters no font can
+/// draw become warnings on their items.
+fn pdf_renderer(
+    checked: &mut Checked,
+    packet: &model::Packet,
+) -> Result<render::pdf::PdfRenderer, Failure> {
+    let mut fonts = Vec::new();
+    for rel in &checked.evidence.config.packet.fonts {
+        // Checked when relpack.toml was read; read the same way again.
+        let bytes = fonts::read_font(&checked.evidence.fsroot, rel)
+            .map_err(|e| Failure::io(format!("packet.fonts: {e}")))?;
+        fonts.push((rel.clone(), bytes));
     }
-    Ok(())
+    let pdf = render::pdf::PdfRenderer::new(fonts, packet).map_err(Failure::io)?;
+    for (id, chars) in pdf.missing_glyphs() {
+        let list: Vec<String> = chars
+            .iter()
+            .map(|c| format!("{c} (U+{:04X})", *c as u32))
+            .collect();
+        let mut d = Diagnostic::warning(format!(
+            "{id}: no font can draw {}; the PDF shows its code point instead",
+            list.join(", ")
+        ))
+        .note("add a font that has them to [packet] fonts in relpack.toml");
+        if let Some(item) = checked.evidence.item(id) {
+            d = d.at(item.origin.file, item.origin.span.clone());
+        }
+        checked.warnings.push(d);
+    }
+    Ok(pdf)
 }
 
 /// Write every schema relpack ships (for editors): returns how many.
@@ -605,17 +425,9 @@ pub fn write_schemas(out: &Path) -> Result<usize, String> {
     Ok(n)
 }
 
-/// A version as a folder name: no path separators, no leading dot.
-fn sanitize(version: &str) -> String {
-    let s: String = version
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    s.trim_start_matches('.').to_string()
+/// Rewrite OUT/index.html: every release packet in OUT, newest first.
+fn refresh_release_list(out: &Path) -> Result<(), String> {
+    let entries = write::list_releases(out).map_err(|e| e.to_string())?;
+    let html = render::html::release_list(&entries).map_err(|e| e.to_string())?;
+    write::replace_file(out, "index.html", &html).map_err(|e| e.to_string())
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::diag::{Diagnostic, Sources};
 use crate::fsroot::{EvidenceRoot, FileRole};
 use crate::item::{Item, Kind};
-use crate::parse::junit::{CaseOutcome, JunitFile};
+use crate::parse::junit::{CaseOutcome, JunitCase, JunitFile};
 use crate::parse::EvidenceFile;
 
 /// A JUnit case and what it is bound to.
@@ -396,87 +396,17 @@ fn pattern_glob(pattern: &str) -> Option<globset::Glob> {
 }
 
 fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mut Vec<Diagnostic>) {
-    // Exact names in a map, wildcard patterns in one GlobSet: linear in
-    // cases, not cases x patterns. Every pattern is numbered once, so
-    // marking it used is an index, not a search.
-    let mut patterns: Vec<(usize, usize)> = Vec::new(); // (test, index in its `junit`)
-    let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut globs = GlobSetBuilder::new();
-    let mut glob_pattern: Vec<usize> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        if item.kind != Kind::Test {
-            continue;
-        }
-        for (n, p) in item.links("junit").into_iter().enumerate() {
-            let k = patterns.len();
-            patterns.push((i, n));
-            if p.contains('*') {
-                if let Some(g) = pattern_glob(p) {
-                    globs.add(g);
-                    glob_pattern.push(k);
-                }
-            } else {
-                exact.entry(p).or_default().push(k);
-            }
-        }
-    }
-    let mut hit = vec![false; patterns.len()];
-    let globs: GlobSet = globs.build().unwrap_or_else(|_| GlobSet::empty());
-    let mut matches = Vec::new();
+    let patterns = Patterns::of(items);
+    let mut hit = vec![false; patterns.owner.len()];
+    let mut scratch = Vec::new();
     for (fi, file) in junit.iter().enumerate() {
         for (ci, case) in file.cases.iter().enumerate() {
-            let mut tests: Vec<usize> = Vec::new();
-            for &k in exact.get(case.name.as_str()).into_iter().flatten() {
-                tests.push(patterns[k].0);
-                hit[k] = true;
-            }
-            if !glob_pattern.is_empty() {
-                globs.matches_into(case.name.as_str(), &mut matches);
-                for &g in &matches {
-                    let k = glob_pattern[g];
-                    tests.push(patterns[k].0);
-                    hit[k] = true;
-                }
-            }
-            if let Some(tid) = case.property("test") {
-                for tid in split_ids(tid) {
-                    match links.get(tid) {
-                        Some(t) if items[t].kind == Kind::Test => tests.push(t),
-                        _ => diags.push(
-                            Diagnostic::warning(format!(
-                                "{}:{}: JUnit case `{}` names test `{tid}`, which is not a test item",
-                                file.path, case.line, case.name
-                            ))
-                            .in_file(file.file),
-                        ),
-                    }
-                }
-            }
-            let mut verifies = Vec::new();
-            if let Some(v) = case.property("verifies") {
-                for rid in split_ids(v) {
-                    match links.get(rid) {
-                        Some(r) if items[r].kind == Kind::Requirement => {
-                            if verifies.iter().any(|v| v == rid) {
-                                continue;
-                            }
-                            verifies.push(rid.to_string());
-                            let b = links.bindings.len();
-                            links.verified_by_cases.entry(r).or_default().push(b);
-                        }
-                        _ => diags.push(
-                            Diagnostic::error(format!(
-                                "{}:{}: JUnit case `{}` verifies `{rid}`, which is not a requirement",
-                                file.path, case.line, case.name
-                            ))
-                            .in_file(file.file),
-                        ),
-                    }
-                }
-            }
+            let mut tests = patterns.tests_named(&case.name, &mut hit, &mut scratch);
+            tests.extend(tests_by_property(items, links, file, case, diags));
+            let b = links.bindings.len();
+            let verifies = requirements_by_property(items, links, file, case, diags, b);
             tests.sort_unstable();
             tests.dedup();
-            let b = links.bindings.len();
             for &t in &tests {
                 links.cases_of.entry(t).or_default().push(b);
             }
@@ -488,13 +418,8 @@ fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mu
             });
         }
     }
-    let dead: Vec<(usize, usize)> = patterns
-        .into_iter()
-        .zip(hit)
-        .filter(|(_, hit)| !hit)
-        .map(|(k, _)| k)
-        .collect();
-    for (t, n) in dead {
+    let dead = patterns.owner.into_iter().zip(hit).filter(|(_, hit)| !hit);
+    for ((t, n), _) in dead {
         let item = &items[t];
         let pattern = item.links("junit")[n].to_string();
         diags.push(
@@ -508,6 +433,129 @@ fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mu
         );
         links.dead_patterns.push((t, pattern));
     }
+}
+
+/// Every test's `junit` patterns: exact names in a map, wildcard patterns
+/// in one GlobSet, so binding is linear in cases, not cases x patterns.
+/// Every pattern is numbered once, so marking it used is an index.
+struct Patterns<'a> {
+    /// Pattern number -> (test, index in its `junit`).
+    owner: Vec<(usize, usize)>,
+    exact: HashMap<&'a str, Vec<usize>>,
+    globs: GlobSet,
+    /// Glob number -> pattern number.
+    glob_pattern: Vec<usize>,
+}
+
+impl<'a> Patterns<'a> {
+    fn of(items: &'a [Item]) -> Patterns<'a> {
+        let mut owner = Vec::new();
+        let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut globs = GlobSetBuilder::new();
+        let mut glob_pattern = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if item.kind != Kind::Test {
+                continue;
+            }
+            for (n, p) in item.links("junit").into_iter().enumerate() {
+                let k = owner.len();
+                owner.push((i, n));
+                if p.contains('*') {
+                    if let Some(g) = pattern_glob(p) {
+                        globs.add(g);
+                        glob_pattern.push(k);
+                    }
+                } else {
+                    exact.entry(p).or_default().push(k);
+                }
+            }
+        }
+        Patterns {
+            owner,
+            exact,
+            globs: globs.build().unwrap_or_else(|_| GlobSet::empty()),
+            glob_pattern,
+        }
+    }
+
+    /// The tests whose patterns match a case name, marking those patterns hit.
+    fn tests_named(&self, name: &str, hit: &mut [bool], scratch: &mut Vec<usize>) -> Vec<usize> {
+        let mut tests = Vec::new();
+        for &k in self.exact.get(name).into_iter().flatten() {
+            tests.push(self.owner[k].0);
+            hit[k] = true;
+        }
+        if !self.glob_pattern.is_empty() {
+            self.globs.matches_into(name, scratch);
+            for &g in scratch.iter() {
+                let k = self.glob_pattern[g];
+                tests.push(self.owner[k].0);
+                hit[k] = true;
+            }
+        }
+        tests
+    }
+}
+
+/// The tests a case names by its own `test` property.
+fn tests_by_property(
+    items: &[Item],
+    links: &Links,
+    file: &JunitFile,
+    case: &JunitCase,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<usize> {
+    let mut tests = Vec::new();
+    for tid in case.property("test").map(split_ids).into_iter().flatten() {
+        match links.get(tid) {
+            Some(t) if items[t].kind == Kind::Test => tests.push(t),
+            _ => diags.push(
+                Diagnostic::warning(format!(
+                    "{}:{}: JUnit case `{}` names test `{tid}`, which is not a test item",
+                    file.path, case.line, case.name
+                ))
+                .in_file(file.file),
+            ),
+        }
+    }
+    tests
+}
+
+/// The requirements a case verifies by its own `verifies` property; each
+/// is recorded as verified by binding `b`.
+fn requirements_by_property(
+    items: &[Item],
+    links: &mut Links,
+    file: &JunitFile,
+    case: &JunitCase,
+    diags: &mut Vec<Diagnostic>,
+    b: usize,
+) -> Vec<String> {
+    let mut verifies: Vec<String> = Vec::new();
+    for rid in case
+        .property("verifies")
+        .map(split_ids)
+        .into_iter()
+        .flatten()
+    {
+        match links.get(rid) {
+            Some(r) if items[r].kind == Kind::Requirement => {
+                if verifies.iter().any(|v| v == rid) {
+                    continue;
+                }
+                verifies.push(rid.to_string());
+                links.verified_by_cases.entry(r).or_default().push(b);
+            }
+            _ => diags.push(
+                Diagnostic::error(format!(
+                    "{}:{}: JUnit case `{}` verifies `{rid}`, which is not a requirement",
+                    file.path, case.line, case.name
+                ))
+                .in_file(file.file),
+            ),
+        }
+    }
+    verifies
 }
 
 pub fn split_ids(s: &str) -> impl Iterator<Item = &str> {

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::digest::{canonical_fields, sha256_prefixed};
 use crate::item::Kind;
-use crate::render::Output;
+use crate::render::{Output, OutputError};
 use crate::stages::{Failure, Options};
 
 /// What `relpack verify` found.
@@ -271,9 +271,9 @@ struct Rebuilt {
 }
 
 impl Output for Rebuilt {
-    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), String> {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
         let rel = crate::link::join_inside_root("", rel)
-            .ok_or_else(|| format!("bad output path {rel}"))?;
+            .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
         let problem = match read_regular(&self.folder, &rel) {
             Ok(on_disk) if on_disk == bytes => None,
             Ok(_) => Some(format!("{rel}: differs from the file the evidence gives")),
@@ -282,10 +282,16 @@ impl Output for Rebuilt {
             )),
         };
         if let Some(p) = problem {
-            self.problems.lock().map_err(|_| "poisoned")?.push(p);
+            self.problems
+                .lock()
+                .map_err(|_| OutputError::WritersStopped)?
+                .push(p);
         }
         let hash = format!("{:x}", Sha256::digest(&bytes));
-        self.sums.lock().map_err(|_| "poisoned")?.push((rel, hash));
+        self.sums
+            .lock()
+            .map_err(|_| OutputError::WritersStopped)?
+            .push((rel, hash));
         Ok(())
     }
 }

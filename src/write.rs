@@ -18,11 +18,33 @@ use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
-use crate::render::html::{render_release_list, ReleaseEntry};
-use crate::render::Output;
+use crate::model::ReleaseEntry;
+use crate::render::{Output, OutputError};
 
 pub use crate::destination::{check_destination, remove_stale, Destination, Refusal};
 use crate::durable;
+
+/// Why the packet could not be written: an I/O failure (exit 3).
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -> WriteError + 'p {
+    move |source| WriteError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
 
 /// A release folder being written: files land in a temporary folder
 /// beside the destination as renderers produce them; [`Staging::commit`]
@@ -38,10 +60,10 @@ pub struct Staging {
     /// machine's disk about a millisecond of waiting, which overlaps well,
     /// while the two rendering threads keep rendering.
     files: Mutex<Option<SyncSender<QueuedFile>>>,
-    writers: Vec<JoinHandle<Result<(), String>>>,
+    writers: Vec<JoinHandle<Result<(), OutputError>>>,
     /// The first write error (with its path and the OS's reason), for the
     /// renderer whose next file finds the writers stopped.
-    write_error: Arc<Mutex<Option<String>>>,
+    write_error: Arc<Mutex<Option<OutputError>>>,
     committed: bool,
 }
 
@@ -54,36 +76,42 @@ type QueuedFile = (PathBuf, Vec<u8>);
 /// rwsem_spin_on_owner), and took it from the two rendering threads.
 const WRITERS: usize = 4;
 
-fn write_file(dirs: &Mutex<HashSet<PathBuf>>, path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write_file(
+    dirs: &Mutex<HashSet<PathBuf>>,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(), OutputError> {
     if let Some(parent) = path.parent() {
         // Created under the lock: another thread may write into it next.
-        let mut dirs = dirs.lock().map_err(|_| "poisoned")?;
+        let mut dirs = dirs.lock().map_err(|_| OutputError::WritersStopped)?;
         if !dirs.contains(parent) {
-            fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            fs::create_dir_all(parent).map_err(|e| OutputError::io("create", parent, &e))?;
             dirs.insert(parent.to_path_buf());
         }
     }
-    fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    fs::write(path, bytes).map_err(|e| OutputError::io("write", path, &e))
 }
 
 impl Staging {
-    pub fn new(out: &Path, folder: &str) -> Result<Staging, String> {
-        fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    pub fn new(out: &Path, folder: &str) -> Result<Staging, WriteError> {
+        fs::create_dir_all(out).map_err(io("create", out))?;
         let tmp = out.join(format!(".{folder}.tmp-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
-        fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        fs::create_dir(&tmp).map_err(io("create", &tmp))?;
         let dirs = Arc::new(Mutex::new(HashSet::new()));
         let (send, receive) = sync_channel::<QueuedFile>(256);
         let receive = Arc::new(Mutex::new(receive));
-        let write_error: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+        let write_error: Arc<Mutex<Option<OutputError>>> = Arc::new(Mutex::new(None));
         let writers = (0..WRITERS)
             .map(|_| {
                 let (receive, dirs) = (Arc::clone(&receive), Arc::clone(&dirs));
                 let write_error = Arc::clone(&write_error);
-                std::thread::spawn(move || -> Result<(), String> {
+                std::thread::spawn(move || -> Result<(), OutputError> {
                     loop {
-                        let next = receive.lock().map_err(|_| "poisoned")?.recv();
+                        let next = receive
+                            .lock()
+                            .map_err(|_| OutputError::WritersStopped)?
+                            .recv();
                         let Ok((path, bytes)) = next else {
                             return Ok(());
                         };
@@ -111,13 +139,18 @@ impl Staging {
     }
 
     /// Wait for every queued file; the first write error, if any.
-    fn finish_writes(&mut self) -> Result<(), String> {
-        drop(self.files.lock().map_err(|_| "poisoned")?.take());
+    fn finish_writes(&mut self) -> Result<(), OutputError> {
+        drop(
+            self.files
+                .lock()
+                .map_err(|_| OutputError::WritersStopped)?
+                .take(),
+        );
         let mut result = Ok(());
         for w in self.writers.drain(..) {
             let r = w
                 .join()
-                .map_err(|_| "a writer thread panicked".to_string())
+                .map_err(|_| OutputError::WritersStopped)
                 .and_then(|r| r);
             if result.is_ok() {
                 result = r;
@@ -128,26 +161,23 @@ impl Staging {
 
     /// Write SHA256SUMS, make the folder durable and switch it into place,
     /// replacing only an earlier build of this same release.
-    pub fn commit(mut self) -> Result<PathBuf, String> {
+    pub fn commit(mut self) -> Result<PathBuf, WriteError> {
         self.finish_writes()?;
-        let mut sums = std::mem::take(&mut *self.sums.lock().map_err(|_| "poisoned")?);
+        let mut sums =
+            std::mem::take(&mut *self.sums.lock().map_err(|_| OutputError::WritersStopped)?);
         let path = self.tmp.join("SHA256SUMS");
-        fs::write(&path, sha256sums(&mut sums))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        fs::write(&path, sha256sums(&mut sums)).map_err(io("write", &path))?;
         // Durable before it is visible: after a crash, the folder in place
         // is a whole packet, never one with empty files.
-        durable::sync_tree(&self.tmp)
-            .map_err(|e| format!("cannot sync {}: {e}", self.tmp.display()))?;
+        durable::sync_tree(&self.tmp).map_err(io("sync", &self.tmp))?;
         let dest = self.out.join(&self.folder);
         if fs::symlink_metadata(&dest).is_ok() {
             self.replace(&dest)?;
         } else {
-            fs::rename(&self.tmp, &dest)
-                .map_err(|e| format!("cannot move the new packet into place: {e}"))?;
+            fs::rename(&self.tmp, &dest).map_err(io("move the new packet into", &dest))?;
             self.committed = true;
         }
-        durable::sync_dir(&self.out)
-            .map_err(|e| format!("cannot sync {}: {e}", self.out.display()))?;
+        durable::sync_dir(&self.out).map_err(io("sync", &self.out))?;
         Ok(dest)
     }
 
@@ -156,7 +186,7 @@ impl Staging {
     /// it does; elsewhere the old folder is moved aside first, and a kill
     /// between the two renames is repaired by the next build
     /// ([`remove_stale`] moves `.NAME.old-PID` back).
-    fn replace(&mut self, dest: &Path) -> Result<(), String> {
+    fn replace(&mut self, dest: &Path) -> Result<(), WriteError> {
         match durable::exchange(&self.tmp, dest) {
             Ok(true) => {
                 // The temporary name now holds the earlier packet.
@@ -165,17 +195,17 @@ impl Staging {
                 return Ok(());
             }
             Ok(false) => {}
-            Err(e) => return Err(format!("cannot move the new packet into place: {e}")),
+            Err(e) => return Err(io("move the new packet into", dest)(e)),
         }
         let old = self
             .out
             .join(format!(".{}.old-{}", self.folder, std::process::id()));
         let _ = fs::remove_dir_all(&old);
-        fs::rename(dest, &old).map_err(|e| format!("cannot move {} aside: {e}", dest.display()))?;
+        fs::rename(dest, &old).map_err(io("move aside", dest))?;
         if let Err(e) = fs::rename(&self.tmp, dest) {
             // Put the earlier packet back: a failed build leaves it as it was.
             let _ = fs::rename(&old, dest);
-            return Err(format!("cannot move the new packet into place: {e}"));
+            return Err(io("move the new packet into", dest)(e));
         }
         self.committed = true;
         let _ = fs::remove_dir_all(&old);
@@ -192,21 +222,25 @@ pub fn sha256sums(sums: &mut [(String, String)]) -> String {
 }
 
 impl Output for Staging {
-    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), String> {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
         // Renderers name files; none may climb out of the release folder.
         let rel = crate::link::join_inside_root("", rel)
-            .ok_or_else(|| format!("bad output path {rel}"))?;
+            .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
         let path = self.tmp.join(&rel);
         let hash = format!("{:x}", Sha256::digest(&bytes));
-        self.sums.lock().map_err(|_| "poisoned")?.push((rel, hash));
-        let sender = self.files.lock().map_err(|_| "poisoned")?.clone();
+        fn stopped<E>(_: E) -> OutputError {
+            OutputError::WritersStopped
+        }
+        self.sums.lock().map_err(stopped)?.push((rel, hash));
+        let sender = self.files.lock().map_err(stopped)?.clone();
         match sender {
             Some(s) => s.send((path, bytes)).map_err(|_| {
+                // The first write error says why the writers stopped.
                 self.write_error
                     .lock()
                     .ok()
                     .and_then(|e| e.clone())
-                    .unwrap_or_else(|| "the file writers stopped (a write failed)".to_string())
+                    .unwrap_or(OutputError::WritersStopped)
             }),
             None => write_file(&self.dirs, &path, &bytes),
         }
@@ -241,10 +275,10 @@ struct SummaryRelease {
     status_label: String,
 }
 
-/// Rewrite `out/index.html`: every release folder in `out`, newest first.
-pub fn refresh_release_list(out: &Path) -> Result<(), String> {
+/// Every release folder in `out` with its summary, newest first.
+pub fn list_releases(out: &Path) -> Result<Vec<ReleaseEntry>, WriteError> {
     let mut entries = Vec::new();
-    let dir = fs::read_dir(out).map_err(|e| format!("cannot list {}: {e}", out.display()))?;
+    let dir = fs::read_dir(out).map_err(io("list", out))?;
     for e in dir.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         if name.starts_with('.') {
@@ -274,14 +308,18 @@ pub fn refresh_release_list(out: &Path) -> Result<(), String> {
             .then_with(|| compare_versions(&b.version, &a.version))
             .then_with(|| a.folder.cmp(&b.folder))
     });
-    let html = render_release_list(&entries)?;
-    let tmp = out.join(format!(".index.html.tmp-{}", std::process::id()));
-    let written = durable::write_synced(&tmp, &html)
-        .and_then(|()| fs::rename(&tmp, out.join("index.html")))
+    Ok(entries)
+}
+
+/// Replace `out/<name>` whole: a temporary file, synced, renamed over it.
+pub fn replace_file(out: &Path, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    let tmp = out.join(format!(".{name}.tmp-{}", std::process::id()));
+    let written = durable::write_synced(&tmp, bytes)
+        .and_then(|()| fs::rename(&tmp, out.join(name)))
         .and_then(|()| durable::sync_dir(out));
     written.map_err(|e| {
         let _ = fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", out.join("index.html").display())
+        io("write", &out.join(name))(e)
     })
 }
 

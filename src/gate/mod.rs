@@ -13,8 +13,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::diag::Diagnostic;
 use crate::evidence::Evidence;
 use crate::item::{Item, Kind};
+use crate::kinds;
 use crate::results::TestResults;
 use crate::sign::AllowedSigner;
 use crate::verdict::Verdicts;
@@ -236,12 +238,11 @@ fn waiver<'e>(
         return None;
     }
     let mut expired = None;
-    for (di, d) in ev.of_kind(Kind::Deviation) {
-        if d.str("waives") != Some(gate) {
+    for (di, d, dev) in ev.deviations() {
+        if dev.waives != gate {
             continue;
         }
-        let listed = d.links("items");
-        if !items.iter().all(|i| listed.contains(&i.as_str())) {
+        if !items.iter().all(|i| dev.items.contains(i)) {
             continue;
         }
         if verdicts.in_force(di) {
@@ -255,15 +256,34 @@ fn waiver<'e>(
 /// The highest IEC 62304 class among the release's requirements that are
 /// not obsolete (a requirement without a class has the product's).
 pub fn highest_class(ev: &Evidence) -> crate::config::SafetyClass {
-    ev.of_kind(Kind::Requirement)
-        .filter(|(_, r)| r.str("status") != Some("obsolete"))
-        .map(|(_, r)| effective_class(ev, r))
+    ev.requirements()
+        .filter(|(_, _, r)| !r.obsolete())
+        .map(|(_, _, r)| effective_class(ev, r))
         .max()
         .unwrap_or(ev.config.product.safety_class)
 }
 
-pub fn effective_class(ev: &Evidence, r: &Item) -> crate::config::SafetyClass {
-    r.str("safety_class")
-        .and_then(crate::config::SafetyClass::parse)
-        .unwrap_or(ev.config.product.safety_class)
+pub fn effective_class(ev: &Evidence, r: &kinds::Requirement) -> crate::config::SafetyClass {
+    r.safety_class.unwrap_or(ev.config.product.safety_class)
+}
+
+/// A deviation may waive only a gate that exists and is waivable.
+pub fn check_waives(items: &[Item]) -> Vec<Diagnostic> {
+    items
+        .iter()
+        .filter(|i| i.kind == Kind::Deviation)
+        .filter_map(|d| {
+            let gate = d.str("waives")?;
+            let msg = match is_waivable(gate) {
+                Some(true) => return None,
+                Some(false) => format!("deviation {}: gate `{gate}` cannot be waived", d.id),
+                None => format!(
+                    "deviation {}: there is no gate `{gate}`; the gates are {}",
+                    d.id,
+                    GATES.iter().map(|g| g.0).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            Some(Diagnostic::error(msg).at(d.origin.file, d.origin.span_of("/waives")))
+        })
+        .collect()
 }

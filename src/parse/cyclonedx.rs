@@ -348,6 +348,94 @@ struct OpenComponent {
     first_author: Option<String>,
 }
 
+/// The XML reader's state: element names from the root down (a
+/// component's fields are its direct children, so the path tells which
+/// component a text belongs to), the components open and done.
+#[derive(Default)]
+struct BomWalk {
+    path_stack: Vec<Vec<u8>>,
+    open: Vec<OpenComponent>,
+    done: Vec<(Component, usize)>,
+    text: String,
+}
+
+impl BomWalk {
+    fn start(&mut self, name: Vec<u8>, at: usize) {
+        // Components are those of the BOM's own <components> and,
+        // recursively, of a component's <components>; not the BOM's
+        // metadata.component, nor pedigree, tools or services.
+        let depth = self.path_stack.len();
+        if name == b"component"
+            && self.path_stack.last().is_some_and(|p| p == b"components")
+            && (depth == 2 || self.open.last().is_some_and(|o| o.depth + 2 == depth))
+        {
+            self.open.push(OpenComponent {
+                depth,
+                at,
+                ..OpenComponent::default()
+            });
+        }
+        self.path_stack.push(name);
+        self.text.clear();
+    }
+
+    fn end(&mut self) {
+        let name = self.path_stack.pop().unwrap_or_default();
+        let depth = self.path_stack.len();
+        let value = self.text.trim().to_string();
+        self.text.clear();
+        if name == b"component" && self.open.last().map(|o| o.depth) == Some(depth) {
+            if let Some(mut o) = self.open.pop() {
+                if o.c.author.is_none() {
+                    o.c.author = o.first_author;
+                }
+                self.done.push((o.c, o.at));
+            }
+            return;
+        }
+        if let Some(o) = self.open.last_mut() {
+            o.field(&self.path_stack[o.depth + 1..], &name, value);
+        }
+    }
+}
+
+impl OpenComponent {
+    /// A field of this component ended: `rel` is the path from the
+    /// component to the element named `name`.
+    fn field(&mut self, rel: &[Vec<u8>], name: &[u8], value: String) {
+        let c = &mut self.c;
+        match (rel, name) {
+            ([], b"group") => c.group = Some(value),
+            ([], b"name") => c.name = Some(value),
+            ([], b"version") => c.version = Some(value),
+            ([], b"publisher") => c.publisher = Some(value),
+            ([], b"author") => c.author = Some(value),
+            ([], b"purl") => c.purl = Some(value),
+            ([s], b"name") if s == b"supplier" => c.supplier = Some(value),
+            ([a, au], b"name")
+                if a == b"authors" && au == b"author" && self.first_author.is_none() =>
+            {
+                self.first_author = Some(value);
+            }
+            ([ls, l], b"id") if ls == b"licenses" && l == b"license" => {
+                self.license_id = Some(value)
+            }
+            ([ls, l], b"name") if ls == b"licenses" && l == b"license" => {
+                self.license_name = Some(value)
+            }
+            // A license is its SPDX id, else its name.
+            ([ls], b"license") if ls == b"licenses" => {
+                if let Some(l) = self.license_id.take().or(self.license_name.take()) {
+                    c.licenses.push(l);
+                }
+                self.license_name = None;
+            }
+            ([ls], b"expression") if ls == b"licenses" => c.licenses.push(value),
+            _ => {}
+        }
+    }
+}
+
 pub fn parse_xml_bom(
     reader: impl BufRead,
     path: &str,
@@ -366,12 +454,7 @@ pub fn parse_xml_bom(
             vec![Diagnostic::error(format!("{path}:{line}: {msg}")).in_file(file)],
         )
     };
-    // Element names from the root down; a component's fields are its direct
-    // children, so the path tells which component a text belongs to.
-    let mut path_stack: Vec<Vec<u8>> = Vec::new();
-    let mut open: Vec<OpenComponent> = Vec::new();
-    let mut done = Vec::new();
-    let mut text = String::new();
+    let mut walk = BomWalk::default();
     let mut seen_root = false;
     loop {
         let start = xml.buffer_position();
@@ -389,22 +472,7 @@ pub fn parse_xml_bom(
                     }
                     seen_root = true;
                 }
-                // Components are those of the BOM's own <components> and,
-                // recursively, of a component's <components>; not the BOM's
-                // metadata.component, nor pedigree, tools or services.
-                let depth = path_stack.len();
-                if name == b"component"
-                    && path_stack.last().is_some_and(|p| p == b"components")
-                    && (depth == 2 || open.last().is_some_and(|o| o.depth + 2 == depth))
-                {
-                    open.push(OpenComponent {
-                        depth,
-                        at: usize::try_from(start).unwrap_or(usize::MAX),
-                        ..OpenComponent::default()
-                    });
-                }
-                path_stack.push(name);
-                text.clear();
+                walk.start(name, usize::try_from(start).unwrap_or(usize::MAX));
             }
             Ok(Event::Empty(e)) if !seen_root => {
                 let root = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -414,65 +482,17 @@ pub fn parse_xml_bom(
                     format!("not a CycloneDX BOM: the root element is <{root}/>, not <bom>"),
                 );
             }
-            Ok(Event::Text(t)) => text.push_str(&t.decode().unwrap_or_default()),
-            Ok(Event::CData(t)) => text.push_str(&String::from_utf8_lossy(&t)),
-            Ok(Event::GeneralRef(r)) => {
-                text.push_str(&super::junit::resolve_entity(&String::from_utf8_lossy(&r)))
-            }
-            Ok(Event::End(_)) => {
-                let name = path_stack.pop().unwrap_or_default();
-                let depth = path_stack.len();
-                let value = text.trim().to_string();
-                text.clear();
-                if name == b"component" && open.last().map(|o| o.depth) == Some(depth) {
-                    if let Some(mut o) = open.pop() {
-                        if o.c.author.is_none() {
-                            o.c.author = o.first_author;
-                        }
-                        done.push((o.c, o.at));
-                    }
-                    continue;
-                }
-                let Some(o) = open.last_mut() else {
-                    continue;
-                };
-                let rel = &path_stack[o.depth + 1..];
-                let c = &mut o.c;
-                match (rel, name.as_slice()) {
-                    ([], b"group") => c.group = Some(value),
-                    ([], b"name") => c.name = Some(value),
-                    ([], b"version") => c.version = Some(value),
-                    ([], b"publisher") => c.publisher = Some(value),
-                    ([], b"author") => c.author = Some(value),
-                    ([], b"purl") => c.purl = Some(value),
-                    ([s], b"name") if s == b"supplier" => c.supplier = Some(value),
-                    ([a, au], b"name")
-                        if a == b"authors" && au == b"author" && o.first_author.is_none() =>
-                    {
-                        o.first_author = Some(value);
-                    }
-                    ([ls, l], b"id") if ls == b"licenses" && l == b"license" => {
-                        o.license_id = Some(value)
-                    }
-                    ([ls, l], b"name") if ls == b"licenses" && l == b"license" => {
-                        o.license_name = Some(value)
-                    }
-                    // A license is its SPDX id, else its name.
-                    ([ls], b"license") if ls == b"licenses" => {
-                        if let Some(l) = o.license_id.take().or(o.license_name.take()) {
-                            c.licenses.push(l);
-                        }
-                        o.license_name = None;
-                    }
-                    ([ls], b"expression") if ls == b"licenses" => c.licenses.push(value),
-                    _ => {}
-                }
-            }
+            Ok(Event::Text(t)) => walk.text.push_str(&t.decode().unwrap_or_default()),
+            Ok(Event::CData(t)) => walk.text.push_str(&String::from_utf8_lossy(&t)),
+            Ok(Event::GeneralRef(r)) => walk
+                .text
+                .push_str(&super::junit::resolve_entity(&String::from_utf8_lossy(&r))),
+            Ok(Event::End(_)) => walk.end(),
             Ok(Event::Eof) => {
                 if !seen_root {
                     return error(&xml, start, "not a CycloneDX BOM: no <bom> element".into());
                 }
-                if !path_stack.is_empty() {
+                if !walk.path_stack.is_empty() {
                     let end = xml.buffer_position();
                     return error(
                         &xml,
@@ -490,6 +510,7 @@ pub fn parse_xml_bom(
         }
         buf.clear();
     }
+    let done = walk.done;
     let mut items = Vec::with_capacity(done.len());
     let mut diags = Vec::new();
     for (c, at) in done {

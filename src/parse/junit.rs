@@ -150,6 +150,120 @@ struct Frame {
 /// The longest failure message kept (the full text stays in the file).
 const MESSAGE_LIMIT: usize = 500;
 
+/// The reader's state between events: the enclosing suites, the open case,
+/// the cases done.
+#[derive(Default)]
+struct Walk {
+    cases: Vec<JunitCase>,
+    /// Enclosing suites, innermost last.
+    suites: Vec<Frame>,
+    case: Option<JunitCase>,
+    seen_root: bool,
+    /// Elements open (to tell a truncated file from a complete one).
+    depth: usize,
+    /// A `<property name="x">value</property>` whose value is its text.
+    pending_property: Option<(String, String)>,
+}
+
+impl Walk {
+    /// A start (or empty) element; false when the root shows the file is
+    /// not JUnit at all.
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool, line: &mut dyn FnMut() -> u32) -> bool {
+        if !empty {
+            self.depth += 1;
+        }
+        let tag = e.local_name();
+        let tag = tag.as_ref();
+        if !self.seen_root {
+            if tag != b"testsuites" && tag != b"testsuite" {
+                return false;
+            }
+            self.seen_root = true;
+        }
+        match tag {
+            b"testsuite" | b"testsuites" if !empty => self.suites.push(Frame {
+                timestamp: attr(e, b"timestamp"),
+                ..Frame::default()
+            }),
+            b"testcase" => {
+                // A case inside a case is not JUnit; keep both.
+                self.close_case();
+                let c = new_case(e, &self.suites, line());
+                if empty {
+                    finish_case(c, &mut self.cases, &mut self.suites);
+                } else {
+                    self.case = Some(c);
+                }
+            }
+            b"property" => {
+                let name = attr(e, b"name").unwrap_or_default();
+                match (attr(e, b"value"), empty) {
+                    (Some(v), _) => add_property(&mut self.case, &mut self.suites, (name, v)),
+                    (None, true) => {
+                        add_property(&mut self.case, &mut self.suites, (name, String::new()))
+                    }
+                    (None, false) => self.pending_property = Some((name, String::new())),
+                }
+            }
+            _ => self.outcome(tag, e),
+        }
+        true
+    }
+
+    /// `<failure>`, `<error>`, `<skipped>` and the flaky reruns inside a case.
+    fn outcome(&mut self, tag: &[u8], e: &BytesStart<'_>) {
+        let Some(c) = self.case.as_mut() else {
+            return;
+        };
+        match tag {
+            b"failure" | b"error" => {
+                c.outcome = CaseOutcome::Fail;
+                c.flaky = false;
+                if c.message.is_none() {
+                    c.message = attr(e, b"message").map(limit);
+                }
+            }
+            b"skipped" if c.outcome == CaseOutcome::Pass => {
+                c.outcome = CaseOutcome::Skipped;
+                c.message = attr(e, b"message").map(limit);
+            }
+            b"flakyFailure" | b"flakyError" if c.outcome == CaseOutcome::Pass => c.flaky = true,
+            _ => {}
+        }
+    }
+
+    /// Text inside an element: only a property's value is kept.
+    fn text(&mut self, t: &str) {
+        if let Some((_, v)) = self.pending_property.as_mut() {
+            v.push_str(t);
+        }
+    }
+
+    fn end(&mut self, tag: &[u8]) {
+        self.depth = self.depth.saturating_sub(1);
+        match tag {
+            b"testsuite" | b"testsuites" => {
+                // A case left open by a missing end tag ends with its suite.
+                self.close_case();
+                self.suites.pop();
+            }
+            b"testcase" => self.close_case(),
+            b"property" => {
+                if let Some(p) = self.pending_property.take() {
+                    add_property(&mut self.case, &mut self.suites, p);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close_case(&mut self) {
+        if let Some(c) = self.case.take() {
+            finish_case(c, &mut self.cases, &mut self.suites);
+        }
+    }
+}
+
 pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Result<JunitParse> {
     let mut raw = Hashing {
         inner: reader,
@@ -171,155 +285,45 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
     xml.config_mut().trim_text(false);
     let mut buf = Vec::new();
     let mut diags = Vec::new();
-    let mut cases = Vec::new();
-    // Enclosing suites, innermost last.
-    let mut suites: Vec<Frame> = Vec::new();
-    let mut case: Option<JunitCase> = None;
-    let mut seen_root = false;
-    // Elements open (to tell a truncated file from a complete one).
-    let mut depth: usize = 0;
-    // A `<property name="x">value</property>` whose value is its text.
-    let mut pending_property: Option<(String, String)> = None;
+    let mut walk = Walk::default();
     loop {
         // Before the event: where its `<` is (whitespace before it is a
         // text event of its own, as text is not trimmed).
         let start = xml.buffer_position();
-        let event = match xml.read_event_into(&mut buf) {
-            Ok(e) => e,
-            Err(e) => {
-                if !seen_root {
-                    return Ok(JunitParse::NotJunit);
+        let event =
+            match xml.read_event_into(&mut buf) {
+                Ok(e) => e,
+                Err(e) => {
+                    if !walk.seen_root {
+                        return Ok(JunitParse::NotJunit);
+                    }
+                    let pos = xml.error_position();
+                    let line = xml.get_mut().get_mut().line_of(pos);
+                    diags.push(invalid(path, line, file, &e.to_string()).note(
+                        "the file is not well-formed XML; was it cut short or written by hand?",
+                    ));
+                    break;
                 }
-                let pos = xml.error_position();
-                let line = xml.get_mut().get_mut().line_of(pos);
-                diags.push(
-                    Diagnostic::error(format!("{path}:{line}: invalid JUnit XML: {e}"))
-                        .in_file(file)
-                        .note(
-                            "the file is not well-formed XML; was it cut short or written by hand?",
-                        ),
-                );
-                break;
-            }
-        };
+            };
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
-                if !empty {
-                    depth += 1;
-                }
-                let tag = e.local_name();
-                let tag = tag.as_ref();
-                if !seen_root {
-                    if tag != b"testsuites" && tag != b"testsuite" {
-                        return Ok(JunitParse::NotJunit);
-                    }
-                    seen_root = true;
-                }
-                match tag {
-                    b"testsuite" | b"testsuites" if !empty => suites.push(Frame {
-                        timestamp: attr(e, b"timestamp"),
-                        ..Frame::default()
-                    }),
-                    b"testcase" => {
-                        // A case inside a case is not JUnit; keep both.
-                        if let Some(c) = case.take() {
-                            finish_case(c, &mut cases, &mut suites);
-                        }
-                        let line = xml.get_mut().get_mut().line_of(start);
-                        let c = new_case(e, &suites, line);
-                        if empty {
-                            finish_case(c, &mut cases, &mut suites);
-                        } else {
-                            case = Some(c);
-                        }
-                    }
-                    b"property" => {
-                        let name = attr(e, b"name").unwrap_or_default();
-                        let value = attr(e, b"value");
-                        match (value, empty) {
-                            (Some(v), _) => add_property(&mut case, &mut suites, (name, v)),
-                            (None, true) => {
-                                add_property(&mut case, &mut suites, (name, String::new()))
-                            }
-                            (None, false) => pending_property = Some((name, String::new())),
-                        }
-                    }
-                    b"failure" | b"error" => {
-                        if let Some(c) = case.as_mut() {
-                            c.outcome = CaseOutcome::Fail;
-                            c.flaky = false;
-                            if c.message.is_none() {
-                                c.message = attr(e, b"message").map(limit);
-                            }
-                        }
-                    }
-                    b"skipped" => {
-                        if let Some(c) = case.as_mut() {
-                            if c.outcome == CaseOutcome::Pass {
-                                c.outcome = CaseOutcome::Skipped;
-                                c.message = attr(e, b"message").map(limit);
-                            }
-                        }
-                    }
-                    b"flakyFailure" | b"flakyError" => {
-                        if let Some(c) = case.as_mut() {
-                            if c.outcome == CaseOutcome::Pass {
-                                c.flaky = true;
-                            }
-                        }
-                    }
-                    _ => {}
+                let mut line = || xml.get_mut().get_mut().line_of(start);
+                if !walk.start(e, empty, &mut line) {
+                    return Ok(JunitParse::NotJunit);
                 }
             }
-            Event::Text(ref t) => {
-                if let Some((_, v)) = pending_property.as_mut() {
-                    v.push_str(&t.decode().unwrap_or_default());
-                }
-            }
-            Event::CData(ref t) => {
-                if let Some((_, v)) = pending_property.as_mut() {
-                    v.push_str(&String::from_utf8_lossy(t));
-                }
-            }
-            Event::GeneralRef(ref r) => {
-                if let Some((_, v)) = pending_property.as_mut() {
-                    v.push_str(&resolve_entity(&String::from_utf8_lossy(r)));
-                }
-            }
-            Event::End(ref e) => {
-                depth = depth.saturating_sub(1);
-                match e.local_name().as_ref() {
-                    b"testsuite" | b"testsuites" => {
-                        // A case left open by a missing end tag ends with its suite.
-                        if let Some(c) = case.take() {
-                            finish_case(c, &mut cases, &mut suites);
-                        }
-                        suites.pop();
-                    }
-                    b"testcase" => {
-                        if let Some(c) = case.take() {
-                            finish_case(c, &mut cases, &mut suites);
-                        }
-                    }
-                    b"property" => {
-                        if let Some(p) = pending_property.take() {
-                            add_property(&mut case, &mut suites, p);
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            Event::Text(ref t) => walk.text(&t.decode().unwrap_or_default()),
+            Event::CData(ref t) => walk.text(&String::from_utf8_lossy(t)),
+            Event::GeneralRef(ref r) => walk.text(&resolve_entity(&String::from_utf8_lossy(r))),
+            Event::End(ref e) => walk.end(e.local_name().as_ref()),
             Event::Eof => {
-                if seen_root && depth > 0 {
+                if walk.seen_root && walk.depth > 0 {
                     let end = xml.buffer_position();
                     let line = xml.get_mut().get_mut().line_of(end);
                     diags.push(
-                        Diagnostic::error(format!(
-                            "{path}:{line}: invalid JUnit XML: the file ends before its elements are closed (truncated?)"
-                        ))
-                        .in_file(file)
-                        .note("a test run that was killed or a copy that did not finish leaves a report like this"),
+                        invalid(path, line, file, "the file ends before its elements are closed (truncated?)")
+                            .note("a test run that was killed or a copy that did not finish leaves a report like this"),
                     );
                 }
                 break;
@@ -328,13 +332,11 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
         }
         buf.clear();
     }
-    if !seen_root {
+    if !walk.seen_root {
         return Ok(JunitParse::NotJunit);
     }
-    if let Some(c) = case.take() {
-        finish_case(c, &mut cases, &mut suites);
-    }
-    drop(suites);
+    walk.close_case();
+    let mut cases = walk.cases;
     let tap = xml.into_inner().into_inner();
     let bad_char = tap.bad_char;
     drop(tap);
@@ -361,6 +363,11 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
         },
         diags,
     ))
+}
+
+/// A report that is not well-formed XML (its cases so far are kept).
+fn invalid(path: &str, line: u32, file: FileId, why: &str) -> Diagnostic {
+    Diagnostic::error(format!("{path}:{line}: invalid JUnit XML: {why}")).in_file(file)
 }
 
 fn limit(mut s: String) -> String {

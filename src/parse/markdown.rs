@@ -91,23 +91,55 @@ fn first_line(text: &str) -> &str {
     text.split('\n').next().unwrap_or("").trim_end_matches('\r')
 }
 
-pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let fm_start = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
-    // Find the closing `+++` line.
-    let mut pos = fm_start;
-    let mut fm_end = None;
+/// The closing `+++` line after `from`: where it starts, and where the
+/// body after it starts.
+fn closing_line(text: &str, from: usize) -> Option<(usize, usize)> {
+    let mut pos = from;
     while pos < text.len() {
         let line_end = text[pos..]
             .find('\n')
             .map(|i| pos + i)
             .unwrap_or(text.len());
         if text[pos..line_end].trim_end_matches('\r') == "+++" {
-            fm_end = Some((pos, (line_end + 1).min(text.len())));
-            break;
+            return Some((pos, (line_end + 1).min(text.len())));
         }
         pos = line_end + 1;
     }
+    None
+}
+
+/// The front matter's `kind`, which names the item's kind.
+fn kind_of(
+    table: &toml::Spanned<toml::de::DeTable<'_>>,
+    file: FileId,
+    fm_start: usize,
+) -> Result<Kind, Diagnostic> {
+    let kind_value = table
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref() == "kind")
+        .map(|(_, v)| (v.get_ref().as_str(), v.span()));
+    match kind_value {
+        Some((Some(name), span)) => Kind::from_name(name).ok_or_else(|| {
+            Diagnostic::error(format!("unknown kind `{name}`"))
+                .at(file, span.start + fm_start..span.end + fm_start)
+                .note(format!(
+                    "the kinds are: {}",
+                    Kind::ALL.map(|k| k.name()).join(", ")
+                ))
+        }),
+        Some((None, span)) => Err(Diagnostic::error("`kind` must be a string")
+            .at(file, span.start + fm_start..span.end + fm_start)),
+        None => Err(Diagnostic::error("front matter has no `kind`")
+            .at(file, 0..3)
+            .note("add a line such as `kind = \"requirement\"`")),
+    }
+}
+
+pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let fm_start = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    let fm_end = closing_line(text, fm_start);
     let Some((fm_end, body_start)) = fm_end else {
         diags.push(
             Diagnostic::error("front matter is not closed")
@@ -122,39 +154,10 @@ pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagn
         return (None, diags);
     };
     let table_span = fm_start..fm_end;
-    let kind_value = table
-        .get_ref()
-        .iter()
-        .find(|(k, _)| k.get_ref() == "kind")
-        .map(|(_, v)| (v.get_ref().as_str(), v.span()));
-    let kind = match kind_value {
-        Some((Some(name), span)) => match Kind::from_name(name) {
-            Some(k) => k,
-            None => {
-                diags.push(
-                    Diagnostic::error(format!("unknown kind `{name}`"))
-                        .at(file, span.start + fm_start..span.end + fm_start)
-                        .note(format!(
-                            "the kinds are: {}",
-                            Kind::ALL.map(|k| k.name()).join(", ")
-                        )),
-                );
-                return (None, diags);
-            }
-        },
-        Some((None, span)) => {
-            diags.push(
-                Diagnostic::error("`kind` must be a string")
-                    .at(file, span.start + fm_start..span.end + fm_start),
-            );
-            return (None, diags);
-        }
-        None => {
-            diags.push(
-                Diagnostic::error("front matter has no `kind`")
-                    .at(file, 0..3)
-                    .note("add a line such as `kind = \"requirement\"`"),
-            );
+    let kind = match kind_of(&table, file, fm_start) {
+        Ok(k) => k,
+        Err(d) => {
+            diags.push(d);
             return (None, diags);
         }
     };

@@ -1,4 +1,6 @@
 //! Tests of signing and verifying, and of reading allowed_signers.
+use super::allowed::principal_matches;
+use super::verify::made_with_certificate;
 use super::*;
 
 const KEY: &str =

@@ -1,6 +1,5 @@
 //! `relpack build`: the packet folder, determinism, atomicity, the site and the PDF.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_fs::TempDir;
@@ -12,23 +11,6 @@ use super::*;
 fn build(root: &Path, extra: &[&str]) -> (TempDir, PathBuf, i32) {
     let (out, folder, code, _) = build_packet(root, extra);
     (out, folder, code)
-}
-
-fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 const REQS: &str = r#"

@@ -336,3 +336,33 @@ fn ids_differing_only_in_case_are_warned_about() {
     assert_eq!(w["file"], "more.toml", "{w:#}");
     assert_eq!(w["line"], 2, "{w:#}");
 }
+
+/// Link problems, all at once: a cycle, a duplicate id, a link to the wrong
+/// kind, an attachment that is missing, and a JUnit case verifying nothing
+/// that exists.
+#[test]
+fn link_diagnostics_read_well() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        (
+            "reqs.toml",
+            "[[need]]\nid = \"N-1\"\ntitle = \"n\"\n\n[[requirement]]\nid = \"REQ-1\"\ntitle = \"a\"\ntext = \"x\"\nderives_from = [\"REQ-2\"]\n\n[[requirement]]\nid = \"REQ-2\"\ntitle = \"b\"\ntext = \"x\"\nderives_from = [\"REQ-1\"]\nattachments = [\"missing.png\"]\n",
+        ),
+        (
+            "more.toml",
+            "[[need]]\nid = \"N-1\"\ntitle = \"again\"\n\n[[hazard]]\nid = \"HAZ-1\"\ntitle = \"h\"\nharm = \"x\"\nseverity = 2\nprobability = 2\ncontrols = [\"N-1\"]\n",
+        ),
+        (
+            "results/junit.xml",
+            "<testsuite name=\"s\">\n<testcase classname=\"s\" name=\"c\">\n<properties><property name=\"verifies\" value=\"REQ-404\"/></properties>\n</testcase>\n</testsuite>\n",
+        ),
+    ]);
+    let out = relpack()
+        .arg("check")
+        .arg(t.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("link_errors", String::from_utf8_lossy(&out.stderr));
+}

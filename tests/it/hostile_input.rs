@@ -749,9 +749,7 @@ fn the_pdf_summarises_huge_case_lists_and_packet_json_keeps_every_case() {
         ],
     );
     assert!(pdf.contains("other::unbound_999") && !pdf.contains("other::unbound_1000 "));
-    let packet: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("packet.json")).unwrap())
-            .unwrap();
+    let packet = super::packet_json(&folder);
     assert_eq!(
         packet["verification"]["unbound"].as_array().unwrap().len(),
         1050

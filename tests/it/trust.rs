@@ -1,28 +1,9 @@
 //! Valid evidence never breaks the packet or makes it contradict itself:
 //! the shapes that once did, each through the real binary.
 
-use std::path::Path;
-use std::process::Command as Process;
-
 use assert_fs::TempDir;
-use serde_json::Value;
 
-use super::{build_packet, check_json, gate, git, relpack, require_tool, tree, CONFIG};
-
-fn pdf_text(pdf: &Path) -> String {
-    require_tool("pdftotext");
-    let o = Process::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn packet_json(folder: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(folder.join("packet.json")).unwrap()).unwrap()
-}
+use super::{build_packet, check_json, gate, git, packet_json, pdf_text, relpack, tree, CONFIG};
 
 /// A fresh `relpack init` tree, in a git repository whose last commit has a
 /// `Refs:` trailer, builds whole: site and PDF. (The init tree's change
