@@ -8,51 +8,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The parts of an earlier packet.json this needs; tolerant of anything else.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PreviousPacket {
-    #[serde(default)]
-    pub product: PreviousProduct,
-    #[serde(default)]
-    pub release: PreviousRelease,
-    #[serde(default)]
-    pub items: Vec<PreviousItem>,
-    #[serde(default)]
-    pub evidence: Vec<PreviousFile>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct PreviousProduct {
-    #[serde(default)]
-    pub version: String,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct PreviousRelease {
-    #[serde(default)]
-    pub version: String,
-    #[serde(default)]
-    pub date: String,
-    #[serde(default)]
-    pub digest: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct PreviousItem {
-    pub id: String,
-    pub kind: String,
-    #[serde(default)]
-    pub title: String,
-    pub digest: String,
-    #[serde(default)]
-    pub fields: Map<String, Value>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct PreviousFile {
-    pub path: String,
-    pub sha256: String,
-}
+pub use crate::packet_file::{
+    PreviousFile, PreviousItem, PreviousPacket, PreviousProduct, PreviousRelease, PreviousSource,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ItemRef {

@@ -31,6 +31,8 @@ pub struct Evidence {
     pub links: Links,
     pub evidence_files: Vec<EvidenceFile>,
     pub git: Option<GitInfo>,
+    /// The previous release's packet, when relpack.toml names one.
+    pub previous: Option<crate::packet_file::PreviousPacket>,
 }
 
 impl Evidence {

@@ -29,6 +29,7 @@ pub mod kinds;
 pub mod link;
 pub mod model;
 pub mod names;
+pub mod packet_file;
 pub mod parse;
 pub mod previous;
 pub mod release;
@@ -89,9 +90,15 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     );
     diags.extend(link_diags);
 
+    let previous = previous::read(&fsroot, &config).unwrap_or_else(|d| {
+        diags.push(d);
+        None
+    });
     let git = git::read(
         root,
-        previous::commit(&fsroot, &config).as_deref(),
+        previous
+            .as_ref()
+            .and_then(|p| p.release.source.as_ref()?.commit.as_deref()),
         opts.output.as_ref().map(|o| o.out.as_path()),
     );
     diags.extend(git::unknown_trailer_ids(git.as_ref(), &links));
@@ -136,6 +143,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             sources,
             items,
             views,
+            previous,
             junit: tree.junit,
             links,
             evidence_files,
@@ -231,10 +239,9 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
     );
     let results = TestResults::compute(&evidence);
     let (signers, signer_errors) = sign::load_allowed_signers(&evidence);
-    let previous = previous::read(&evidence)?;
     let mut change_set = None;
     let (mut suspect, mut suspect_hazards) = (HashMap::new(), HashMap::new());
-    if let Some(prev) = &previous {
+    if let Some(prev) = &evidence.previous {
         let current: Vec<changes::CurrentItem<'_>> = evidence
             .items
             .iter()

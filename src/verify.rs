@@ -36,7 +36,7 @@ pub fn verify(folder: &Path, root: Option<&Path>, opts: &Options) -> Result<Verd
     let manifest = read_manifest(folder)?;
     let mut problems = manifest.problems.clone();
     let packet = read_regular(folder, "packet.json")
-        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).map_err(|e| e.to_string()));
+        .and_then(|bytes| crate::packet_file::document(&bytes).map_err(|e| e.to_string()));
     match &packet {
         Ok(p) => problems.extend(check_digests(p)),
         Err(e) => problems.push(format!("packet.json: {e}")),

@@ -256,25 +256,6 @@ impl Drop for Staging {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct PacketSummary {
-    status: String,
-    product: SummaryProduct,
-    release: SummaryRelease,
-}
-
-#[derive(serde::Deserialize)]
-struct SummaryProduct {
-    name: String,
-}
-
-#[derive(serde::Deserialize)]
-struct SummaryRelease {
-    version: String,
-    date: String,
-    status_label: String,
-}
-
 /// Every release folder in `out` with its summary, newest first.
 pub fn list_releases(out: &Path) -> Result<Vec<ReleaseEntry>, WriteError> {
     let mut entries = Vec::new();
@@ -287,10 +268,7 @@ pub fn list_releases(out: &Path) -> Result<Vec<ReleaseEntry>, WriteError> {
         let Ok(file) = fs::File::open(e.path().join("packet.json")) else {
             continue;
         };
-        // Only the summary is needed: serde skips the rest without building it.
-        let Ok(summary) =
-            serde_json::from_reader::<_, PacketSummary>(std::io::BufReader::new(file))
-        else {
+        let Ok(summary) = crate::packet_file::summary(file) else {
             continue;
         };
         entries.push(ReleaseEntry {

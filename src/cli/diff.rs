@@ -16,12 +16,7 @@ pub struct Args {
 
 pub fn run(args: Args, _ctx: &Ctx) -> u8 {
     let Args { old, new, format } = args;
-    let read = |p: &PathBuf| -> Result<relpack::changes::PreviousPacket, String> {
-        let text =
-            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-        serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a packet.json: {e}", p.display()))
-    };
+    let read = |p: &PathBuf| relpack::packet_file::read_previous(p).map_err(|e| e.to_string());
     let (old, new) = match (read(&old), read(&new)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {

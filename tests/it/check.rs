@@ -80,10 +80,11 @@ fn text_output_is_rustc_style_without_colour_when_piped_or_no_color() {
         ("relpack.toml", CONFIG),
         ("a.toml", "[[requirement]]\nid = \"REQ-1\"\ntitle = \"x\"\ntext = \"y\"\nderives_from = [\"NOPE\"]\n"),
     ]);
+    // Piped (assert_cmd captures stderr), with neither NO_COLOR nor CI set.
     relpack()
+        .env_remove("CI")
         .arg("check")
         .arg(t.path())
-        .env("NO_COLOR", "1")
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -91,6 +92,37 @@ fn text_output_is_rustc_style_without_colour_when_piped_or_no_color() {
         ))
         .stderr(predicate::str::contains("┌─ a.toml:5:17"))
         .stderr(predicate::str::contains("\u{1b}[").not());
+    // On a terminal (util-linux `script` gives it one): colour, unless
+    // NO_COLOR is set.
+    require_tool("script");
+    let on_terminal = |no_color: bool| -> String {
+        let bin = relpack_process().get_program().to_owned();
+        let mut c = std::process::Command::new("script");
+        c.args(["-qec"])
+            .arg(format!(
+                "'{}' check '{}'",
+                bin.to_string_lossy(),
+                t.path().display()
+            ))
+            .arg("/dev/null")
+            .env_remove("CI")
+            .env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let out = c.output().expect("run script");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let coloured = on_terminal(false);
+    assert!(
+        coloured.contains("NOPE") && coloured.contains('\u{1b}'),
+        "{coloured:?}"
+    );
+    let plain = on_terminal(true);
+    assert!(
+        plain.contains("NOPE") && !plain.contains('\u{1b}'),
+        "{plain:?}"
+    );
 }
 
 #[test]

@@ -183,3 +183,44 @@ pub fn pdf_text(pdf: &Path) -> String {
     assert!(o.status.success(), "pdftotext failed on {}", pdf.display());
     String::from_utf8_lossy(&o.stdout).to_string()
 }
+
+/// Run `cmd` and watch its peak resident memory (VmHWM, polled from /proc
+/// while it runs): returns its exit code and the peak in bytes.
+pub fn peak_memory(mut cmd: std::process::Command) -> (i32, u64) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    loop {
+        // Read before reaping: once the child is waited for, its memory is gone.
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            return (status.code().unwrap_or(-1), peak_kb * 1024);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// The relpack binary as a plain `std::process::Command` (for
+/// [`peak_memory`]), with the same fixed environment as [`relpack`].
+pub fn relpack_process() -> std::process::Command {
+    let bin = std::env::var_os("RELPACK_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_relpack")));
+    let mut c = std::process::Command::new(bin);
+    c.env_remove("NO_COLOR")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("CI", "1");
+    c
+}

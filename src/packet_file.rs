@@ -1,0 +1,130 @@
+//! Reading a packet.json back, in one place: the previous release's
+//! (`release.previous`, read once per build), the two that `relpack diff`
+//! compares, the summary of each release in OUT, and the whole document
+//! that `relpack verify` checks. Each reader takes only the parts it needs
+//! and tolerates anything else, so packets of other relpack versions read.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// The parts of an earlier packet.json this needs; tolerant of anything else.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousPacket {
+    #[serde(default)]
+    pub product: PreviousProduct,
+    #[serde(default)]
+    pub release: PreviousRelease,
+    #[serde(default)]
+    pub items: Vec<PreviousItem>,
+    #[serde(default)]
+    pub evidence: Vec<PreviousFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PreviousProduct {
+    #[serde(default)]
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PreviousRelease {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub digest: String,
+    /// Null in a packet built outside git.
+    #[serde(default)]
+    pub source: Option<PreviousSource>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PreviousSource {
+    /// The commit the previous release was built from, if it was in git.
+    #[serde(default)]
+    pub commit: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousItem {
+    pub id: String,
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    pub digest: String,
+    #[serde(default)]
+    pub fields: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a relpack packet.json: {source}", path.display())]
+    Format {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// An earlier packet, for changes since it (and `relpack diff`).
+pub fn previous(bytes: &[u8]) -> Result<PreviousPacket, serde_json::Error> {
+    serde_json::from_slice(bytes)
+}
+
+/// [`previous`], read from a file.
+pub fn read_previous(path: &Path) -> Result<PreviousPacket, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    previous(&bytes).map_err(|source| ReadError::Format {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The whole document, as `relpack verify` recomputes its digests.
+pub fn document(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    serde_json::from_slice(bytes)
+}
+
+/// What OUT's list of releases shows of each packet.
+#[derive(Debug, Deserialize)]
+pub struct Summary {
+    pub status: String,
+    pub product: SummaryProduct,
+    pub release: SummaryRelease,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SummaryProduct {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SummaryRelease {
+    pub version: String,
+    pub date: String,
+    pub status_label: String,
+}
+
+/// A packet's summary; serde skips the rest without building it.
+pub fn summary(reader: impl Read) -> Result<Summary, serde_json::Error> {
+    serde_json::from_reader(std::io::BufReader::new(reader))
+}
