@@ -398,3 +398,35 @@ fn link_diagnostics_read_well() {
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!("link_errors", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The gate summary of a tree whose findings are partly waived: who waived
+/// what, and what still fails.
+#[test]
+fn a_waived_gate_summary_reads_well() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        (
+            "e.toml",
+            "[[need]]\nid = \"N-1\"\ntitle = \"n\"\n\n[[requirement]]\nid = \"REQ-1\"\ntitle = \"Bolus\"\ntext = \"x\"\nderives_from = [\"N-1\"]\n\n[[requirement]]\nid = \"REQ-2\"\ntitle = \"Basal\"\ntext = \"y\"\nderives_from = [\"N-1\"]\n\n[[soup]]\nid = \"SOUP-1\"\nname = \"zlib\"\n\n[[deviation]]\nid = \"DEV-1\"\ntitle = \"Later\"\nwaives = \"requirement-verified\"\nitems = [\"REQ-1\"]\nreason = \"verified in 1.1\"\nowner = \"Dana\"\nexpires = 2026-12-31\n",
+        ),
+    ]);
+    let out = relpack()
+        .arg("check")
+        .arg(t.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let summary: String = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            if l.starts_with("release digest") {
+                "release digest [digest]"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("waived_gate_summary", summary);
+}
