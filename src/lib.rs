@@ -36,6 +36,7 @@ pub mod release;
 pub mod render;
 pub mod report;
 pub mod results;
+pub mod serve;
 pub mod sign;
 pub mod stages;
 pub mod terminal;

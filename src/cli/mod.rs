@@ -24,6 +24,7 @@ mod digest;
 mod init;
 mod man;
 mod schema;
+mod serve;
 mod verify;
 
 use std::io::IsTerminal;
@@ -130,6 +131,11 @@ pub enum Command {
     /// Example: `relpack approve --root evidence --id APR-7 --role quality
     /// --meaning approved --signer "Dana Reyes" --key ~/.ssh/id_ed25519 --principal dana@acme.example`
     Approve(approve::Args),
+    /// Serve the packet's site over HTTP while you edit the evidence: it is
+    /// rebuilt in memory on every change, open pages reload, and invalid
+    /// evidence shows its diagnostics over the last good pages.
+    /// Example: `relpack serve evidence --port 4517`
+    Serve(serve::Args),
 }
 
 pub fn colour_choice(when: ColorWhen) -> ColorChoice {
@@ -204,6 +210,7 @@ pub fn run(cli: Cli, colour: ColorChoice) -> u8 {
         Command::Man(args) => man::run(args, &ctx),
         Command::Digest(args) => digest::run(args, &ctx),
         Command::Approve(args) => approve::run(args, &ctx),
+        Command::Serve(args) => serve::run(args, &ctx),
     }
 }
 

@@ -18,6 +18,7 @@ mod layout;
 mod pdf;
 mod releases;
 mod rules;
+mod serve;
 mod site;
 mod support;
 mod trust;
