@@ -308,37 +308,15 @@ fn diagnostics_and_gate_summary_read_well() {
         ("reqs.toml", "[[requirement]]\nid = \"REQ-1\"\ntitle = \"Bolus\"\ntext = \"x\"\nstatus = \"done\"\nderives_from = [\"NEED-9\"]\n"),
         ("tests.toml", "[[test]]\nid = \"T-1\"\ntitle = \"t\"\nverifies = [\"REQ-1\"]\njunit = [\"suite::case_*\"]\n"),
     ]);
-    let out = relpack()
-        .arg("check")
-        .arg(t.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    insta::assert_snapshot!("invalid_tree", String::from_utf8_lossy(&out.stderr));
+    let (_, _, stderr) = plain_check(t.path());
+    insta::assert_snapshot!("invalid_tree", stderr);
 
     let t = tree(&[
         ("relpack.toml", CONFIG),
         ("reqs.toml", "[[need]]\nid = \"N-1\"\ntitle = \"n\"\n\n[[requirement]]\nid = \"REQ-1\"\ntitle = \"Bolus\"\ntext = \"x\"\nderives_from = [\"N-1\"]\n\n[[anomaly]]\nid = \"AN-1\"\ntitle = \"Crash\"\nseverity = \"major\"\nstatus = \"open\"\nrationale = \"rare\"\n"),
     ]);
-    let out = relpack()
-        .arg("check")
-        .arg(t.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let summary = String::from_utf8_lossy(&out.stdout);
-    let summary: String = summary
-        .lines()
-        .map(|l| {
-            if l.starts_with("release digest") {
-                "release digest [digest]"
-            } else {
-                l
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let (code, summary, _) = plain_check(t.path());
+    assert_eq!(code, Some(1));
     insta::assert_snapshot!("gate_summary", summary);
 }
 
@@ -389,14 +367,9 @@ fn link_diagnostics_read_well() {
             "<testsuite name=\"s\">\n<testcase classname=\"s\" name=\"c\">\n<properties><property name=\"verifies\" value=\"REQ-404\"/></properties>\n</testcase>\n</testsuite>\n",
         ),
     ]);
-    let out = relpack()
-        .arg("check")
-        .arg(t.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!("link_errors", String::from_utf8_lossy(&out.stderr));
+    let (code, _, stderr) = plain_check(t.path());
+    assert_eq!(code, Some(2));
+    insta::assert_snapshot!("link_errors", stderr);
 }
 
 /// The gate summary of a tree whose findings are partly waived: who waived
@@ -410,14 +383,21 @@ fn a_waived_gate_summary_reads_well() {
             "[[need]]\nid = \"N-1\"\ntitle = \"n\"\n\n[[requirement]]\nid = \"REQ-1\"\ntitle = \"Bolus\"\ntext = \"x\"\nderives_from = [\"N-1\"]\n\n[[requirement]]\nid = \"REQ-2\"\ntitle = \"Basal\"\ntext = \"y\"\nderives_from = [\"N-1\"]\n\n[[soup]]\nid = \"SOUP-1\"\nname = \"zlib\"\n\n[[deviation]]\nid = \"DEV-1\"\ntitle = \"Later\"\nwaives = \"requirement-verified\"\nitems = [\"REQ-1\"]\nreason = \"verified in 1.1\"\nowner = \"Dana\"\nexpires = 2026-12-31\n",
         ),
     ]);
+    let (code, summary, _) = plain_check(t.path());
+    assert_eq!(code, Some(1));
+    insta::assert_snapshot!("waived_gate_summary", summary);
+}
+
+/// `relpack check DIR` without colour: exit code, stdout with the release
+/// digest masked (it changes with relpack's version), stderr.
+fn plain_check(dir: &Path) -> (Option<i32>, String, String) {
     let out = relpack()
         .arg("check")
-        .arg(t.path())
+        .arg(dir)
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let summary: String = String::from_utf8_lossy(&out.stdout)
+    let stdout = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| {
             if l.starts_with("release digest") {
@@ -428,5 +408,6 @@ fn a_waived_gate_summary_reads_well() {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    insta::assert_snapshot!("waived_gate_summary", summary);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    (out.status.code(), stdout, stderr)
 }
