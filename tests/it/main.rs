@@ -12,6 +12,7 @@ mod gates;
 mod generated;
 mod hostile_input;
 mod hostile_output;
+mod import;
 mod junit;
 mod layout;
 mod pdf;
