@@ -347,7 +347,7 @@ fn reqif_round_trip_keeps_ids_texts_and_links() {
 
     // Valid against the ReqIF 1.2 schema (shipped in the pinned `reqif`
     // package, not vendored here).
-    let xsd = reqif_xsd();
+    let xsd = reqif_xsd(work.path());
     let lint = std::process::Command::new("xmllint")
         .args(["--noout", "--schema"])
         .arg(&xsd)
@@ -373,19 +373,46 @@ fn reqif_round_trip_keeps_ids_texts_and_links() {
     assert_eq!(relations, relations2);
 }
 
-/// The ReqIF 1.2 XSD of the pinned `reqif` package.
-fn reqif_xsd() -> String {
+/// The ReqIF 1.2 XSD of the pinned `reqif` package, copied into `dir`: it
+/// imports the `xml:` namespace with an empty schemaLocation (which
+/// libxml2 reads as the schema itself), so the copy points those imports
+/// at a small schema of the four `xml:` attributes.
+fn reqif_xsd(dir: &Path) -> std::path::PathBuf {
     let python = std::env::var("RELPACK_REQIF_PYTHON")
         .expect("RELPACK_REQIF_PYTHON (scripts/test.sh sets it)");
     let out = std::process::Command::new(python)
         .args([
             "-c",
-            "import os, reqif; print(os.path.join(os.path.dirname(reqif.__file__), 'reqif_schema', 'reqif.xsd'))",
+            "import os, reqif; print(os.path.join(os.path.dirname(reqif.__file__), 'reqif_schema'))",
         ])
         .output()
         .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    let src = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+    let xml_xsd = dir.join("xml.xsd");
+    std::fs::write(&xml_xsd, XML_NAMESPACE_XSD).unwrap();
+    let location = format!("schemaLocation=\"file://{}\"", xml_xsd.display());
+    for entry in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let rel = entry.path().strip_prefix(&src).unwrap();
+        let to = dir.join("schema").join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else if rel.extension().is_some_and(|e| e == "xsd") {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(&to, text.replace("schemaLocation=\"\"", &location)).unwrap();
+        }
+    }
+    dir.join("schema/reqif.xsd")
 }
+
+const XML_NAMESPACE_XSD: &str = r#"<?xml version="1.0"?>
+<xs:schema targetNamespace="http://www.w3.org/XML/1998/namespace" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:attribute name="lang" type="xs:language"/>
+  <xs:attribute name="space"><xs:simpleType><xs:restriction base="xs:NCName"><xs:enumeration value="default"/><xs:enumeration value="preserve"/></xs:restriction></xs:simpleType></xs:attribute>
+  <xs:attribute name="base" type="xs:anyURI"/>
+  <xs:attribute name="id" type="xs:ID"/>
+  <xs:attributeGroup name="specialAttrs"><xs:attribute ref="xml:base"/><xs:attribute ref="xml:lang"/><xs:attribute ref="xml:space"/><xs:attribute ref="xml:id"/></xs:attributeGroup>
+</xs:schema>
+"#;
 
 #[test]
 fn reqif_from_strictdoc_imports() {

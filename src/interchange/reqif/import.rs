@@ -307,9 +307,11 @@ fn to_item(o: &Object, kind: Kind, names: &HashMap<String, String>) -> ForeignIt
         .unwrap_or(id.clone());
     let mut fields = toml::Table::new();
     fields.insert("title".into(), toml::Value::String(title.clone()));
-    if kind != Kind::Hazard {
-        let text = if text.trim().is_empty() { title } else { text };
+    // Requirements and documents must have a text; others keep none.
+    if !text.trim().is_empty() {
         fields.insert("text".into(), toml::Value::String(text));
+    } else if matches!(kind, Kind::Requirement | Kind::Document) {
+        fields.insert("text".into(), toml::Value::String(title));
     }
     let own = attributes(kind);
     let used = [
