@@ -28,6 +28,8 @@ pub struct Evidence {
     pub links: Links,
     pub evidence_files: Vec<EvidenceFile>,
     pub git: Option<GitInfo>,
+    /// Trace markers found in `[trace] sources`.
+    pub markers: crate::markers::Scan,
 }
 
 impl Evidence {

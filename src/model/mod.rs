@@ -114,6 +114,17 @@ pub struct CaseRef {
     pub source: String,
 }
 
+/// A trace marker naming an item: where it is, what it says, and a link to
+/// the line at the built commit where `[trace] web_url` is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeRef {
+    pub path: String,
+    pub line: usize,
+    /// `implements` or `verifies`.
+    pub verb: &'static str,
+    pub url: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RequirementRow {
     pub id: String,
@@ -135,6 +146,8 @@ pub struct RequirementRow {
     pub verified: bool,
     /// What is missing in the trace: no need, no test, no result, not passed.
     pub gaps: Vec<String>,
+    /// Trace markers in the sources naming it (`[trace] sources`).
+    pub code: Vec<CodeRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -15,6 +15,7 @@ mod hostile_output;
 mod import;
 mod junit;
 mod layout;
+mod markers;
 mod pdf;
 mod releases;
 mod site;
