@@ -364,6 +364,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
             .iter()
             .zip(digests.iter().map(String::as_str)),
         &evidence.junit,
+        &evidence.markers.files,
     );
     let results = TestResults::compute(&evidence);
     let (signers, signer_errors) = load_signers(&evidence);

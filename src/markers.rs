@@ -51,7 +51,7 @@ pub struct Marker {
 
 /// A source file with markers: its path and the SHA-256 of its bytes (the
 /// release digest covers it, as it covers JUnit files).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SourceFile {
     pub path: String,
     pub sha256: String,

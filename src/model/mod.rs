@@ -204,6 +204,9 @@ pub struct Verification {
     pub by_method: BTreeMap<String, usize>,
     pub unbound: Vec<UnboundCase>,
     pub junit_files: Vec<JunitSummary>,
+    /// Source files holding trace markers, with their SHA-256: part of the
+    /// release digest, as JUnit files are.
+    pub source_files: Vec<crate::markers::SourceFile>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -322,6 +325,7 @@ impl Packet {
                 by_method,
                 unbound,
                 junit_files,
+                source_files: ev.markers.files.clone(),
             },
             documents: records::documents(c),
             changes: Changes {

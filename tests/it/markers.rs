@@ -237,3 +237,48 @@ fn scanning_100k_lines_is_fast() {
     eprintln!("check with 100k source lines: {with:?}; without: {without:?}; scan ~{scan:?}");
     assert!(scan.as_secs_f64() < 0.5, "scanning took {scan:?}");
 }
+
+/// A source file with markers counts in the release digest, as a JUnit
+/// file does: changing it changes the digest, and `verify --root` agrees.
+#[test]
+fn marked_sources_count_in_the_release_digest() {
+    let t = marked_tree();
+    let digest = || {
+        let o = relpack()
+            .args(["digest", "--release", "--root"])
+            .arg(t.path())
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap().trim().to_string()
+    };
+    let before = digest();
+    assert!(before.starts_with("sha256:"), "{before}");
+    std::fs::write(t.path().join("notes.txt"), "not a source\n").unwrap();
+    assert_eq!(digest(), before, "a file no glob matches does not count");
+    std::fs::write(
+        t.path().join("src/main.rs"),
+        "fn main() { changed() }\n\n// relpack: implements REQ-1, REQ-2\n",
+    )
+    .unwrap();
+    let after = digest();
+    assert_ne!(after, before);
+    let (_out, folder, _code, _stderr) = build_packet(t.path(), &[]);
+    let packet: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("packet.json")).unwrap()).unwrap();
+    assert_eq!(packet["release"]["digest"], after.as_str());
+    assert_eq!(
+        packet["verification"]["source_files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    relpack()
+        .arg("verify")
+        .arg(&folder)
+        .arg("--root")
+        .arg(t.path())
+        .env("SOURCE_DATE_EPOCH", "1763600000")
+        .assert()
+        .code(0);
+}
