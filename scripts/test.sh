@@ -11,6 +11,8 @@ command -v qpdf >/dev/null || need+=(qpdf)
 command -v chromium >/dev/null || need+=(chromium)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
 command -v node >/dev/null || need+=(nodejs npm)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
+command -v python3 >/dev/null || need+=(python3 python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -23,6 +25,15 @@ fi
 if [ ! -d tests/browser/node_modules ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi
+
+# The ReqIF round trip reads relpack's export with the StrictDoc authors'
+# ReqIF parser (PyPI `reqif`, pinned) and validates it against the XSD that
+# package ships.
+if [ ! -x target/reqif-venv/bin/python ]; then
+  python3 -m venv target/reqif-venv
+  target/reqif-venv/bin/pip install -q reqif==0.1.0
+fi
+export RELPACK_REQIF_PYTHON="$PWD/target/reqif-venv/bin/python"
 
 # One integration test binary; dependencies are optimized once (Cargo.toml).
 # The closing line sums every test binary's results.

@@ -21,6 +21,20 @@ pub struct Config {
     pub risk: Risk,
     #[serde(default)]
     pub gates: Gates,
+    #[serde(default)]
+    pub trace: TraceConfig,
+}
+
+/// `[trace]`: source files searched for trace markers (src/markers.rs).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceConfig {
+    /// Globs relative to the evidence root, e.g. `src/**/*.rs`.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// The repository's web address (`https://github.com/org/repo`): a
+    /// marker links to `<web_url>/blob/<commit>/<path>#L<line>`.
+    pub web_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -207,6 +221,10 @@ pub struct Gates {
     #[serde(default)]
     pub require_signatures: bool,
     pub allowed_signers: Option<String>,
+    /// Safety classes whose requirements need an `implements` marker in
+    /// the sources; one without is a gap in the trace matrix.
+    #[serde(default)]
+    pub require_implementation: Vec<SafetyClass>,
 }
 
 fn default_min_approvals() -> BTreeMap<SafetyClass, u32> {
@@ -231,6 +249,7 @@ impl Default for Gates {
             max_open_anomaly: default_max_open(),
             require_signatures: false,
             allowed_signers: None,
+            require_implementation: Vec::new(),
         }
     }
 }

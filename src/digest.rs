@@ -83,6 +83,7 @@ pub fn item_digest(item: &Item, attachments: &[(String, String)]) -> String {
 pub fn release_digest<'a>(
     items: impl IntoIterator<Item = (&'a Item, &'a str)>,
     junit: &[JunitFile],
+    sources: &[crate::markers::SourceFile],
 ) -> String {
     release_digest_of(
         items
@@ -90,16 +91,20 @@ pub fn release_digest<'a>(
             .filter(|(i, _)| i.kind != Kind::Approval)
             .map(|(i, d)| (i.id.as_str(), d)),
         junit.iter().map(|f| (f.path.as_str(), f.sha256.as_str())),
+        sources.iter().map(|f| (f.path.as_str(), f.sha256.as_str())),
     )
 }
 
 /// The release digest's one formula, over (id, digest) of the items that
 /// count (approvals left out by the caller) and (path, hex SHA-256) of the
-/// JUnit files: `build` computes it from the evidence, `verify` from
-/// packet.json.
+/// JUnit files, then of the source files holding trace markers
+/// (`source:<path> sha256:<hex>\n`, sorted by path; none without `[trace]
+/// sources`, so such a release's digest is as before): `build` computes it
+/// from the evidence, `verify` from packet.json.
 pub fn release_digest_of<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a str)>,
     junit: impl IntoIterator<Item = (&'a str, &'a str)>,
+    sources: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> String {
     let mut lines: Vec<(&str, &str)> = items.into_iter().collect();
     lines.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -114,6 +119,11 @@ pub fn release_digest_of<'a>(
     files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for (path, sha) in files {
         h.update(format!("junit:{path} sha256:{sha}\n").as_bytes());
+    }
+    let mut sources: Vec<(&str, &str)> = sources.into_iter().collect();
+    sources.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for (path, sha) in sources {
+        h.update(format!("source:{path} sha256:{sha}\n").as_bytes());
     }
     format!("sha256:{:x}", h.finalize())
 }

@@ -33,6 +33,8 @@ pub struct Evidence {
     pub git: Option<GitInfo>,
     /// The previous release's packet, when relpack.toml names one.
     pub previous: Option<crate::packet_file::PreviousPacket>,
+    /// Trace markers found in `[trace] sources`.
+    pub markers: crate::markers::Scan,
 }
 
 impl Evidence {

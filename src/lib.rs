@@ -24,9 +24,11 @@ pub mod fsroot;
 pub mod gate;
 pub mod git;
 pub mod init;
+pub mod interchange;
 pub mod item;
 pub mod kinds;
 pub mod link;
+pub mod markers;
 pub mod model;
 pub mod names;
 pub mod packet_file;
@@ -103,6 +105,8 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         opts.output.as_ref().map(|o| o.out.as_path()),
     );
     diags.extend(git::unknown_trailer_ids(git.as_ref(), &links));
+    let markers = markers::scan(&fsroot, &config.trace.sources);
+    diags.extend(marker_diagnostics(&markers, &links));
     let version = release::version(opts, &config, git.as_ref());
     if version.is_none() {
         diags.push(
@@ -149,6 +153,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             links,
             evidence_files,
             git,
+            markers,
         },
         warnings: diags,
     })
@@ -219,6 +224,27 @@ fn read_config(
     Ok((config, id))
 }
 
+/// A source file that matched `[trace] sources` but could not be read is an
+/// error (no silent drop); a marker naming no item is a warning at its file
+/// and line, as a commit trailer naming no item is.
+fn marker_diagnostics(scan: &markers::Scan, links: &link::Links) -> Vec<Diagnostic> {
+    let problems = scan.problems.iter().map(|p| Diagnostic::error(p.clone()));
+    let unknown = scan
+        .markers
+        .iter()
+        .filter(|m| !links.index.contains_key(&m.id))
+        .map(|m| {
+            Diagnostic::warning(format!(
+                "{}:{}: the marker `relpack: {} {}` names no item",
+                m.path,
+                m.line,
+                m.verb.as_str(),
+                m.id
+            ))
+        });
+    problems.chain(unknown).collect()
+}
+
 /// Stages discover .. gate: everything `relpack check` reports.
 pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
     let Loaded { evidence, warnings } = load(root, opts)?;
@@ -237,6 +263,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
             .iter()
             .zip(digests.iter().map(String::as_str)),
         &evidence.junit,
+        &evidence.markers.files,
     );
     let results = TestResults::compute(&evidence);
     let (signers, signer_errors) = sign::load_allowed_signers(&evidence);

@@ -30,6 +30,9 @@ pub mod gap {
     pub const NO_RESULT: &str = "a test has no result";
     pub const NOT_PASSED: &str = "a test did not pass";
     pub const SUSPECT: &str = "a test is suspect";
+    /// `[gates] require_implementation` names its class and no
+    /// `relpack: implements` marker names it.
+    pub const NO_IMPLEMENTATION: &str = "no implementation marker";
 }
 
 #[derive(Debug, Clone)]
@@ -98,10 +101,11 @@ impl Verdicts {
         suspect: &HashMap<usize, String>,
         suspect_hazards: &HashMap<usize, String>,
     ) -> Verdicts {
-        let requirements: HashMap<usize, RequirementVerdict> = ev
+        let mut requirements: HashMap<usize, RequirementVerdict> = ev
             .requirements()
             .map(|(r, _, req)| (r, requirement(ev, results, suspect, r, req)))
             .collect();
+        implementation_gaps(ev, &mut requirements);
         let hazards = ev
             .hazards()
             .map(|(h, _, hazard)| {
@@ -138,6 +142,33 @@ impl Verdicts {
 pub fn expiry(d: &kinds::Deviation) -> Option<NaiveDate> {
     let expires = d.expires.as_str();
     NaiveDate::parse_from_str(expires.get(..10).unwrap_or(expires), "%Y-%m-%d").ok()
+}
+
+/// A requirement of a class in `[gates] require_implementation` that no
+/// `implements` marker names has the gap NO_IMPLEMENTATION.
+fn implementation_gaps(ev: &Evidence, verdicts: &mut HashMap<usize, RequirementVerdict>) {
+    let wanted = &ev.config.gates.require_implementation;
+    if wanted.is_empty() {
+        return;
+    }
+    let implemented: std::collections::HashSet<&str> = ev
+        .markers
+        .markers
+        .iter()
+        .filter(|m| m.verb == crate::markers::Verb::Implements)
+        .map(|m| m.id.as_str())
+        .collect();
+    for (r, v) in verdicts.iter_mut() {
+        let req = &ev.items[*r];
+        let class = ev
+            .views
+            .requirement(*r)
+            .and_then(|v| v.safety_class)
+            .unwrap_or(ev.config.product.safety_class);
+        if !v.obsolete && wanted.contains(&class) && !implemented.contains(req.id.as_str()) {
+            v.gaps.push(gap::NO_IMPLEMENTATION);
+        }
+    }
 }
 
 fn requirement(

@@ -21,6 +21,8 @@ mod check;
 mod completions;
 mod diff;
 mod digest;
+mod export;
+mod import;
 mod init;
 mod man;
 mod schema;
@@ -136,6 +138,13 @@ pub enum Command {
     /// evidence shows its diagnostics over the last good pages.
     /// Example: `relpack serve evidence --port 4517`
     Serve(serve::Args),
+    /// Write a new evidence root from another tool's requirements: a
+    /// Doorstop tree, StrictDoc files or a ReqIF file. Prints what it read
+    /// and wrote. Example: `relpack import doorstop reqs/ --out evidence`
+    Import(import::Args),
+    /// Write the requirements, needs, hazards and tests with their links in
+    /// another tool's format. Example: `relpack export reqif --root evidence --out pump.reqif`
+    Export(export::Args),
 }
 
 pub fn colour_choice(when: ColorWhen) -> ColorChoice {
@@ -211,6 +220,8 @@ pub fn run(cli: Cli, colour: ColorChoice) -> u8 {
         Command::Digest(args) => digest::run(args, &ctx),
         Command::Approve(args) => approve::run(args, &ctx),
         Command::Serve(args) => serve::run(args, &ctx),
+        Command::Import(args) => import::run(args, &ctx),
+        Command::Export(args) => export::run(args, &ctx),
     }
 }
 

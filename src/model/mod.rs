@@ -132,6 +132,17 @@ pub struct CaseRef {
     pub source: String,
 }
 
+/// A trace marker naming an item: where it is, what it says, and a link to
+/// the line at the built commit where `[trace] web_url` is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeRef {
+    pub path: String,
+    pub line: usize,
+    /// `implements` or `verifies`.
+    pub verb: &'static str,
+    pub url: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RequirementRow {
     pub id: String,
@@ -153,6 +164,8 @@ pub struct RequirementRow {
     pub verified: bool,
     /// What is missing in the trace: no need, no test, no result, not passed.
     pub gaps: Vec<String>,
+    /// Trace markers in the sources naming it (`[trace] sources`).
+    pub code: Vec<CodeRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -209,6 +222,9 @@ pub struct Verification {
     pub by_method: BTreeMap<String, usize>,
     pub unbound: Vec<UnboundCase>,
     pub junit_files: Vec<JunitSummary>,
+    /// Source files holding trace markers, with their SHA-256: part of the
+    /// release digest, as JUnit files are.
+    pub source_files: Vec<crate::markers::SourceFile>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -319,6 +335,7 @@ impl Packet {
                 by_method,
                 unbound,
                 junit_files,
+                source_files: ev.markers.files.clone(),
             },
             documents: records::documents(c),
             changes: Changes {

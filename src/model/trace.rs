@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{CaseRef, RequirementRow, TestRef};
+use super::{CaseRef, CodeRef, RequirementRow, TestRef};
 use crate::gate::effective_class;
 use crate::item::Kind;
 use crate::results::Outcome;
@@ -13,6 +13,7 @@ pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
     let ev = &c.evidence;
     let outcome_of = |t: usize| c.results.latest.get(&t).copied();
     let mut needs_memo: HashMap<usize, Vec<String>> = HashMap::new();
+    let code = code_refs(ev);
     let requirements: Vec<RequirementRow> = ev
         .requirements()
         .map(|(r, item, req)| {
@@ -69,10 +70,37 @@ pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
                 gaps: verdict
                     .map(|v| v.gaps.iter().map(|g| g.to_string()).collect())
                     .unwrap_or_default(),
+                code: code.get(item.id.as_str()).cloned().unwrap_or_default(),
             }
         })
         .collect();
     requirements
+}
+
+/// The markers by the id they name, in path and line order, each linked to
+/// `[trace] web_url` (its `{commit}` replaced by the built commit) + path.
+fn code_refs(ev: &crate::evidence::Evidence) -> HashMap<&str, Vec<CodeRef>> {
+    let base = ev
+        .config
+        .trace
+        .web_url
+        .as_deref()
+        .zip(ev.git.as_ref())
+        // Only a web address becomes a link (the site's pages are strict).
+        .filter(|(url, _)| url.starts_with("https://") || url.starts_with("http://"))
+        .map(|(url, g)| url.replace("{commit}", &g.commit));
+    let mut out: HashMap<&str, Vec<CodeRef>> = HashMap::new();
+    for m in &ev.markers.markers {
+        out.entry(m.id.as_str()).or_default().push(CodeRef {
+            path: m.path.clone(),
+            line: m.line,
+            verb: m.verb.as_str(),
+            url: base
+                .as_ref()
+                .map(|b| format!("{}/{}#L{}", b.trim_end_matches('/'), m.path, m.line)),
+        });
+    }
+    out
 }
 
 fn ids_of(ev: &crate::evidence::Evidence, list: Option<&Vec<usize>>) -> Vec<String> {

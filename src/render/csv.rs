@@ -6,7 +6,7 @@ use crate::model::Packet;
 
 pub struct CsvRenderer;
 
-const HEADER: [&str; 10] = [
+const HEADER: [&str; 11] = [
     "requirement",
     "title",
     "status",
@@ -17,6 +17,7 @@ const HEADER: [&str; 10] = [
     "tests",
     "latest_result",
     "gaps",
+    "code",
 ];
 
 fn field(s: &str) -> String {
@@ -88,6 +89,11 @@ impl Renderer for CsvRenderer {
                 tests.join(" "),
                 latest,
                 r.gaps.join("; "),
+                r.code
+                    .iter()
+                    .map(|c| format!("{}:{} {}", c.path, c.line, c.verb))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ];
             out.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
