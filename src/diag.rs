@@ -28,6 +28,8 @@ pub struct Diagnostic {
     pub span: Option<Range<usize>>,
     pub label: Option<String>,
     pub notes: Vec<String>,
+    /// What kind of warning this is, for `[check] deny` (`unknown-field`).
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -39,6 +41,7 @@ impl Diagnostic {
             span: None,
             label: None,
             notes: Vec::new(),
+            code: None,
         }
     }
 
@@ -62,6 +65,11 @@ impl Diagnostic {
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
         self
     }
 

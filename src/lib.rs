@@ -33,6 +33,7 @@ pub mod report;
 pub mod results;
 pub mod sign;
 pub mod stages;
+pub mod suggest;
 pub mod terminal;
 pub mod validate;
 pub mod verdict;
@@ -75,7 +76,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             .cmp(b.id.as_bytes())
             .then(a.origin.file.cmp(&b.origin.file))
     });
-    diags.extend(validate::validate(&items));
+    diags.extend(validate::validate(&items, &config.fields));
     diags.extend(check_deviations(&items));
     let (links, link_diags) = link::link(
         &items,
@@ -101,6 +102,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
                 .note("set [release] version in relpack.toml, pass --version, or tag the commit (v1.2.3)"),
         );
     }
+    validate::deny(&mut diags, &config.check, opts.deny_warnings);
     diag::sort(&mut diags, &sources);
     let (Some(version), false) = (version, diags.iter().any(|d| d.severity == Severity::Error))
     else {
@@ -180,7 +182,7 @@ fn read_config(
     };
     let id = sources.add("relpack.toml".into(), text.clone());
     let config =
-        Config::parse(&text, id).map_err(|d| Failure::invalid(std::mem::take(sources), vec![d]))?;
+        Config::parse(&text, id).map_err(|d| Failure::invalid(std::mem::take(sources), d))?;
     let font_errors: Vec<Diagnostic> = config
         .packet
         .fonts
@@ -382,6 +384,8 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         signer_errors: &signer_errors,
         suspect: &suspect,
         verdicts: &verdicts,
+        previous: previous.as_ref(),
+        changes: change_set.as_ref(),
     });
     Ok(Checked {
         evidence,

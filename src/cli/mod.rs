@@ -121,7 +121,8 @@ pub enum Command {
     Init(init::Args),
     /// Print shell completions. Example: `relpack completions bash > /etc/bash_completion.d/relpack`
     Completions(completions::Args),
-    /// Print the man page (roff). Example: `relpack man > relpack.1`
+    /// Print the man page (roff), or write one per command with --out.
+    /// Example: `relpack man --out /usr/local/share/man/man1`
     Man(man::Args),
     /// Print the digest an approver signs: the release digest, or the digest
     /// of a list of items. Example: `relpack digest --root evidence --release`
@@ -130,6 +131,20 @@ pub enum Command {
     /// Example: `relpack approve --root evidence --id APR-7 --role quality
     /// --meaning approved --signer "Dana Reyes" --key ~/.ssh/id_ed25519 --principal dana@acme.example`
     Approve(approve::Args),
+}
+
+/// The command line as clap sees it: every command's `--help` ends with
+/// the environment, exit status and files (as its man page does).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+        .after_long_help(man::help_tail())
+        .mut_subcommands(|s| s.after_long_help(man::help_tail()))
+}
+
+/// Parse the arguments through [`command`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    let matches = command().try_get_matches()?;
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
 }
 
 pub fn colour_choice(when: ColorWhen) -> ColorChoice {
@@ -161,6 +176,7 @@ pub fn options(release: &ReleaseArgs) -> Result<Options, String> {
         source_date_epoch: epoch,
         fallback_version: None,
         output: None,
+        deny_warnings: false,
     })
 }
 

@@ -327,7 +327,7 @@ fn wildcard(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
-fn principal_matches(signer: &AllowedSigner, principal: &str) -> bool {
+pub fn principal_matches(signer: &AllowedSigner, principal: &str) -> bool {
     pattern_list_matches(&signer.principals, principal)
 }
 
