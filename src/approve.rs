@@ -120,13 +120,16 @@ fn check_request(checked: &Checked, req: &ApproveRequest) -> Result<(), Problem>
     }
     const MEANINGS: [&str; 4] = ["authored", "reviewed", "approved", "released"];
     if !MEANINGS.contains(&req.meaning.as_str()) {
-        let near = crate::suggest::nearest_any(&req.meaning, &MEANINGS)
-            .map(|n| format!(" (did you mean {n}?)"))
-            .unwrap_or_default();
+        let near = match crate::suggest::nearest(&req.meaning, MEANINGS) {
+            Some(n) => format!(": did you mean {n}?"),
+            None => crate::suggest::nearest_any(&req.meaning, &MEANINGS)
+                .map(|n| format!(" (the nearest is {n})"))
+                .unwrap_or_default(),
+        };
         return Err(format!(
-            "--meaning `{}` must be {}{near}",
+            "--meaning must be {}, not `{}`{near}",
+            crate::suggest::one_of(&MEANINGS, str::to_string),
             req.meaning,
-            crate::suggest::one_of(&MEANINGS, str::to_string)
         )
         .into());
     }
@@ -135,6 +138,9 @@ fn check_request(checked: &Checked, req: &ApproveRequest) -> Result<(), Problem>
             "--key and --principal go together: the principal names the key in allowed_signers"
                 .into(),
         );
+    }
+    if let Some(key) = req.key.as_deref().filter(|k| !k.exists()) {
+        return Err(format!("cannot read private key {}: no such file", key.display()).into());
     }
     if let Some(p) = &req.principal {
         if !req.force {

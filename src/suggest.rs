@@ -69,8 +69,11 @@ pub fn enum_message(instance: &serde_json::Value, options: &serde_json::Value) -
     let words: Vec<&str> = allowed.iter().map(String::as_str).collect();
     let quote = |w: &str| serde_json::Value::String(w.to_string()).to_string();
     let mut msg = format!("{instance} is not one of {}", one_of(&words, quote));
-    if let Some(near) = nearest_any(&raw(instance), &words) {
+    let word = raw(instance);
+    if let Some(near) = nearest(&word, words.iter().copied()) {
         msg.push_str(&format!(": did you mean {}?", quote(near)));
+    } else if let Some(near) = nearest_any(&word, &words) {
+        msg.push_str(&format!(" (the nearest is {})", quote(near)));
     }
     msg
 }
