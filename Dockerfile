@@ -5,7 +5,8 @@
 # Two stages: the Rust toolchain builds the binary; the runtime image is
 # Debian slim with that binary alone. relpack embeds its fonts, templates
 # and schemas, reads git through libgit2 (built in: no git needed), makes no
-# network connection (no CA certificates needed) and links only glibc.
+# network connection (no CA certificates needed) and links only glibc and
+# zlib, which every Debian image has.
 
 ARG RUST_VERSION=1
 ARG DEBIAN=bookworm

@@ -137,18 +137,21 @@ pub fn unknown_fields(item: &Item, custom: &CustomFields) -> Vec<Diagnostic> {
         if let Some(n) = near {
             msg.push_str(&format!(": did you mean `{n}`?"));
         }
-        let d = Diagnostic::warning(msg)
+        let mut d = Diagnostic::warning(msg)
             .code(UNKNOWN_FIELD)
             .at(item.origin.file, span)
             .label(match near {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("not a field of a {}", item.kind),
-            })
-            .note(format!(
+            });
+        // A field far from every known one is likelier the team's own.
+        if near.is_none() {
+            d = d.note(format!(
                 "a field of the team's own is declared in relpack.toml: [fields] {} = [\"{}\"]",
                 item.kind,
                 key.escape_debug()
             ));
+        }
         out.push(d);
     }
     out
