@@ -29,7 +29,22 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub notes: Vec<String>,
     /// What kind of warning this is, for `[check] deny` (`unknown-field`).
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
+}
+
+/// A kind of warning that `[check] deny` can name. One byte: a diagnostic
+/// stays small enough to be returned by value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    UnknownField,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::UnknownField => "unknown-field",
+        }
+    }
 }
 
 impl Diagnostic {
@@ -68,7 +83,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn code(mut self, code: &'static str) -> Self {
+    pub fn code(mut self, code: Code) -> Self {
         self.code = Some(code);
         self
     }

@@ -160,10 +160,11 @@ pub fn unknown_fields(item: &Item, custom: &CustomFields) -> Vec<Diagnostic> {
 /// Warnings the configuration or `--deny-warnings` turns into errors.
 pub fn deny(diags: &mut [Diagnostic], check: &crate::config::CheckConfig, all: bool) {
     for d in diags.iter_mut() {
-        if d.severity == crate::diag::Severity::Warning && (all || check.denies(d.code)) {
+        let code = d.code.map(crate::diag::Code::as_str);
+        if d.severity == crate::diag::Severity::Warning && (all || check.denies(code)) {
             d.severity = crate::diag::Severity::Error;
-            d.notes.push(match d.code {
-                Some(code) if !all => {
+            d.notes.push(match code {
+                Some(code) if !all && check.denies_code(code) => {
                     format!("denied by relpack.toml: [check] deny = [\"{code}\"]")
                 }
                 _ => "warnings are errors here (--deny-warnings or [check] deny = [\"warnings\"])"
@@ -174,7 +175,7 @@ pub fn deny(diags: &mut [Diagnostic], check: &crate::config::CheckConfig, all: b
 }
 
 /// The code of an unknown-field warning, as `[check] deny` names it.
-pub const UNKNOWN_FIELD: &str = "unknown-field";
+pub const UNKNOWN_FIELD: crate::diag::Code = crate::diag::Code::UnknownField;
 
 pub fn validate(items: &[Item], custom: &CustomFields) -> Vec<Diagnostic> {
     let validators = &*VALIDATORS;

@@ -53,6 +53,13 @@ pub enum Deny {
 }
 
 impl CheckConfig {
+    /// Whether this code is denied by name (not only as one of all warnings).
+    pub fn denies_code(&self, code: &str) -> bool {
+        self.deny
+            .iter()
+            .any(|d| matches!(d, Deny::UnknownField) && code == "unknown-field")
+    }
+
     /// Whether a warning with this code (`unknown-field`) fails the check.
     pub fn denies(&self, code: Option<&str>) -> bool {
         self.deny.iter().any(|d| match d {
