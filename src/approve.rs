@@ -22,6 +22,10 @@ pub struct ApproveRequest {
     pub at: Option<String>,
     /// Where to write, relative to the root; default `approvals/<id>.toml`.
     pub file: Option<String>,
+    /// Replace the approval with this id (a stale one, being renewed).
+    pub replace: bool,
+    /// Write the record even though the principal is not in allowed_signers.
+    pub force: bool,
 }
 
 /// Why no approval was written: the request or the evidence does not allow
@@ -53,6 +57,27 @@ pub fn approve(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<S
 }
 
 fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Result<String, Problem> {
+    check_request(checked, req)?;
+    let items = requested_items(req)?;
+    let digest = approved_digest(checked, items.as_deref())?;
+    let at = signing_time(checked, req)?;
+    let mut text = record_text(
+        req,
+        &checked.evidence.version,
+        &at,
+        items.as_deref(),
+        &digest,
+    );
+    if let Some(key) = &req.key {
+        text.push_str(&signature_lines(key, &text)?);
+    }
+    let (rel, replacing) = target_file(checked, req)?;
+    write_record(root, checked, &rel, &text, replacing)?;
+    Ok(rel)
+}
+
+/// Everything about the request that can be refused before any work.
+fn check_request(checked: &Checked, req: &ApproveRequest) -> Result<(), Problem> {
     let ev = &checked.evidence;
     if !valid_id(&req.id) {
         return Err(format!(
@@ -73,14 +98,40 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
     {
         return Err("--principal may not be empty".into());
     }
-    if ev.item(&req.id).is_some() {
-        return Err(format!("an item with id `{}` already exists", req.id).into());
+    match ev.item(&req.id) {
+        Some(i) if req.replace && i.kind != Kind::Approval => {
+            return Err(format!(
+                "`{}` is a {}, not an approval: --replace replaces an approval",
+                req.id, i.kind
+            )
+            .into())
+        }
+        Some(_) if !req.replace => {
+            return Err(format!(
+                "an item with id `{}` already exists (to renew that approval, add --replace)",
+                req.id
+            )
+            .into())
+        }
+        None if req.replace => {
+            return Err(format!("--replace: there is no approval `{}` to replace", req.id).into())
+        }
+        _ => {}
     }
-    if !matches!(
-        req.meaning.as_str(),
-        "authored" | "reviewed" | "approved" | "released"
-    ) {
-        return Err("--meaning must be authored, reviewed, approved or released".into());
+    const MEANINGS: [&str; 4] = ["authored", "reviewed", "approved", "released"];
+    if !MEANINGS.contains(&req.meaning.as_str()) {
+        let near = match crate::suggest::nearest(&req.meaning, MEANINGS) {
+            Some(n) => format!(": did you mean {n}?"),
+            None => crate::suggest::nearest_any(&req.meaning, &MEANINGS)
+                .map(|n| format!(" (the nearest is {n})"))
+                .unwrap_or_default(),
+        };
+        return Err(format!(
+            "--meaning must be {}, not `{}`{near}",
+            crate::suggest::one_of(&MEANINGS, str::to_string),
+            req.meaning,
+        )
+        .into());
     }
     if req.key.is_some() != req.principal.is_some() {
         return Err(
@@ -88,7 +139,58 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
                 .into(),
         );
     }
-    // `--items "REQ-1, REQ-2"`: the ids without the spaces around them.
+    if let Some(key) = req.key.as_deref().filter(|k| !k.exists()) {
+        return Err(format!("cannot read private key {}: no such file", key.display()).into());
+    }
+    if let Some(p) = &req.principal {
+        if !req.force {
+            check_principal(checked, p)?;
+        }
+    }
+    Ok(())
+}
+
+/// A principal the approval gate will not find in allowed_signers makes a
+/// record that fails `check`: refuse it (unless --force), naming the file.
+fn check_principal(checked: &Checked, principal: &str) -> Result<(), Problem> {
+    let ev = &checked.evidence;
+    let Some(rel) = &ev.config.gates.allowed_signers else {
+        return Err(format!(
+            "relpack.toml names no allowed_signers file ([gates] allowed_signers), so the signature \
+             of `{principal}` could not be checked; name the file, or write the record anyway with --force"
+        )
+        .into());
+    };
+    let text = ev
+        .fsroot
+        .read(rel, FileRole::AllowedSigners)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    let (signers, _) = crate::sign::parse_allowed_signers(&text);
+    if signers
+        .iter()
+        .any(|s| crate::sign::principal_matches(s, principal))
+    {
+        return Ok(());
+    }
+    let known: Vec<&str> = signers
+        .iter()
+        .flat_map(|s| s.principals.iter().map(String::as_str))
+        .collect();
+    let near = crate::suggest::nearest(principal, known.iter().copied())
+        .map(|n| format!(" (did you mean {n}?)"))
+        .unwrap_or_default();
+    Err(format!(
+        "principal `{principal}` is not in {rel}, the allowed_signers file{near}: the approval gate \
+         would refuse its signature; add a line `{principal} <public key>` to {rel}, or write the \
+         record anyway with --force"
+    )
+    .into())
+}
+
+/// `--items "REQ-1, REQ-2"`: the ids without the spaces around them.
+fn requested_items(req: &ApproveRequest) -> Result<Option<Vec<String>>, Problem> {
     let items: Option<Vec<String>> = req.items.as_ref().map(|ids| {
         ids.iter()
             .map(|i| i.trim().to_string())
@@ -98,20 +200,29 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
     if items.as_ref().is_some_and(|i| i.is_empty()) {
         return Err("--items names no item".into());
     }
-    let digest = match &items {
-        None => checked.release_digest.clone(),
-        Some(ids) => {
-            let mut lines = Vec::new();
-            for id in ids {
-                let i = ev
-                    .links
-                    .get(id)
-                    .ok_or_else(|| format!("no item has id `{id}`"))?;
-                lines.push((ev.items[i].id.as_str(), checked.digests[i].as_str()));
-            }
-            scope_digest(lines)
-        }
+    Ok(items)
+}
+
+/// The release digest, or the digest of the listed items.
+fn approved_digest(checked: &Checked, items: Option<&[String]>) -> Result<String, Problem> {
+    let ev = &checked.evidence;
+    let Some(ids) = items else {
+        return Ok(checked.release_digest.clone());
     };
+    let mut lines = Vec::new();
+    for id in ids {
+        let i = ev
+            .links
+            .get(id)
+            .ok_or_else(|| format!("no item has id `{id}`"))?;
+        lines.push((ev.items[i].id.as_str(), checked.digests[i].as_str()));
+    }
+    Ok(scope_digest(lines))
+}
+
+/// `--at`, or now; never after the release date.
+fn signing_time(checked: &Checked, req: &ApproveRequest) -> Result<String, Problem> {
+    let ev = &checked.evidence;
     let at = match &req.at {
         Some(a) => chrono::DateTime::parse_from_rfc3339(a)
             .map_err(|e| format!("--at must be an RFC 3339 date-time with offset: {e}"))?,
@@ -127,7 +238,17 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
             ev.date
         ).into());
     }
-    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    Ok(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+}
+
+/// The record, unsigned.
+fn record_text(
+    req: &ApproveRequest,
+    release: &str,
+    at: &str,
+    items: Option<&[String]>,
+    digest: &str,
+) -> String {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut text = String::new();
     text.push_str("# Written by `relpack approve`. The digest and the signature bind this\n");
@@ -138,30 +259,100 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
     text.push_str(&format!("role = {}\n", q(&req.role)));
     text.push_str(&format!("meaning = {}\n", q(&req.meaning)));
     text.push_str(&format!("signed_at = {at}\n"));
-    match &items {
+    text.push_str(&format!("release = {}\n", q(release)));
+    match items {
         None => text.push_str("scope = \"release\"\n"),
         Some(ids) => text.push_str(&format!(
             "scope = [{}]\n",
             ids.iter().map(|i| q(i)).collect::<Vec<_>>().join(", ")
         )),
     }
-    text.push_str(&format!("digest = {}\n", q(&digest)));
+    text.push_str(&format!("digest = {}\n", q(digest)));
     if let Some(p) = &req.principal {
         text.push_str(&format!("principal = {}\n", q(p)));
     }
-    if let Some(key) = &req.key {
-        // Sign the record exactly as relpack will read it back.
-        let (items, diags) = crate::parse::toml::parse_items_file(&text, 0);
-        let item = items
-            .into_iter()
-            .find(|i| i.kind == Kind::Approval)
-            .filter(|_| diags.is_empty())
-            .ok_or("internal: the approval record did not read back")?;
-        let armored = crate::sign::sign_with_key(key, canonical_form(&item, &[]).as_bytes())?;
-        text.push_str(&format!(
-            "signature = \"\"\"\n{}\"\"\"\n",
-            armored.trim_end().to_string() + "\n"
-        ));
+    text
+}
+
+/// The `signature = """..."""` lines: the record signed exactly as relpack
+/// will read it back.
+fn signature_lines(key: &Path, text: &str) -> Result<String, Problem> {
+    refuse_public_key(key)?;
+    let (items, diags) = crate::parse::toml::parse_items_file(text, 0);
+    let item = items
+        .into_iter()
+        .find(|i| i.kind == Kind::Approval)
+        .filter(|_| diags.is_empty())
+        .ok_or("internal: the approval record did not read back")?;
+    let armored = crate::sign::sign_with_key(key, canonical_form(&item, &[]).as_bytes())?;
+    Ok(format!(
+        "signature = \"\"\"\n{}\"\"\"\n",
+        armored.trim_end().to_string() + "\n"
+    ))
+}
+
+/// A public key where the private key is needed: say so, and name the
+/// private key beside it, rather than a key parser's "PEM preamble".
+fn refuse_public_key(key: &Path) -> Result<(), Problem> {
+    let Ok(bytes) = std::fs::read(key) else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let first = text.trim_start();
+    let public = ssh_key::PublicKey::from_openssh(first.lines().next().unwrap_or_default()).is_ok()
+        || first.starts_with("-----BEGIN SSH2 PUBLIC KEY-----");
+    if !public {
+        return Ok(());
+    }
+    let private = key
+        .to_str()
+        .and_then(|k| k.strip_suffix(".pub"))
+        .map(PathBuf::from)
+        .filter(|p| p.is_file());
+    let hint = match private {
+        Some(p) => format!("; the private key beside it is {}", p.display()),
+        None => String::new(),
+    };
+    Err(format!(
+        "--key {} is a public key: signing needs the private key (the public one goes in \
+         allowed_signers){hint}",
+        key.display()
+    )
+    .into())
+}
+
+/// Where the record goes: `--file`, the replaced approval's file, or
+/// `approvals/<id>.toml`; and whether it replaces that file's content.
+fn target_file(checked: &Checked, req: &ApproveRequest) -> Result<(String, bool), Problem> {
+    let ev = &checked.evidence;
+    if req.replace {
+        let old = ev.item(&req.id).ok_or("--replace: no such approval")?;
+        let path = ev.sources.path(old.origin.file).to_string();
+        let others: Vec<&str> = ev
+            .items
+            .iter()
+            .filter(|i| i.origin.file == old.origin.file && i.id != req.id)
+            .map(|i| i.id.as_str())
+            .collect();
+        if !others.is_empty() {
+            return Err(format!(
+                "--replace: {path} holds {} besides {}; remove approval {} from it by hand, \
+                 then approve again without --replace",
+                others.join(", "),
+                req.id,
+                req.id
+            )
+            .into());
+        }
+        if !path.ends_with(".toml") {
+            return Err(format!(
+                "--replace: approval {} is written in {path}, not a TOML file; remove it by hand, \
+                 then approve again without --replace",
+                req.id
+            )
+            .into());
+        }
+        return Ok((path, true));
     }
     let rel = req
         .file
@@ -178,7 +369,18 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
             "--file `{rel}`: an approval is written to a visible `.toml` evidence file, not relpack.toml"
         ).into());
     }
-    let path = root.join(&rel);
+    Ok((rel, false))
+}
+
+/// Append the record to `rel` (or replace its content).
+fn write_record(
+    root: &Path,
+    checked: &Checked,
+    rel: &str,
+    text: &str,
+    replace: bool,
+) -> Result<(), Problem> {
+    let path = root.join(rel);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| Problem::Io(format!("cannot create {}: {e}", dir.display())))?;
@@ -189,7 +391,8 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
             format!("{rel} is a symbolic link: an approval is written to a regular file").into(),
         );
     }
-    let mut existing = match checked.evidence.fsroot.read(&rel, FileRole::Items) {
+    let mut existing = match checked.evidence.fsroot.read(rel, FileRole::Items) {
+        Ok(_) if replace => String::new(),
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| format!("{rel}: not valid UTF-8"))?,
         Err(e) if e.is_not_found() => String::new(),
         Err(e) => return Err(e.to_string().into()),
@@ -200,10 +403,9 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
     if !existing.is_empty() {
         existing.push('\n');
     }
-    existing.push_str(&text);
+    existing.push_str(text);
     std::fs::write(&path, existing)
-        .map_err(|e| Problem::Io(format!("cannot write {}: {e}", path.display())))?;
-    Ok(rel)
+        .map_err(|e| Problem::Io(format!("cannot write {}: {e}", path.display())))
 }
 
 /// The contract's id syntax: `^[A-Za-z][A-Za-z0-9_.-]*$`.

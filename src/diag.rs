@@ -28,6 +28,23 @@ pub struct Diagnostic {
     pub span: Option<Range<usize>>,
     pub label: Option<String>,
     pub notes: Vec<String>,
+    /// What kind of warning this is, for `[check] deny` (`unknown-field`).
+    pub code: Option<Code>,
+}
+
+/// A kind of warning that `[check] deny` can name. One byte: a diagnostic
+/// stays small enough to be returned by value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    UnknownField,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::UnknownField => "unknown-field",
+        }
+    }
 }
 
 impl Diagnostic {
@@ -39,6 +56,7 @@ impl Diagnostic {
             span: None,
             label: None,
             notes: Vec::new(),
+            code: None,
         }
     }
 
@@ -62,6 +80,11 @@ impl Diagnostic {
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    pub fn code(mut self, code: Code) -> Self {
+        self.code = Some(code);
         self
     }
 

@@ -295,6 +295,9 @@ pub struct Approval {
     pub signature: Option<String>,
     #[serde(default)]
     pub principal: Option<String>,
+    /// The release it approves; another release's approval is history.
+    #[serde(default)]
+    pub release: Option<String>,
 }
 
 #[derive(Deserialize)]

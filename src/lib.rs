@@ -41,6 +41,7 @@ pub mod results;
 pub mod serve;
 pub mod sign;
 pub mod stages;
+pub mod suggest;
 pub mod terminal;
 pub mod validate;
 pub mod verdict;
@@ -81,7 +82,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             .cmp(b.id.as_bytes())
             .then(a.origin.file.cmp(&b.origin.file))
     });
-    diags.extend(validate::validate(&items));
+    diags.extend(validate::validate(&items, &config.fields));
     diags.extend(gate::check_waives(&items));
     let (links, link_diags) = link::link(
         &items,
@@ -115,6 +116,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
                 .note("set [release] version in relpack.toml, pass --version, or tag the commit (v1.2.3)"),
         );
     }
+    validate::deny(&mut diags, &config.check, opts.deny_warnings);
     diag::sort(&mut diags, &sources);
     let (Some(version), false) = (version, diags.iter().any(|d| d.severity == Severity::Error))
     else {
@@ -210,7 +212,7 @@ fn read_config(
     };
     let id = sources.add("relpack.toml".into(), text.clone());
     let config =
-        Config::parse(&text, id).map_err(|d| Failure::invalid(std::mem::take(sources), vec![d]))?;
+        Config::parse(&text, id).map_err(|d| Failure::invalid(std::mem::take(sources), d))?;
     let font_errors: Vec<Diagnostic> = config
         .packet
         .fonts
@@ -307,6 +309,8 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         signer_errors: &signer_errors,
         suspect: &suspect,
         verdicts: &verdicts,
+        previous: evidence.previous.as_ref(),
+        changes: change_set.as_ref(),
     });
     Ok(Checked {
         evidence,

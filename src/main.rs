@@ -6,15 +6,13 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 // Rendering 100k pages on two threads is allocation-bound; mimalloc halves
 // the time glibc's allocator takes there.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

@@ -21,6 +21,64 @@ pub struct PreviousPacket {
     pub items: Vec<PreviousItem>,
     #[serde(default)]
     pub evidence: Vec<PreviousFile>,
+    #[serde(default)]
+    pub approvals: Vec<PreviousApproval>,
+    #[serde(default)]
+    pub requirements: Vec<PreviousRequirement>,
+    #[serde(default)]
+    pub verification: PreviousVerification,
+}
+
+/// An approval as the previous packet checked it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousApproval {
+    pub id: String,
+    #[serde(default)]
+    pub digest: String,
+    #[serde(default)]
+    pub current: bool,
+}
+
+/// A requirement's verification as the packet states it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousRequirement {
+    pub id: String,
+    #[serde(default)]
+    pub verified: bool,
+    #[serde(default)]
+    pub tests: Vec<PreviousTestRef>,
+    #[serde(default)]
+    pub cases: Vec<PreviousCaseRef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousTestRef {
+    pub id: String,
+    #[serde(default)]
+    pub outcome: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousCaseRef {
+    pub name: String,
+    #[serde(default)]
+    pub outcome: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PreviousVerification {
+    #[serde(default)]
+    pub junit_files: Vec<PreviousJunit>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousJunit {
+    pub path: String,
+    pub sha256: String,
+    #[serde(default)]
+    pub cases: usize,
+    #[serde(default)]
+    pub failed: usize,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -318,3 +318,62 @@ pub fn change_set_text(
     }
     Ok(())
 }
+
+/// `relpack diff`: the item changes, then JUnit files and the requirements
+/// whose verification changed.
+pub fn packet_diff_text(
+    out: &mut dyn Write,
+    d: &crate::changes::PacketDiff,
+    new_version: &str,
+) -> std::io::Result<()> {
+    change_set_text(out, &d.changes, new_version)?;
+    let out = &mut Escaped(out);
+    let j = &d.junit;
+    writeln!(
+        out,
+        "junit    {} added, {} removed, {} changed",
+        j.added.len(),
+        j.removed.len(),
+        j.changed.len()
+    )?;
+    for f in &j.added {
+        writeln!(
+            out,
+            "  + {} ({} cases, {} failed)",
+            f.path, f.cases, f.failed
+        )?;
+    }
+    for f in &j.removed {
+        writeln!(
+            out,
+            "  - {} ({} cases, {} failed)",
+            f.path, f.cases, f.failed
+        )?;
+    }
+    for f in &j.changed {
+        writeln!(
+            out,
+            "  ~ {} (cases {} -> {}, failed {} -> {})",
+            f.path, f.old_cases, f.new_cases, f.old_failed, f.new_failed
+        )?;
+    }
+    writeln!(out, "verification {}", d.verification.len())?;
+    let word = |v: bool| if v { "verified" } else { "not verified" };
+    for v in &d.verification {
+        if v.old_verified == v.new_verified {
+            writeln!(out, "  ~ {} ({})", v.id, word(v.new_verified))?;
+        } else {
+            writeln!(
+                out,
+                "  ~ {} ({} -> {})",
+                v.id,
+                word(v.old_verified),
+                word(v.new_verified)
+            )?;
+        }
+        for c in &v.changes {
+            writeln!(out, "      {c}")?;
+        }
+    }
+    Ok(())
+}

@@ -28,6 +28,9 @@ pub struct Options {
     /// Where the build writes: when it lies inside the evidence root,
     /// discovery skips it (a packet is output, never evidence).
     pub output: Option<Destination>,
+    /// `--deny-warnings`: a warning found while reading the evidence fails
+    /// the check (exit 2), as `[check] deny = ["warnings"]` does.
+    pub deny_warnings: bool,
 }
 
 /// Why nothing could be produced: invalid evidence (exit 2) or I/O (exit 3).

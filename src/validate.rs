@@ -46,42 +46,145 @@ pub const EXTRA_SCHEMAS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Each kind's validator. The shipped schemas say `"additionalProperties":
+/// false`, so that editors flag a typo; relpack itself accepts a field it
+/// does not know (a team's own), warning about it in [`unknown_fields`].
 static VALIDATORS: LazyLock<Vec<Validator>> = LazyLock::new(|| {
     Kind::ALL
         .iter()
         .map(|&k| {
-            let schema: Value = serde_json::from_str(schema_text(k))
+            let mut schema: Value = serde_json::from_str(schema_text(k))
                 .unwrap_or_else(|e| panic!("built-in schema for {k} is not JSON: {e}"));
+            schema["additionalProperties"] = Value::Bool(true);
             jsonschema::validator_for(&schema)
                 .unwrap_or_else(|e| panic!("built-in schema for {k} is invalid: {e}"))
         })
         .collect()
 });
 
+/// Each kind's fields, as its schema names them.
+static KNOWN_FIELDS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    Kind::ALL
+        .iter()
+        .map(|&k| {
+            let schema: Value = serde_json::from_str(schema_text(k)).unwrap_or_default();
+            schema["properties"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
+        })
+        .collect()
+});
+
+/// The fields a kind's schema defines.
+pub fn known_fields(kind: Kind) -> &'static [String] {
+    &KNOWN_FIELDS[kind as usize]
+}
+
 /// The schema error in the user's words where jsonschema's are about the
 /// schema: an id (a plain id, or a BOM component's SOUP-<name>@<version>)
-/// fails an `anyOf` of two patterns.
+/// fails an `anyOf` of two patterns; a value not in an enum is told every
+/// allowed value and the nearest one.
 fn explain(e: &jsonschema::ValidationError<'_>) -> String {
-    if let (jsonschema::error::ValidationErrorKind::AnyOf { .. }, Value::String(s)) =
-        (e.kind(), e.instance().as_ref())
-    {
-        return format!(
+    use jsonschema::error::ValidationErrorKind as K;
+    match (e.kind(), e.instance().as_ref()) {
+        (K::AnyOf { .. }, Value::String(s)) => format!(
             "`{}` is not a valid id: a letter, then letters, digits, `_`, `.` or `-` \
              (a BOM component's id is SOUP-<name>@<version>, on one line)",
             s.escape_debug()
-        );
+        ),
+        (K::Enum { options }, instance) => crate::suggest::enum_message(instance, options),
+        _ => e.to_string(),
     }
-    e.to_string()
 }
 
-pub fn validate(items: &[Item]) -> Vec<Diagnostic> {
+/// Custom fields a team declared in relpack.toml (`[fields] requirement =
+/// ["jira"]`), by kind name.
+pub type CustomFields = std::collections::BTreeMap<String, Vec<String>>;
+
+/// A warning for every field that is neither in the kind's schema nor
+/// declared by the team, at its key, with the nearest known field when one
+/// is close: `verfies` is most likely `verifies`.
+pub fn unknown_fields(item: &Item, custom: &CustomFields) -> Vec<Diagnostic> {
+    if item.from_bom {
+        return Vec::new();
+    }
+    let known = known_fields(item.kind);
+    let declared = custom
+        .get(item.kind.name())
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let mut out = Vec::new();
+    for key in item.fields.keys() {
+        if known.contains(key) || declared.contains(key) {
+            continue;
+        }
+        let pointer = format!("/{}", escape_pointer(key));
+        let span = item
+            .origin
+            .key_spans
+            .iter()
+            .find(|(p, _)| **p == *pointer)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| item.origin.span_of(&pointer));
+        let who = if item.id.is_empty() {
+            format!("a {} item", item.kind)
+        } else {
+            format!("{} {}", item.kind, item.id)
+        };
+        let near = crate::suggest::nearest(key, known.iter().map(String::as_str));
+        let mut msg = format!("{who}: unknown field `{}`", key.escape_debug());
+        if let Some(n) = near {
+            msg.push_str(&format!(": did you mean `{n}`?"));
+        }
+        let mut d = Diagnostic::warning(msg)
+            .code(UNKNOWN_FIELD)
+            .at(item.origin.file, span)
+            .label(match near {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => format!("not a field of a {}", item.kind),
+            });
+        // A field far from every known one is likelier the team's own.
+        if near.is_none() {
+            d = d.note(format!(
+                "a field of the team's own is declared in relpack.toml: [fields] {} = [\"{}\"]",
+                item.kind,
+                key.escape_debug()
+            ));
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Warnings the configuration or `--deny-warnings` turns into errors.
+pub fn deny(diags: &mut [Diagnostic], check: &crate::config::CheckConfig, all: bool) {
+    for d in diags.iter_mut() {
+        let code = d.code.map(crate::diag::Code::as_str);
+        if d.severity == crate::diag::Severity::Warning && (all || check.denies(code)) {
+            d.severity = crate::diag::Severity::Error;
+            d.notes.push(match code {
+                Some(code) if !all && check.denies_code(code) => {
+                    format!("denied by relpack.toml: [check] deny = [\"{code}\"]")
+                }
+                _ => "warnings are errors here (--deny-warnings or [check] deny = [\"warnings\"])"
+                    .into(),
+            });
+        }
+    }
+}
+
+/// The code of an unknown-field warning, as `[check] deny` names it.
+pub const UNKNOWN_FIELD: crate::diag::Code = crate::diag::Code::UnknownField;
+
+pub fn validate(items: &[Item], custom: &CustomFields) -> Vec<Diagnostic> {
     let validators = &*VALIDATORS;
     items
         .par_iter()
         .flat_map_iter(|item| {
             let v = &validators[item.kind as usize];
             let instance = Value::Object(item.fields.clone());
-            let errors: Vec<Diagnostic> = v
+            let mut errors: Vec<Diagnostic> = v
                 .iter_errors(&instance)
                 .map(|e| {
                     let pointer: String = e
@@ -104,6 +207,7 @@ pub fn validate(items: &[Item]) -> Vec<Diagnostic> {
                         .label(format!("does not match the {} schema", item.kind))
                 })
                 .collect();
+            errors.extend(unknown_fields(item, custom));
             errors
         })
         .collect()

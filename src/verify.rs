@@ -204,6 +204,7 @@ fn compare_with_evidence(
         source_date_epoch: Some(epoch),
         fallback_version: None,
         output: crate::write::Destination::new(root, parent).ok(),
+        deny_warnings: false,
     };
     let mut checked = crate::check(root, &opts).map_err(|f| failure_text(&f))?;
     let mut problems = Vec::new();

@@ -36,8 +36,16 @@ pub struct Args {
     #[arg(long)]
     pub at: Option<String>,
     /// File to write, relative to the root; default approvals/<ID>.toml.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "replace")]
     pub file: Option<String>,
+    /// Replace the approval with this id (renew a stale one): its file is
+    /// written anew, so it must hold no other item.
+    #[arg(long)]
+    pub replace: bool,
+    /// Write the record even if the principal is not in allowed_signers
+    /// (the approval gate will refuse its signature until it is).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub release: ReleaseArgs,
 }
@@ -55,6 +63,8 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         principal,
         at,
         file,
+        replace,
+        force,
         release,
     } = args;
     let root = relpack::root_or_cwd(root);
@@ -72,6 +82,8 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         principal,
         at,
         file,
+        replace,
+        force,
     };
     match relpack::approve::approve(&root, &c, &req) {
         Ok(path) => {

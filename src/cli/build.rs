@@ -19,6 +19,9 @@ pub struct Args {
     /// Build everything but the PDF (quick local looks).
     #[arg(long)]
     pub no_pdf: bool,
+    /// Fail (exit 2, nothing written) on any warning found in the evidence.
+    #[arg(long)]
+    pub deny_warnings: bool,
     #[command(flatten)]
     pub release: ReleaseArgs,
 }
@@ -28,12 +31,16 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         dir,
         out,
         no_pdf,
+        deny_warnings,
         release,
     } = args;
     let root = relpack::root_or_cwd(dir);
     let progress = Progress::new(ctx.quiet);
     let opts = relpack::BuildOptions { out, pdf: !no_pdf };
-    let options = options_or_exit!(&release);
+    let options = relpack::Options {
+        deny_warnings,
+        ..options_or_exit!(&release)
+    };
     let result = relpack::build(&root, &options, &opts, &|stage| progress.stage(stage));
     progress.finish();
     match result {

@@ -16,6 +16,9 @@ pub struct Args {
     pub dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Fail (exit 2) on any warning, such as an unknown field.
+    #[arg(long)]
+    pub deny_warnings: bool,
     #[command(flatten)]
     pub release: ReleaseArgs,
 }
@@ -24,10 +27,15 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
     let Args {
         dir,
         format,
+        deny_warnings,
         release,
     } = args;
     let root = relpack::root_or_cwd(dir);
-    match relpack::check(&root, &options_or_exit!(&release)) {
+    let opts = relpack::Options {
+        deny_warnings,
+        ..options_or_exit!(&release)
+    };
+    match relpack::check(&root, &opts) {
         Ok(c) => {
             if format == Format::Json {
                 println!("{}", report::check_json(&c));

@@ -1,6 +1,6 @@
 //! `relpack completions`.
 
-use super::{Cli, Ctx};
+use super::Ctx;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -9,7 +9,7 @@ pub struct Args {
 
 pub fn run(args: Args, _ctx: &Ctx) -> u8 {
     let Args { shell } = args;
-    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut cmd = super::command();
     clap_complete::generate(shell, &mut cmd, "relpack", &mut std::io::stdout());
     0
 }

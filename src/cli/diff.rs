@@ -8,7 +8,9 @@ use super::{Ctx, DiffFormat};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The earlier packet.json.
     pub old: PathBuf,
+    /// The later packet.json.
     pub new: PathBuf,
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
@@ -24,22 +26,15 @@ pub fn run(args: Args, _ctx: &Ctx) -> u8 {
             return 2;
         }
     };
-    let current: Vec<relpack::changes::CurrentItem<'_>> = new
-        .items
-        .iter()
-        .map(|i| relpack::changes::CurrentItem {
-            id: &i.id,
-            kind: &i.kind,
-            title: &i.title,
-            digest: &i.digest,
-            fields: &i.fields,
-        })
-        .collect();
-    let set = relpack::changes::compare(&old, &current);
+    let diff = relpack::changes::diff_packets(&old, &new);
     if format == DiffFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&set).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&diff).unwrap_or_default()
+        );
     } else {
-        let _ = report::change_set_text(&mut std::io::stdout().lock(), &set, &new.release.version);
+        let _ =
+            report::packet_diff_text(&mut std::io::stdout().lock(), &diff, &new.release.version);
     }
     0
 }

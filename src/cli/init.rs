@@ -38,6 +38,8 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
                 principal: None,
                 at: Some("2026-01-15T09:00:00+01:00".into()),
                 file: None,
+                replace: false,
+                force: false,
             },
         )
     });

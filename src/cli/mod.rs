@@ -124,7 +124,8 @@ pub enum Command {
     Init(init::Args),
     /// Print shell completions. Example: `relpack completions bash > /etc/bash_completion.d/relpack`
     Completions(completions::Args),
-    /// Print the man page (roff). Example: `relpack man > relpack.1`
+    /// Print the man page (roff), or write one per command with --out.
+    /// Example: `relpack man --out /usr/local/share/man/man1`
     Man(man::Args),
     /// Print the digest an approver signs: the release digest, or the digest
     /// of a list of items. Example: `relpack digest --root evidence --release`
@@ -145,6 +146,20 @@ pub enum Command {
     /// Write the requirements, needs, hazards and tests with their links in
     /// another tool's format. Example: `relpack export reqif --root evidence --out pump.reqif`
     Export(export::Args),
+}
+
+/// The command line as clap sees it: every command's `--help` ends with
+/// the environment, exit status and files (as its man page does).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+        .after_long_help(man::help_tail())
+        .mut_subcommands(|s| s.after_long_help(man::help_tail()))
+}
+
+/// Parse the arguments through [`command`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    let matches = command().try_get_matches()?;
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
 }
 
 pub fn colour_choice(when: ColorWhen) -> ColorChoice {
@@ -176,6 +191,7 @@ pub fn options(release: &ReleaseArgs) -> Result<Options, String> {
         source_date_epoch: epoch,
         fallback_version: None,
         output: None,
+        deny_warnings: false,
     })
 }
 

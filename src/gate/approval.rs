@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::{highest_class, Finding, GateInput};
 use crate::digest::{canonical_form, scope_digest};
-use crate::item::Kind;
+use crate::evidence::Evidence;
+use crate::item::Item;
+use crate::kinds::{self, Scope};
 use crate::results::parse_datetime;
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,148 +38,241 @@ pub struct ApprovalCheck {
     pub principal: Option<String>,
     /// This approval counts toward the release (valid in every respect).
     pub valid: bool,
+    /// The release it approves, as its record says (`release = "1.0.0"`);
+    /// None for a record written before approvals named their release.
+    pub release: Option<String>,
+    /// An approval of another release: listed, never counted, never stale.
+    pub history: bool,
 }
 
 pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
     let ev = input.ev;
-    let mut findings = Vec::new();
-    let mut checks = Vec::new();
-    for e in input.signer_errors {
-        findings.push(Finding {
+    let mut findings: Vec<Finding> = input
+        .signer_errors
+        .iter()
+        .map(|e| Finding {
             message: format!("allowed_signers: {e}"),
             items: Vec::new(),
             file: ev.config.gates.allowed_signers.clone(),
             line: e.line,
             waived_by: None,
-        });
-    }
-    for (ai, a) in ev.of_kind(Kind::Approval) {
-        let release_scope = a.str("scope") == Some("release");
-        let scope: Vec<String> = if release_scope {
-            vec!["release".into()]
-        } else {
-            a.links("scope").into_iter().map(str::to_string).collect()
-        };
-        let current_digest = if release_scope {
-            input.release_digest.to_string()
-        } else {
-            scope_digest(scope.iter().filter_map(|id| {
-                ev.links
-                    .get(id)
-                    .map(|i| (ev.items[i].id.as_str(), input.digests[i].as_str()))
-            }))
-        };
-        let digest = a.str("digest").unwrap_or_default().to_string();
-        let current = digest == current_digest;
-        let mut valid = true;
+        })
+        .collect();
+    let checks: Vec<ApprovalCheck> = ev
+        .approvals()
+        .map(|(ai, a, v)| check_one(input, ai, (a, v), &mut findings))
+        .collect();
+    findings.extend(policy_findings(ev, &checks));
+    (findings, checks)
+}
+
+/// One approval: what it approves, whether that is still current, when it
+/// was signed and whether its signature holds. An approval of another
+/// release is history: checked for nothing, counted for nothing.
+fn check_one(
+    input: &GateInput<'_>,
+    ai: usize,
+    (a, v): (&Item, &kinds::Approval),
+    findings: &mut Vec<Finding>,
+) -> ApprovalCheck {
+    let ev = input.ev;
+    let (release_scope, scope) = match &v.scope {
+        Scope::Release => (true, vec!["release".to_string()]),
+        Scope::Items(ids) => (false, ids.clone()),
+    };
+    let current_digest = if release_scope {
+        input.release_digest.to_string()
+    } else {
+        scope_digest(scope.iter().filter_map(|id| {
+            ev.links
+                .get(id)
+                .map(|i| (ev.items[i].id.as_str(), input.digests[i].as_str()))
+        }))
+    };
+    let digest = v.digest.clone();
+    let current = digest == current_digest;
+    let release = v.release.clone();
+    let history = release.as_deref().is_some_and(|r| r != ev.version);
+    let signed_at = v.signed_at.clone();
+    let principal = v.principal.clone();
+    let signature = signature_state(input, ai, (a, v));
+    let mut mine = Vec::new();
+    if !history {
         if !current {
-            valid = false;
-            findings.push(Finding::at(
-                ev,
-                a,
-                "/digest",
-                format!(
-                    "approval {} is stale: it approved {digest}, the {} is now {current_digest}",
-                    a.id,
-                    if release_scope {
-                        "release digest"
-                    } else {
-                        "digest of its scope"
-                    }
-                ),
-            ));
+            mine.push(stale_finding(input, (a, v), &current_digest, &scope));
         }
-        let signed_at = a.str("signed_at").unwrap_or_default().to_string();
-        match parse_datetime(&signed_at) {
-            Some(t) if t.date_naive() > ev.date => {
-                valid = false;
-                findings.push(Finding::at(
-                    ev,
-                    a,
-                    "/signed_at",
-                    format!(
-                        "approval {} was signed at {signed_at}, after the release date {}",
-                        a.id, ev.date
-                    ),
-                ));
-            }
-            Some(_) => {}
-            None => {
-                valid = false;
-                findings.push(Finding::at(
-                    ev,
-                    a,
-                    "/signed_at",
-                    format!(
-                        "approval {}: signed_at is not a date-time with offset",
-                        a.id
-                    ),
-                ));
-            }
-        }
-        let principal = a.str("principal").map(str::to_string);
-        let signature = match a.str("signature") {
-            Some(sig) => {
-                let who = principal.as_deref().unwrap_or_default();
-                // The key must have been valid when the approval was signed.
-                let at = parse_datetime(&signed_at);
-                // ... and still valid on the release date: signed_at is the
-                // signer's word, so a backdated record cannot outlive its key.
-                match crate::sign::verify_for_release(
-                    canonical_form(a, ev.attachment_digests(ai)).as_bytes(),
-                    sig,
-                    who,
-                    input.signers,
-                    at,
-                    Some(ev.date),
-                ) {
-                    Ok(fingerprint) => SignatureState::Verified { fingerprint },
-                    Err(reason) => SignatureState::Invalid { reason },
-                }
-            }
-            None => SignatureState::Absent,
-        };
-        match &signature {
-            SignatureState::Invalid { reason } => {
-                valid = false;
-                findings.push(Finding::at(
-                    ev,
-                    a,
-                    "/signature",
-                    format!("approval {}: signature not accepted: {reason}", a.id),
-                ));
-            }
-            SignatureState::Absent if ev.config.gates.require_signatures => {
-                valid = false;
-                findings.push(Finding::about(
-                    ev,
-                    a,
-                    format!(
-                        "approval {} is not signed, and signatures are required",
-                        a.id
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        checks.push(ApprovalCheck {
-            id: a.id.clone(),
-            signer: a.str("signer").unwrap_or_default().to_string(),
-            role: a.str("role").unwrap_or_default().to_string(),
-            meaning: a.str("meaning").unwrap_or_default().to_string(),
-            signed_at,
-            scope,
-            release_scope,
-            digest,
-            current_digest,
-            current,
-            signature,
-            principal,
-            valid,
-        });
+        mine.extend(signed_at_finding(ev, a, &signed_at));
+        mine.extend(signature_finding(ev, a, &signature));
     }
-    // Only valid approvals of the whole release with meaning approved or
-    // released count toward roles and signers.
+    let valid = !history && mine.is_empty();
+    findings.extend(mine);
+    ApprovalCheck {
+        id: a.id.clone(),
+        signer: v.signer.clone(),
+        role: v.role.clone(),
+        meaning: v.meaning.as_str().to_string(),
+        signed_at,
+        scope,
+        release_scope,
+        digest,
+        current_digest,
+        current,
+        signature,
+        principal,
+        valid,
+        release,
+        history,
+    }
+}
+
+/// A stale approval: what it approved and what that is now, which items
+/// changed since it was signed (where the previous packet knows), and the
+/// command that renews it.
+fn stale_finding(
+    input: &GateInput<'_>,
+    (a, v): (&Item, &kinds::Approval),
+    current_digest: &str,
+    scope: &[String],
+) -> Finding {
+    let ev = input.ev;
+    let digest = v.digest.as_str();
+    let release_scope = v.scope == Scope::Release;
+    let mut message = format!(
+        "approval {} is stale: it approved {digest}, the {} is now {current_digest}",
+        a.id,
+        if release_scope {
+            "release digest"
+        } else {
+            "digest of its scope"
+        }
+    );
+    let junit: Vec<(&str, &str)> = ev
+        .junit
+        .iter()
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    let changed = match (input.previous, input.changes) {
+        (Some(prev), Some(set)) => crate::changes::changed_since_signed(
+            prev,
+            set,
+            (a.id.as_str(), digest),
+            (!release_scope).then_some(scope),
+            &junit,
+        ),
+        _ => None,
+    };
+    match changed {
+        Some(list) if !list.is_empty() => {
+            message.push_str(&format!("; changed since it was signed: {}", list.join(", ")))
+        }
+        _ => message.push_str(
+            "; which items changed is known only when release.previous names a packet that found this approval current",
+        ),
+    }
+    message.push_str(&format!(
+        "; once the changes are reviewed, renew it with: {}",
+        renew_command(ev, v, &a.id, scope)
+    ));
+    Finding::at(ev, a, "/digest", message)
+}
+
+/// The `relpack approve` command that writes this approval again over the
+/// evidence as it is now (replacing the stale record).
+fn renew_command(ev: &Evidence, v: &kinds::Approval, id: &str, scope: &[String]) -> String {
+    let q = |s: &str| {
+        if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./@:,+=~".contains(c))
+        {
+            s.to_string()
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut cmd = format!(
+        "relpack approve --root {} --replace --id {} --role {} --meaning {} --signer {}",
+        q(&ev.root.display().to_string()),
+        q(id),
+        q(&v.role),
+        q(v.meaning.as_str()),
+        q(&v.signer),
+    );
+    if v.scope != Scope::Release {
+        cmd.push_str(&format!(" --items {}", q(&scope.join(","))));
+    }
+    if let Some(p) = v.principal.as_deref() {
+        cmd.push_str(&format!(" --key <private key> --principal {}", q(p)));
+    }
+    cmd
+}
+
+/// Signed after the release date, or no date-time with offset.
+fn signed_at_finding(ev: &Evidence, a: &Item, signed_at: &str) -> Option<Finding> {
+    let message = match parse_datetime(signed_at) {
+        Some(t) if t.date_naive() > ev.date => format!(
+            "approval {} was signed at {signed_at}, after the release date {}",
+            a.id, ev.date
+        ),
+        Some(_) => return None,
+        None => format!(
+            "approval {}: signed_at is not a date-time with offset",
+            a.id
+        ),
+    };
+    Some(Finding::at(ev, a, "/signed_at", message))
+}
+
+fn signature_state(
+    input: &GateInput<'_>,
+    ai: usize,
+    (a, v): (&Item, &kinds::Approval),
+) -> SignatureState {
+    let ev = input.ev;
+    let Some(sig) = v.signature.as_deref() else {
+        return SignatureState::Absent;
+    };
+    // The key must have been valid when the approval was signed ...
+    let at = parse_datetime(&v.signed_at);
+    // ... and still valid on the release date: signed_at is the signer's
+    // word, so a backdated record cannot outlive its key.
+    match crate::sign::verify_for_release(
+        canonical_form(a, ev.attachment_digests(ai)).as_bytes(),
+        sig,
+        v.principal.as_deref().unwrap_or_default(),
+        input.signers,
+        at,
+        Some(ev.date),
+    ) {
+        Ok(fingerprint) => SignatureState::Verified { fingerprint },
+        Err(reason) => SignatureState::Invalid { reason },
+    }
+}
+
+fn signature_finding(ev: &Evidence, a: &Item, signature: &SignatureState) -> Option<Finding> {
+    match signature {
+        SignatureState::Invalid { reason } => Some(Finding::at(
+            ev,
+            a,
+            "/signature",
+            format!("approval {}: signature not accepted: {reason}", a.id),
+        )),
+        SignatureState::Absent if ev.config.gates.require_signatures => Some(Finding::about(
+            ev,
+            a,
+            format!(
+                "approval {} is not signed, and signatures are required",
+                a.id
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// The roles and the number of distinct signers the policy asks for. Only
+/// valid approvals of the whole release with meaning approved or released
+/// count.
+fn policy_findings(ev: &Evidence, checks: &[ApprovalCheck]) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let counting: Vec<&ApprovalCheck> = checks
         .iter()
         .filter(|c| {
@@ -217,12 +312,12 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             waived_by: None,
         });
     }
-    (findings, checks)
+    findings
 }
 
 /// The line of `[gates] key` in relpack.toml, for findings about the policy
 /// rather than about an item (None where the key is not written: a default).
-fn config_line(ev: &crate::evidence::Evidence, key: &str) -> Option<usize> {
+fn config_line(ev: &Evidence, key: &str) -> Option<usize> {
     use toml::de::{DeTable, DeValue};
     let id = (0..ev.sources.len()).find(|&i| ev.sources.path(i) == "relpack.toml")?;
     let text = &ev.sources.get(id).text;

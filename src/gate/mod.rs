@@ -130,6 +130,10 @@ pub struct GateInput<'a> {
     pub suspect: &'a HashMap<usize, String>,
     /// Every fact the packet states too, decided once.
     pub verdicts: &'a Verdicts,
+    /// The previous release's packet and the changes since, to say what
+    /// changed since a stale approval was signed.
+    pub previous: Option<&'a crate::changes::PreviousPacket>,
+    pub changes: Option<&'a crate::changes::ChangeSet>,
 }
 
 pub struct GateReport {

@@ -322,7 +322,7 @@ fn wildcard(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
-pub(super) fn principal_matches(signer: &AllowedSigner, principal: &str) -> bool {
+pub fn principal_matches(signer: &AllowedSigner, principal: &str) -> bool {
     pattern_list_matches(&signer.principals, principal)
 }
 

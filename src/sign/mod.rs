@@ -13,7 +13,8 @@ mod allowed;
 mod verify;
 
 pub use allowed::{
-    load_allowed_signers, parse_allowed_signers, AllowedSigner, SignerTime, SignersProblem,
+    load_allowed_signers, parse_allowed_signers, principal_matches, AllowedSigner, SignerTime,
+    SignersProblem,
 };
 pub use verify::{verify, verify_at, verify_for_release};
 

@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod cyclonedx;
 mod digest;
+mod ergonomics;
 mod gates;
 mod generated;
 mod hostile_input;

@@ -1,5 +1,8 @@
 //! `relpack.toml`: the product, the release and the policy. Read first,
-//! because its `exclude` globs shape discovery.
+//! because its `exclude` globs shape discovery. Every problem in it is
+//! reported at once, with hints (`diagnose.rs`).
+
+mod diagnose;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +26,49 @@ pub struct Config {
     pub gates: Gates,
     #[serde(default)]
     pub trace: TraceConfig,
+    /// Fields of the team's own, by kind: `[fields] requirement = ["jira"]`.
+    /// Declared fields are not warned about as unknown.
+    #[serde(default)]
+    pub fields: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+/// `[check]`: which warnings fail `check` and `build` (exit 2), as
+/// `--deny-warnings` does for all of them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    #[serde(default)]
+    pub deny: Vec<Deny>,
+}
+
+/// A kind of warning `[check] deny` turns into an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Deny {
+    /// A field no schema defines and relpack.toml does not declare.
+    #[serde(rename = "unknown-field")]
+    UnknownField,
+    /// Every warning.
+    #[serde(rename = "warnings")]
+    Warnings,
+}
+
+impl CheckConfig {
+    /// Whether this code is denied by name (not only as one of all warnings).
+    pub fn denies_code(&self, code: &str) -> bool {
+        self.deny
+            .iter()
+            .any(|d| matches!(d, Deny::UnknownField) && code == "unknown-field")
+    }
+
+    /// Whether a warning with this code (`unknown-field`) fails the check.
+    pub fn denies(&self, code: Option<&str>) -> bool {
+        self.deny.iter().any(|d| match d {
+            Deny::Warnings => true,
+            Deny::UnknownField => code == Some("unknown-field"),
+        })
+    }
 }
 
 /// `[trace]`: source files searched for trace markers (src/markers.rs).
@@ -255,17 +301,41 @@ impl Default for Gates {
 }
 
 impl Config {
-    /// Parse `relpack.toml`; a problem comes back as a diagnostic pointing at
-    /// the offending key or value.
-    pub fn parse(text: &str, file: FileId) -> Result<Config, Diagnostic> {
-        toml::from_str::<Config>(text).map_err(|e| {
-            let msg = e.message().to_string();
-            let d = Diagnostic::error(format!("relpack.toml: {msg}")).in_file(file);
-            match e.span() {
-                Some(span) => d.at(file, span),
-                None => d,
+    /// Parse `relpack.toml`; problems come back all at once, each a
+    /// diagnostic pointing at the offending key or value, with a hint where
+    /// one is likely (a quoted date, a misspelled key).
+    pub fn parse(text: &str, file: FileId) -> Result<Config, Vec<Diagnostic>> {
+        let parsed = toml::from_str::<Config>(text);
+        let mut diags = diagnose::problems(text, file, parsed.is_err());
+        match parsed {
+            Ok(config) => {
+                if diags.is_empty() {
+                    Ok(config)
+                } else {
+                    Err(diags)
+                }
             }
-        })
+            Err(e) => {
+                let span = e.span();
+                // serde stops at its first problem, which the walk above
+                // has usually found too, in better words.
+                let known = span.as_ref().is_some_and(|s| {
+                    diags
+                        .iter()
+                        .any(|d| d.span.as_ref().is_some_and(|ds| ds.start == s.start))
+                });
+                if !known {
+                    let d =
+                        Diagnostic::error(format!("relpack.toml: {}", e.message())).in_file(file);
+                    diags.push(match span {
+                        Some(span) => d.at(file, span),
+                        None => d,
+                    });
+                }
+                diags.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+                Err(diags)
+            }
+        }
     }
 
     /// The name used for the release folder and file names.

@@ -1,7 +1,13 @@
 //! Releases over time: what was added, removed and modified since the
 //! previous release (by digest, from its packet.json), which fields changed
 //! (Markdown diffed by lines), and which tests and hazards that makes
-//! suspect. Also used by `relpack diff` on two packet.json files.
+//! suspect. Also used by `relpack diff` on two packet.json files, which
+//! adds JUnit files and verification (`diff.rs`), and by the approval gate
+//! to say what changed since a stale approval was signed.
+
+mod diff;
+
+pub use diff::{changed_since_signed, diff_packets, PacketDiff};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -9,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use crate::packet_file::{
-    PreviousFile, PreviousItem, PreviousPacket, PreviousProduct, PreviousRelease, PreviousSource,
+    PreviousApproval, PreviousCaseRef, PreviousFile, PreviousItem, PreviousJunit, PreviousPacket,
+    PreviousProduct, PreviousRelease, PreviousRequirement, PreviousSource, PreviousTestRef,
+    PreviousVerification,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
