@@ -96,7 +96,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     );
     diags.extend(unknown_trailer_ids(git.as_ref(), &links));
     let markers = markers::scan(&fsroot, &config.trace.sources);
-    diags.extend(marker_diagnostics(&markers, &links));
+    diags.extend(markers::diagnostics(&markers, &links));
     let version = release_version(opts, &config, git.as_ref());
     if version.is_none() {
         diags.push(
@@ -225,27 +225,6 @@ fn unknown_trailer_ids(git: Option<&git::GitInfo>, links: &link::Links) -> Vec<D
         }
     }
     out
-}
-
-/// A source file that matched `[trace] sources` but could not be read is an
-/// error (no silent drop); a marker naming no item is a warning at its file
-/// and line, as a commit trailer naming no item is.
-fn marker_diagnostics(scan: &markers::Scan, links: &link::Links) -> Vec<Diagnostic> {
-    let problems = scan.problems.iter().map(|p| Diagnostic::error(p.clone()));
-    let unknown = scan
-        .markers
-        .iter()
-        .filter(|m| !links.index.contains_key(&m.id))
-        .map(|m| {
-            Diagnostic::warning(format!(
-                "{}:{}: the marker `relpack: {} {}` names no item",
-                m.path,
-                m.line,
-                m.verb.as_str(),
-                m.id
-            ))
-        });
-    problems.chain(unknown).collect()
 }
 
 /// An extra PDF font must be a font file inside the evidence root.
