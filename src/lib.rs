@@ -107,7 +107,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     );
     diags.extend(git::unknown_trailer_ids(git.as_ref(), &links));
     let markers = markers::scan(&fsroot, &config.trace.sources);
-    diags.extend(marker_diagnostics(&markers, &links));
+    diags.extend(markers::diagnostics(&markers, &links));
     let version = release::version(opts, &config, git.as_ref());
     if version.is_none() {
         diags.push(
@@ -224,27 +224,6 @@ fn read_config(
         return Err(Failure::invalid(std::mem::take(sources), font_errors));
     }
     Ok((config, id))
-}
-
-/// A source file that matched `[trace] sources` but could not be read is an
-/// error (no silent drop); a marker naming no item is a warning at its file
-/// and line, as a commit trailer naming no item is.
-fn marker_diagnostics(scan: &markers::Scan, links: &link::Links) -> Vec<Diagnostic> {
-    let problems = scan.problems.iter().map(|p| Diagnostic::error(p.clone()));
-    let unknown = scan
-        .markers
-        .iter()
-        .filter(|m| !links.index.contains_key(&m.id))
-        .map(|m| {
-            Diagnostic::warning(format!(
-                "{}:{}: the marker `relpack: {} {}` names no item",
-                m.path,
-                m.line,
-                m.verb.as_str(),
-                m.id
-            ))
-        });
-    problems.chain(unknown).collect()
 }
 
 /// Stages discover .. gate: everything `relpack check` reports.

@@ -1,5 +1,5 @@
-//! Trace markers in source code (stage: discover/parse, beside the evidence
-//! files). `[trace] sources` in relpack.toml lists globs relative to the
+//! Trace markers in source code (stage: after link, which gives the ids a
+//! marker must name). `[trace] sources` in relpack.toml lists globs relative to the
 //! evidence root; the files they match (walked with the `ignore` crate, so
 //! `.gitignore`, `.ignore` and hidden files are honoured as ripgrep does)
 //! are read through `fsroot` and searched for comments such as
@@ -20,6 +20,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use sha2::Digest;
 
+use crate::diag::Diagnostic;
 use crate::fsroot::{EvidenceRoot, FileRole};
 
 /// What a marker says of its ids.
@@ -113,7 +114,7 @@ pub fn scan(root: &EvidenceRoot, patterns: &[String]) -> Scan {
         }
     }
     rels.sort();
-    let per_file: Vec<Result<(Vec<Marker>, Option<SourceFile>), String>> = rels
+    let per_file: Vec<Result<FileMarkers, String>> = rels
         .par_iter()
         .map(|rel| {
             let bytes = root
@@ -143,11 +144,35 @@ pub fn scan(root: &EvidenceRoot, patterns: &[String]) -> Scan {
     scan
 }
 
+/// A source file that matched `[trace] sources` but could not be read is an
+/// error (no silent drop); a marker naming no item is a warning at its file
+/// and line, as a commit trailer naming no item is.
+pub fn diagnostics(scan: &Scan, links: &crate::link::Links) -> Vec<Diagnostic> {
+    let problems = scan.problems.iter().map(|p| Diagnostic::error(p.clone()));
+    let unknown = scan
+        .markers
+        .iter()
+        .filter(|m| !links.index.contains_key(&m.id))
+        .map(|m| {
+            Diagnostic::warning(format!(
+                "{}:{}: the marker `relpack: {} {}` names no item",
+                m.path,
+                m.line,
+                m.verb.as_str(),
+                m.id
+            ))
+        });
+    problems.chain(unknown).collect()
+}
+
 fn relative(base: &Path, p: &Path) -> Option<String> {
     let rel = p.strip_prefix(base).ok()?;
     let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
     Some(parts?.join("/"))
 }
+
+/// One file's markers, and the file itself when it has any.
+type FileMarkers = (Vec<Marker>, Option<SourceFile>);
 
 const NEEDLE: &[u8] = b"relpack:";
 

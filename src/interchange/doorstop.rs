@@ -359,7 +359,7 @@ mod tests {
     #[test]
     fn levels_keep_the_outline() {
         let l = |s: &str| Level::parse(Some(&serde_norway::Value::String(s.into())));
-        let mut v = vec![l("2.1"), l("1.10"), l("1.2"), l("1.0"), l("2.0"), l("1.1")];
+        let mut v = [l("2.1"), l("1.10"), l("1.2"), l("1.0"), l("2.0"), l("1.1")];
         v.sort();
         let texts: Vec<&str> = v.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["1.0", "1.1", "1.2", "1.10", "2.0", "2.1"]);

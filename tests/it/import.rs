@@ -267,7 +267,10 @@ fn export_sample(file: &Path) {
 
 /// The objects and relations of `dir` exported again, as the Python
 /// reader sees them.
-fn trace_of(dir: &Path) -> (Vec<(String, String, String)>, Vec<(String, String, String)>) {
+/// Objects (id, title, text) and relations (source, type, target).
+type Trace = (Vec<(String, String, String)>, Vec<(String, String, String)>);
+
+fn trace_of(dir: &Path) -> Trace {
     let o = relpack()
         .args(["export", "reqif", "--root"])
         .arg(dir)
@@ -290,9 +293,7 @@ fn trace_of(dir: &Path) -> (Vec<(String, String, String)>, Vec<(String, String, 
 
 /// Objects (id, title, markdown text) and relations (source, type,
 /// target) as the StrictDoc authors' ReqIF parser reads them.
-fn parse_with_python(
-    reqif: &str,
-) -> (Vec<(String, String, String)>, Vec<(String, String, String)>) {
+fn parse_with_python(reqif: &str) -> Trace {
     let python = std::env::var("RELPACK_REQIF_PYTHON").unwrap_or_else(|_| {
         panic!("RELPACK_REQIF_PYTHON is not set: run the tests with `bash scripts/test.sh`, which installs the pinned `reqif` package")
     });

@@ -158,6 +158,10 @@ fn markers_are_found_and_shown() {
     let csv = std::fs::read_to_string(folder.join("trace-matrix.csv")).unwrap();
     assert!(csv.lines().next().unwrap().ends_with(",code"));
     assert!(csv.contains("src/main.rs:3 implements"), "{csv}");
+    // The PDF's requirement section lists them too.
+    super::require_tool("pdftotext");
+    let pdf = super::build::pdf_pages(&folder.join("packet.pdf")).join("\n");
+    assert!(pdf.contains("src/main.rs:3 implements"), "{pdf}");
 }
 
 #[test]

@@ -141,22 +141,12 @@ fn close(out: &mut String, tag: TagEnd, in_head: &mut bool) {
 
 /// XHTML (the inside of `THE-VALUE`) as Markdown: paragraphs, line breaks,
 /// emphasis, code, lists and links; other elements give their text.
+#[derive(Default)]
 pub struct XhtmlToMarkdown {
     out: String,
     lists: Vec<Option<u64>>,
     link: Vec<String>,
     in_pre: bool,
-}
-
-impl Default for XhtmlToMarkdown {
-    fn default() -> Self {
-        XhtmlToMarkdown {
-            out: String::new(),
-            lists: Vec::new(),
-            link: Vec::new(),
-            in_pre: false,
-        }
-    }
 }
 
 impl XhtmlToMarkdown {
