@@ -83,6 +83,7 @@ pub fn item_digest(item: &Item, attachments: &[(String, String)]) -> String {
 pub fn release_digest<'a>(
     items: impl IntoIterator<Item = (&'a Item, &'a str)>,
     junit: &[JunitFile],
+    policies: &[crate::policy::PolicyFile],
 ) -> String {
     release_digest_of(
         items
@@ -90,16 +91,21 @@ pub fn release_digest<'a>(
             .filter(|(i, _)| i.kind != Kind::Approval)
             .map(|(i, d)| (i.id.as_str(), d)),
         junit.iter().map(|f| (f.path.as_str(), f.sha256.as_str())),
+        policies
+            .iter()
+            .map(|p| (p.path.as_str(), p.sha256.as_str())),
     )
 }
 
 /// The release digest's one formula, over (id, digest) of the items that
 /// count (approvals left out by the caller) and (path, hex SHA-256) of the
-/// JUnit files: `build` computes it from the evidence, `verify` from
-/// packet.json.
+/// JUnit files, then (path, hex SHA-256) of the Rego policies: `build`
+/// computes it from the evidence, `verify` from packet.json. A release
+/// without policies has no policy lines, so its digest is as before.
 pub fn release_digest_of<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a str)>,
     junit: impl IntoIterator<Item = (&'a str, &'a str)>,
+    policies: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> String {
     let mut lines: Vec<(&str, &str)> = items.into_iter().collect();
     lines.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -114,6 +120,11 @@ pub fn release_digest_of<'a>(
     files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for (path, sha) in files {
         h.update(format!("junit:{path} sha256:{sha}\n").as_bytes());
+    }
+    let mut files: Vec<(&str, &str)> = policies.into_iter().collect();
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for (path, sha) in files {
+        h.update(format!("policy:{path} sha256:{sha}\n").as_bytes());
     }
     format!("sha256:{:x}", h.finalize())
 }

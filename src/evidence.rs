@@ -28,6 +28,8 @@ pub struct Evidence {
     pub links: Links,
     pub evidence_files: Vec<EvidenceFile>,
     pub git: Option<GitInfo>,
+    /// The team's Rego policies (evidence too: in the release digest).
+    pub policies: Vec<crate::policy::PolicyFile>,
 }
 
 impl Evidence {

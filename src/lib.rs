@@ -18,16 +18,19 @@ pub mod diag;
 pub mod digest;
 pub mod discover;
 pub mod durable;
+pub mod enforce;
 pub mod evidence;
 pub mod fsroot;
 pub mod gate;
 pub mod git;
+pub mod guard;
 pub mod init;
 pub mod item;
 pub mod link;
 pub mod model;
 pub mod names;
 pub mod parse;
+pub mod policy;
 pub mod render;
 pub mod report;
 pub mod results;
@@ -93,6 +96,8 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         opts.output.as_ref().map(|o| o.out.as_path()),
     );
     diags.extend(unknown_trailer_ids(git.as_ref(), &links));
+    let (policies, policy_diags) = policy::load(&fsroot, &config.policy, &mut sources);
+    diags.extend(policy_diags);
     let version = release_version(opts, &config, git.as_ref());
     if version.is_none() {
         diags.push(
@@ -124,6 +129,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             links,
             evidence_files,
             git,
+            policies,
         },
         warnings: diags,
     })
@@ -181,17 +187,33 @@ fn read_config(
     let id = sources.add("relpack.toml".into(), text.clone());
     let config =
         Config::parse(&text, id).map_err(|d| Failure::invalid(std::mem::take(sources), vec![d]))?;
-    let font_errors: Vec<Diagnostic> = config
+    let mut font_errors: Vec<Diagnostic> = config
         .packet
         .fonts
         .iter()
         .filter_map(|rel| check_font(root, rel).err())
         .map(|msg| Diagnostic::error(format!("relpack.toml: [packet] fonts: {msg}")).in_file(id))
         .collect();
+    if let Err(msg) = guard::check_config(&config.guard) {
+        font_errors.push(Diagnostic::error(format!("relpack.toml: {msg}")).in_file(id));
+    }
     if !font_errors.is_empty() {
         return Err(Failure::invalid(std::mem::take(sources), font_errors));
     }
     Ok((config, id))
+}
+
+/// The policies of the evidence at `root` alone (`relpack policy test`):
+/// relpack.toml read for `[policy]`, each policy checked to parse.
+pub fn policy_files(root: &Path) -> Result<Vec<policy::PolicyFile>, Failure> {
+    let mut sources = Sources::default();
+    let fsroot = open_root(root)?;
+    let (config, _) = read_config(&fsroot, &mut sources)?;
+    let (files, diags) = policy::load(&fsroot, &config.policy, &mut sources);
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(Failure::invalid(sources, diags));
+    }
+    Ok(files)
 }
 
 /// `--version` wins, then `release.version`, then a tag on HEAD (`v1.2.3`
@@ -338,8 +360,11 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
             .iter()
             .zip(digests.iter().map(String::as_str)),
         &evidence.junit,
+        &evidence.policies,
     );
     let results = TestResults::compute(&evidence);
+    let guard = timed("phi scan", || guard::scan(&evidence))
+        .map_err(|m| Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]))?;
     let (signers, signer_errors) = load_signers(&evidence);
     let previous = load_previous(&evidence)?;
     let mut change_set = None;
@@ -382,8 +407,10 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         signer_errors: &signer_errors,
         suspect: &suspect,
         verdicts: &verdicts,
+        guard: &guard.hits,
+        policy: &[],
     });
-    Ok(Checked {
+    let checked = Checked {
         evidence,
         results,
         digests,
@@ -393,7 +420,62 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         suspect,
         changes: change_set,
         verdicts,
-    })
+        guard,
+    };
+    finish_check(checked, &signers, &signer_errors)
+}
+
+/// The end of `check`: the policies where there are some (they read the
+/// packet, so the gates are decided again with their findings), then the
+/// findings and warnings redacted as the packet is (a finding or a warning
+/// may quote a case name).
+fn finish_check(
+    mut checked: Checked,
+    signers: &[sign::AllowedSigner],
+    signer_errors: &[sign::SignersProblem],
+) -> Result<Checked, Failure> {
+    if !checked.evidence.policies.is_empty() {
+        let (findings, policy_warnings) = timed("policies", || enforce::run(&checked))?;
+        let c = &checked;
+        let report = gate::evaluate(&GateInput {
+            ev: &c.evidence,
+            results: &c.results,
+            digests: &c.digests,
+            release_digest: &c.release_digest,
+            signers,
+            signer_errors,
+            suspect: &c.suspect,
+            verdicts: &c.verdicts,
+            guard: &c.guard.hits,
+            policy: &findings,
+        });
+        checked.report = report;
+        checked.warnings.extend(policy_warnings);
+    }
+    let Checked {
+        report,
+        warnings,
+        guard,
+        ..
+    } = &mut checked;
+    for f in report.gates.iter_mut().flat_map(|g| g.findings.iter_mut()) {
+        guard.redactor.apply(&mut f.message);
+    }
+    for w in warnings.iter_mut() {
+        guard.redactor.apply(&mut w.message);
+    }
+    Ok(checked)
+}
+
+/// With RELPACK_TIMINGS set, say how long a stage of `check` took (for
+/// scripts/bench.sh: the phi scan has its own line).
+fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    if std::env::var_os("RELPACK_TIMINGS").is_some() {
+        eprintln!("[{:>8.3} s] {stage} (took)", start.elapsed().as_secs_f64());
+    }
+    out
 }
 
 /// The previous release's packet.json, named by `release.previous`

@@ -23,6 +23,7 @@ mod diff;
 mod digest;
 mod init;
 mod man;
+mod policy;
 mod schema;
 mod verify;
 
@@ -130,6 +131,9 @@ pub enum Command {
     /// Example: `relpack approve --root evidence --id APR-7 --role quality
     /// --meaning approved --signer "Dana Reyes" --key ~/.ssh/id_ed25519 --principal dana@acme.example`
     Approve(approve::Args),
+    /// The team's Rego policies: `relpack policy test` runs their `test_`
+    /// rules. Example: `relpack policy test evidence`
+    Policy(policy::Args),
 }
 
 pub fn colour_choice(when: ColorWhen) -> ColorChoice {
@@ -204,6 +208,7 @@ pub fn run(cli: Cli, colour: ColorChoice) -> u8 {
         Command::Man(args) => man::run(args, &ctx),
         Command::Digest(args) => digest::run(args, &ctx),
         Command::Approve(args) => approve::run(args, &ctx),
+        Command::Policy(args) => policy::run(args, &ctx),
     }
 }
 

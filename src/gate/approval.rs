@@ -49,6 +49,8 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             file: ev.config.gates.allowed_signers.clone(),
             line: e.line,
             waived_by: None,
+            column: None,
+            unwaivable: false,
         });
     }
     for (ai, a) in ev.of_kind(Kind::Approval) {
@@ -192,6 +194,8 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
                 file: Some("relpack.toml".into()),
                 line: config_line(ev, "approvals"),
                 waived_by: None,
+                column: None,
+                unwaivable: false,
             });
         }
     }
@@ -215,6 +219,8 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             file: Some("relpack.toml".into()),
             line: config_line(ev, "min_approvals"),
             waived_by: None,
+            column: None,
+            unwaivable: false,
         });
     }
     (findings, checks)

@@ -509,6 +509,7 @@ impl Renderer for HtmlRenderer {
                             self.with_pdf,
                         ),
                         evidence: &p.evidence,
+                        policies: &p.policies,
                     })
                 }),
             ),
@@ -698,6 +699,7 @@ struct ApprovalsPage<'a> {
 struct EvidencePage<'a> {
     h: Header<'a>,
     evidence: &'a [EvidenceEntry],
+    policies: &'a [crate::model::PolicyEntry],
 }
 
 /// The search index as a script (`file://` forbids fetching JSON): per
