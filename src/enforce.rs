@@ -6,9 +6,10 @@
 //! pipeline; `check` calls it only when the evidence has policies.
 
 use crate::diag::Diagnostic;
-use crate::gate::Finding;
+use crate::gate::{self, Finding, GateInput};
 use crate::model::Packet;
 use crate::policy::eval::{self, Level};
+use crate::sign;
 use crate::stages::{Checked, Failure};
 
 /// The findings of the `policy` gate and the warnings of `warn` rules.
@@ -56,4 +57,57 @@ pub fn run(checked: &Checked) -> Result<(Vec<Finding>, Vec<Diagnostic>), Failure
         }
     }
     Ok((findings, warnings))
+}
+
+/// The end of `check`: the policies where there are some (they read the
+/// packet, so the gates are decided again with their findings), then the
+/// findings and warnings redacted as the packet is (a finding or a warning
+/// may quote a case name).
+pub fn finish_check(
+    mut checked: Checked,
+    signers: &[sign::AllowedSigner],
+    signer_errors: &[sign::SignersProblem],
+) -> Result<Checked, Failure> {
+    if !checked.evidence.policies.is_empty() {
+        let (findings, policy_warnings) = timed("policies", || run(&checked))?;
+        let c = &checked;
+        let report = gate::evaluate(&GateInput {
+            ev: &c.evidence,
+            results: &c.results,
+            digests: &c.digests,
+            release_digest: &c.release_digest,
+            signers,
+            signer_errors,
+            suspect: &c.suspect,
+            verdicts: &c.verdicts,
+            guard: &c.guard.hits,
+            policy: &findings,
+        });
+        checked.report = report;
+        checked.warnings.extend(policy_warnings);
+    }
+    let Checked {
+        report,
+        warnings,
+        guard,
+        ..
+    } = &mut checked;
+    for f in report.gates.iter_mut().flat_map(|g| g.findings.iter_mut()) {
+        guard.redactor.apply(&mut f.message);
+    }
+    for w in warnings.iter_mut() {
+        guard.redactor.apply(&mut w.message);
+    }
+    Ok(checked)
+}
+
+/// With RELPACK_TIMINGS set, say how long a stage of `check` took (for
+/// scripts/bench.sh: the phi scan has its own line).
+pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    if std::env::var_os("RELPACK_TIMINGS").is_some() {
+        eprintln!("[{:>8.3} s] {stage} (took)", start.elapsed().as_secs_f64());
+    }
+    out
 }

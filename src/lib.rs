@@ -363,7 +363,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         &evidence.policies,
     );
     let results = TestResults::compute(&evidence);
-    let guard = timed("phi scan", || guard::scan(&evidence))
+    let guard = enforce::timed("phi scan", || guard::scan(&evidence))
         .map_err(|m| Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]))?;
     let (signers, signer_errors) = load_signers(&evidence);
     let previous = load_previous(&evidence)?;
@@ -422,60 +422,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         verdicts,
         guard,
     };
-    finish_check(checked, &signers, &signer_errors)
-}
-
-/// The end of `check`: the policies where there are some (they read the
-/// packet, so the gates are decided again with their findings), then the
-/// findings and warnings redacted as the packet is (a finding or a warning
-/// may quote a case name).
-fn finish_check(
-    mut checked: Checked,
-    signers: &[sign::AllowedSigner],
-    signer_errors: &[sign::SignersProblem],
-) -> Result<Checked, Failure> {
-    if !checked.evidence.policies.is_empty() {
-        let (findings, policy_warnings) = timed("policies", || enforce::run(&checked))?;
-        let c = &checked;
-        let report = gate::evaluate(&GateInput {
-            ev: &c.evidence,
-            results: &c.results,
-            digests: &c.digests,
-            release_digest: &c.release_digest,
-            signers,
-            signer_errors,
-            suspect: &c.suspect,
-            verdicts: &c.verdicts,
-            guard: &c.guard.hits,
-            policy: &findings,
-        });
-        checked.report = report;
-        checked.warnings.extend(policy_warnings);
-    }
-    let Checked {
-        report,
-        warnings,
-        guard,
-        ..
-    } = &mut checked;
-    for f in report.gates.iter_mut().flat_map(|g| g.findings.iter_mut()) {
-        guard.redactor.apply(&mut f.message);
-    }
-    for w in warnings.iter_mut() {
-        guard.redactor.apply(&mut w.message);
-    }
-    Ok(checked)
-}
-
-/// With RELPACK_TIMINGS set, say how long a stage of `check` took (for
-/// scripts/bench.sh: the phi scan has its own line).
-fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
-    let start = std::time::Instant::now();
-    let out = f();
-    if std::env::var_os("RELPACK_TIMINGS").is_some() {
-        eprintln!("[{:>8.3} s] {stage} (took)", start.elapsed().as_secs_f64());
-    }
-    out
+    enforce::finish_check(checked, &signers, &signer_errors)
 }
 
 /// The previous release's packet.json, named by `release.previous`

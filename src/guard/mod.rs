@@ -5,6 +5,7 @@
 //! says where and what kind of data, never the data: the text itself stays
 //! inside this module and the redactor.
 
+mod checks;
 pub mod redact;
 pub mod rules;
 pub mod scan;
