@@ -55,19 +55,25 @@ pub fn parse_check(path: &str, text: &str) -> Result<String, (usize, usize, Stri
     }
 }
 
-/// regorus says `path:line:col: error: ...` on the first line of its
-/// message; anything else is placed at the top of the file.
+/// regorus places a parse error as `--> path:line:col`, then shows the
+/// line, then `error: message`; anything else is placed at the top of the
+/// file.
 fn locate_error(path: &str, message: &str) -> (usize, usize, String) {
-    let first = message.lines().next().unwrap_or_default();
-    let re = Regex::new(r"^(.*?):(\d+):(\d+):\s*(?:error:\s*)?(.*)$").ok();
-    if let Some(c) = re.as_ref().and_then(|re| re.captures(first)) {
-        if &c[1] == path || c[1].ends_with(path) {
+    let last = message
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    let text = last.trim().trim_start_matches("error:").trim().to_string();
+    let re = Regex::new(r"--> (.*?):(\d+):(\d+)").ok();
+    if let Some(c) = re.as_ref().and_then(|re| re.captures(message)) {
+        if c[1].ends_with(path) {
             let line = c[2].parse().unwrap_or(1);
             let col = c[3].parse().unwrap_or(1);
-            return (line, col, c[4].trim().to_string());
+            return (line, col, text);
         }
     }
-    (1, 1, first.trim().to_string())
+    (1, 1, text)
 }
 
 fn package_of(text: &str) -> Option<String> {
