@@ -62,12 +62,21 @@ impl Redactor {
         use serde_json::Value;
         match v {
             Value::String(s) => self.apply(s),
-            Value::Array(a) => a
-                .iter_mut()
-                .fold(false, |any, x| self.apply_value(x) || any),
-            Value::Object(m) => m
-                .values_mut()
-                .fold(false, |any, x| self.apply_value(x) || any),
+            // Every element, no short cut: each must be redacted.
+            Value::Array(a) => {
+                a.iter_mut()
+                    .map(|x| self.apply_value(x))
+                    .filter(|&b| b)
+                    .count()
+                    > 0
+            }
+            Value::Object(m) => {
+                m.values_mut()
+                    .map(|x| self.apply_value(x))
+                    .filter(|&b| b)
+                    .count()
+                    > 0
+            }
             _ => false,
         }
     }

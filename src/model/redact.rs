@@ -33,8 +33,12 @@ impl Redact for Value {
 
 impl Redact for Map<String, Value> {
     fn redact(&mut self, r: &Redactor) -> bool {
+        // Every value, no short cut: each must be redacted.
         self.values_mut()
-            .fold(false, |any, v| r.apply_value(v) || any)
+            .map(|v| r.apply_value(v))
+            .filter(|&b| b)
+            .count()
+            > 0
     }
 }
 
@@ -46,13 +50,17 @@ impl<T: Redact> Redact for Option<T> {
 
 impl<T: Redact> Redact for Vec<T> {
     fn redact(&mut self, r: &Redactor) -> bool {
-        self.iter_mut().fold(false, |any, x| x.redact(r) || any)
+        self.iter_mut().map(|x| x.redact(r)).filter(|&b| b).count() > 0
     }
 }
 
 impl<T: Redact> Redact for BTreeMap<String, T> {
     fn redact(&mut self, r: &Redactor) -> bool {
-        self.values_mut().fold(false, |any, x| x.redact(r) || any)
+        self.values_mut()
+            .map(|x| x.redact(r))
+            .filter(|&b| b)
+            .count()
+            > 0
     }
 }
 
