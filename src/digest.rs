@@ -84,6 +84,7 @@ pub fn release_digest<'a>(
     items: impl IntoIterator<Item = (&'a Item, &'a str)>,
     junit: &[JunitFile],
     sources: &[crate::markers::SourceFile],
+    policies: &[crate::policy::PolicyFile],
 ) -> String {
     release_digest_of(
         items
@@ -92,6 +93,9 @@ pub fn release_digest<'a>(
             .map(|(i, d)| (i.id.as_str(), d)),
         junit.iter().map(|f| (f.path.as_str(), f.sha256.as_str())),
         sources.iter().map(|f| (f.path.as_str(), f.sha256.as_str())),
+        policies
+            .iter()
+            .map(|p| (p.path.as_str(), p.sha256.as_str())),
     )
 }
 
@@ -99,12 +103,15 @@ pub fn release_digest<'a>(
 /// count (approvals left out by the caller) and (path, hex SHA-256) of the
 /// JUnit files, then of the source files holding trace markers
 /// (`source:<path> sha256:<hex>\n`, sorted by path; none without `[trace]
-/// sources`, so such a release's digest is as before): `build` computes it
-/// from the evidence, `verify` from packet.json.
+/// sources`, so such a release's digest is as before), then of the Rego
+/// policies (`policy:<path> sha256:<hex>\n`, sorted; none without
+/// policies): `build` computes it from the evidence, `verify` from
+/// packet.json.
 pub fn release_digest_of<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a str)>,
     junit: impl IntoIterator<Item = (&'a str, &'a str)>,
     sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+    policies: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> String {
     let mut lines: Vec<(&str, &str)> = items.into_iter().collect();
     lines.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -124,6 +131,11 @@ pub fn release_digest_of<'a>(
     sources.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for (path, sha) in sources {
         h.update(format!("source:{path} sha256:{sha}\n").as_bytes());
+    }
+    let mut files: Vec<(&str, &str)> = policies.into_iter().collect();
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for (path, sha) in files {
+        h.update(format!("policy:{path} sha256:{sha}\n").as_bytes());
     }
     format!("sha256:{:x}", h.finalize())
 }

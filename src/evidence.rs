@@ -35,6 +35,8 @@ pub struct Evidence {
     pub previous: Option<crate::packet_file::PreviousPacket>,
     /// Trace markers found in `[trace] sources`.
     pub markers: crate::markers::Scan,
+    /// The team's Rego policies (evidence too: in the release digest).
+    pub policies: Vec<crate::policy::PolicyFile>,
 }
 
 impl Evidence {

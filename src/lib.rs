@@ -18,11 +18,13 @@ pub mod diag;
 pub mod digest;
 pub mod discover;
 pub mod durable;
+pub mod enforce;
 pub mod evidence;
 pub mod fonts;
 pub mod fsroot;
 pub mod gate;
 pub mod git;
+pub mod guard;
 pub mod init;
 pub mod interchange;
 pub mod item;
@@ -33,6 +35,7 @@ pub mod model;
 pub mod names;
 pub mod packet_file;
 pub mod parse;
+pub mod policy;
 pub mod previous;
 pub mod release;
 pub mod render;
@@ -108,6 +111,8 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     diags.extend(git::unknown_trailer_ids(git.as_ref(), &links));
     let markers = markers::scan(&fsroot, &config.trace.sources);
     diags.extend(markers::diagnostics(&markers, &links));
+    let (policies, policy_diags) = policy::load(&fsroot, &config.policy, &mut sources);
+    diags.extend(policy_diags);
     let version = release::version(opts, &config, git.as_ref());
     if version.is_none() {
         diags.push(
@@ -156,6 +161,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             evidence_files,
             git,
             markers,
+            policies,
         },
         warnings: diags,
     })
@@ -213,17 +219,33 @@ fn read_config(
     let id = sources.add("relpack.toml".into(), text.clone());
     let config =
         Config::parse(&text, id).map_err(|d| Failure::invalid(std::mem::take(sources), d))?;
-    let font_errors: Vec<Diagnostic> = config
+    let mut font_errors: Vec<Diagnostic> = config
         .packet
         .fonts
         .iter()
         .filter_map(|rel| fonts::check_font(root, rel).err())
         .map(|msg| Diagnostic::error(format!("relpack.toml: [packet] fonts: {msg}")).in_file(id))
         .collect();
+    if let Err(msg) = guard::check_config(&config.guard) {
+        font_errors.push(Diagnostic::error(format!("relpack.toml: {msg}")).in_file(id));
+    }
     if !font_errors.is_empty() {
         return Err(Failure::invalid(std::mem::take(sources), font_errors));
     }
     Ok((config, id))
+}
+
+/// The policies of the evidence at `root` alone (`relpack policy test`):
+/// relpack.toml read for `[policy]`, each policy checked to parse.
+pub fn policy_files(root: &Path) -> Result<Vec<policy::PolicyFile>, Failure> {
+    let mut sources = Sources::default();
+    let fsroot = open_root(root)?;
+    let (config, _) = read_config(&fsroot, &mut sources)?;
+    let (files, diags) = policy::load(&fsroot, &config.policy, &mut sources);
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(Failure::invalid(sources, diags));
+    }
+    Ok(files)
 }
 
 /// Stages discover .. gate: everything `relpack check` reports.
@@ -245,8 +267,11 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
             .zip(digests.iter().map(String::as_str)),
         &evidence.junit,
         &evidence.markers.files,
+        &evidence.policies,
     );
     let results = TestResults::compute(&evidence);
+    let guard = enforce::timed("phi scan", || guard::scan(&evidence))
+        .map_err(|m| Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]))?;
     let (signers, signer_errors) = sign::load_allowed_signers(&evidence);
     let mut change_set = None;
     let (mut suspect, mut suspect_hazards) = (HashMap::new(), HashMap::new());
@@ -290,8 +315,10 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         verdicts: &verdicts,
         previous: evidence.previous.as_ref(),
         changes: change_set.as_ref(),
+        guard: &guard.hits,
+        policy: &[],
     });
-    Ok(Checked {
+    let checked = Checked {
         evidence,
         results,
         digests,
@@ -301,7 +328,9 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         suspect,
         changes: change_set,
         verdicts,
-    })
+        guard,
+    };
+    enforce::finish_check(checked, &signers, &signer_errors)
 }
 
 pub use release::{folder as release_folder, source_date_epoch, MAX_SOURCE_DATE_EPOCH};

@@ -133,7 +133,10 @@ pub fn gate_summary(out: &mut dyn WriteColor, c: &Checked, verbose: bool) -> std
         if show {
             for f in &g.findings {
                 let loc = match (&f.file, f.line) {
-                    (Some(file), Some(line)) => format!("{}:{line}: ", one_line(file)),
+                    (Some(file), Some(line)) => match f.column {
+                        Some(col) => format!("{}:{line}:{col}: ", one_line(file)),
+                        None => format!("{}:{line}: ", one_line(file)),
+                    },
                     (Some(file), None) => format!("{}: ", one_line(file)),
                     _ => String::new(),
                 };
@@ -241,7 +244,7 @@ pub fn sarif(checked: Option<&Checked>, sources: &Sources, diags: &[Diagnostic])
                 });
                 r["locations"] = json!([{"physicalLocation": {
                     "artifactLocation": {"uri": f.file.as_deref().unwrap_or("relpack.toml")},
-                    "region": {"startLine": f.line.unwrap_or(1)}
+                    "region": {"startLine": f.line.unwrap_or(1), "startColumn": f.column.unwrap_or(1)}
                 }}]);
                 results.push(r);
             }

@@ -83,6 +83,8 @@ pub struct Checked {
     pub changes: Option<changes::ChangeSet>,
     /// Every fact the gates and the packet both state, decided once.
     pub verdicts: verdict::Verdicts,
+    /// Secrets and PHI found, and the redactor the packet model applies.
+    pub guard: crate::guard::Scan,
 }
 
 /// What `relpack build` adds to a check.

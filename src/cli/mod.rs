@@ -25,6 +25,7 @@ mod export;
 mod import;
 mod init;
 mod man;
+mod policy;
 mod schema;
 mod serve;
 mod verify;
@@ -146,6 +147,9 @@ pub enum Command {
     /// Write the requirements, needs, hazards and tests with their links in
     /// another tool's format. Example: `relpack export reqif --root evidence --out pump.reqif`
     Export(export::Args),
+    /// The team's Rego policies: `relpack policy test` runs their `test_`
+    /// rules. Example: `relpack policy test evidence`
+    Policy(policy::Args),
 }
 
 /// The command line as clap sees it: every command's `--help` ends with
@@ -238,6 +242,7 @@ pub fn run(cli: Cli, colour: ColorChoice) -> u8 {
         Command::Serve(args) => serve::run(args, &ctx),
         Command::Import(args) => import::run(args, &ctx),
         Command::Export(args) => export::run(args, &ctx),
+        Command::Policy(args) => policy::run(args, &ctx),
     }
 }
 

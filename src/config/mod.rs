@@ -32,6 +32,10 @@ pub struct Config {
     pub fields: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub check: CheckConfig,
+    #[serde(default)]
+    pub guard: GuardConfig,
+    #[serde(default)]
+    pub policy: PolicyConfig,
 }
 
 /// `[check]`: which warnings fail `check` and `build` (exit 2), as
@@ -350,5 +354,64 @@ impl Config {
                 }
             })
             .collect()
+    }
+}
+
+/// `[guard]`: what the `phi` gate may let through (docs/guide.md, "Secrets
+/// and patient data").
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardConfig {
+    /// Email domains that are the team's own (and their subdomains).
+    #[serde(default)]
+    pub allowed_email_domains: Vec<String>,
+    /// Fingerprints of known synthetic data: `sha256:<hex>` of the exact
+    /// text flagged, never the text.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// The team's own patterns.
+    #[serde(default)]
+    pub patterns: Vec<GuardPattern>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardPattern {
+    /// The kind of data, as findings and the packet name it.
+    pub name: String,
+    /// A regular expression (Rust `regex` syntax); capture group 1, where
+    /// present, is the part flagged.
+    pub regex: String,
+    /// A secret: never waivable.
+    #[serde(default)]
+    pub secret: bool,
+}
+
+/// `[policy]`: Rego policies (docs/policies.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Files or folders of `.rego` files, relative to the evidence root.
+    #[serde(default = "default_policy_paths")]
+    pub paths: Vec<String>,
+    /// The packages whose `deny` and `warn` rules count.
+    #[serde(default = "default_policy_packages")]
+    pub packages: Vec<String>,
+}
+
+fn default_policy_paths() -> Vec<String> {
+    vec!["policies".into()]
+}
+
+fn default_policy_packages() -> Vec<String> {
+    vec!["main".into()]
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            paths: default_policy_paths(),
+            packages: default_policy_packages(),
+        }
     }
 }

@@ -56,6 +56,8 @@ pub fn check(input: &GateInput<'_>) -> (Vec<Finding>, Vec<ApprovalCheck>) {
             file: ev.config.gates.allowed_signers.clone(),
             line: e.line,
             waived_by: None,
+            column: None,
+            unwaivable: false,
         })
         .collect();
     let checks: Vec<ApprovalCheck> = ev
@@ -287,6 +289,8 @@ fn policy_findings(ev: &Evidence, checks: &[ApprovalCheck]) -> Vec<Finding> {
                 file: Some("relpack.toml".into()),
                 line: config_line(ev, "approvals"),
                 waived_by: None,
+                column: None,
+                unwaivable: false,
             });
         }
     }
@@ -310,6 +314,8 @@ fn policy_findings(ev: &Evidence, checks: &[ApprovalCheck]) -> Vec<Finding> {
             file: Some("relpack.toml".into()),
             line: config_line(ev, "min_approvals"),
             waived_by: None,
+            column: None,
+            unwaivable: false,
         });
     }
     findings

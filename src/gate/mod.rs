@@ -1,4 +1,5 @@
-//! Stage 5, gate: the nine release gates of the contract, each a function
+//! Stage 5, gate: the release gates (the nine of the contract, `phi` and
+//! `policy`), each a function
 //! from the evidence to raw findings; deviations then waive findings of
 //! waivable gates for their items. The outcome decides the exit code.
 
@@ -6,6 +7,7 @@ mod anomaly;
 mod approval;
 mod deviation;
 mod hazard;
+mod phi;
 mod soup;
 mod verification;
 
@@ -35,6 +37,8 @@ pub const GATES: &[(&str, bool, &str)] = &[
     ("approval", false, "the required roles approved the release with enough distinct signers; digests current, dates and signatures valid"),
     ("deviation-expired", false, "no deviation in use has expired at the release date"),
     ("soup", true, "every SOUP item has name, version and supplier"),
+    ("phi", true, "no secret and no protected health information in anything the packet would publish (secrets are never waivable)"),
+    ("policy", true, "no `deny` of the team's Rego policies (policies/)"),
 ];
 
 pub fn is_waivable(id: &str) -> Option<bool> {
@@ -55,8 +59,13 @@ pub struct Finding {
     pub items: Vec<String>,
     pub file: Option<String>,
     pub line: Option<usize>,
+    /// 1-based, in characters, where the finding points into the line.
+    pub column: Option<usize>,
     /// The deviation that waives this finding, if one does.
     pub waived_by: Option<String>,
+    /// Never waived, whatever the gate (a secret in the evidence).
+    #[serde(skip)]
+    pub unwaivable: bool,
 }
 
 impl Finding {
@@ -77,7 +86,9 @@ impl Finding {
             items: vec![item.id.clone()],
             file: Some(file),
             line: Some(line),
+            column: None,
             waived_by: None,
+            unwaivable: false,
         }
     }
 }
@@ -134,6 +145,11 @@ pub struct GateInput<'a> {
     /// changed since a stale approval was signed.
     pub previous: Option<&'a crate::changes::PreviousPacket>,
     pub changes: Option<&'a crate::changes::ChangeSet>,
+    /// Secrets and PHI the guard found (the `phi` gate).
+    pub guard: &'a [crate::guard::Hit],
+    /// The `deny` findings of the team's policies, where they were run
+    /// (the `policy` gate).
+    pub policy: &'a [Finding],
 }
 
 pub struct GateReport {
@@ -160,6 +176,8 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
         ("approval", approval_findings),
         ("deviation-expired", Vec::new()),
         ("soup", soup::check(input)),
+        ("phi", phi::check(input)),
+        ("policy", input.policy.to_vec()),
     ];
     // Waive: a finding of a waivable gate is waived by a deviation that
     // waives that gate and lists the finding's item.
@@ -169,7 +187,7 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
         if is_waivable(gate) != Some(true) {
             continue;
         }
-        for f in findings.iter_mut() {
+        for f in findings.iter_mut().filter(|f| !f.unwaivable) {
             if let Some(dev) = waiver(ev, input.verdicts, gate, &f.items) {
                 f.waived_by = Some(dev.id.clone());
                 if !used.contains(&dev.id) {

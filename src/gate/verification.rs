@@ -90,6 +90,8 @@ pub fn test_passed(input: &GateInput<'_>) -> Vec<Finding> {
                 file: Some(file.path.clone()),
                 line: Some(case.line as usize),
                 waived_by: None,
+                column: None,
+                unwaivable: false,
             });
         }
     }

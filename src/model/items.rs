@@ -51,6 +51,7 @@ pub fn items(c: &Checked) -> Vec<PacketItem> {
                     .iter()
                     .map(|(path, sha)| (path.clone(), Value::String(sha.clone())))
                     .collect(),
+                redacted: false,
             }
         })
         .collect();

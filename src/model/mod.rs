@@ -6,6 +6,7 @@
 
 mod items;
 mod records;
+mod redact;
 mod risk;
 mod trace;
 mod verification;
@@ -45,6 +46,15 @@ pub struct Packet {
     pub soup: Vec<SoupRow>,
     pub approvals: Vec<ApprovalCheck>,
     pub evidence: Vec<EvidenceEntry>,
+    /// The team's Rego policies: evidence, in the release digest.
+    pub policies: Vec<PolicyEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyEntry {
+    pub path: String,
+    pub package: String,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,6 +108,10 @@ pub struct PacketItem {
     /// canonical form, so `verify` can recompute it from packet.json.
     #[serde(skip_serializing_if = "Map::is_empty")]
     pub attachment_digests: Map<String, Value>,
+    /// Some text of its fields was redacted (secrets, PHI): its digest is
+    /// of the evidence as written, not of the fields shown.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
 }
 
 /// One release packet found in OUT, for OUT's list of releases.
@@ -296,7 +310,7 @@ impl Packet {
         let (unbound, junit_files) = verification::junit(c);
         let evidence = items::evidence_index(c, &items);
         let status = c.report.status.word().to_string();
-        Packet {
+        let mut packet = Packet {
             format: FORMAT.into(),
             status,
             generator: Generator {
@@ -355,7 +369,19 @@ impl Packet {
             soup: records::soup(c),
             approvals: c.report.approvals.clone(),
             evidence,
-        }
+            policies: ev
+                .policies
+                .iter()
+                .map(|p| PolicyEntry {
+                    path: p.path.clone(),
+                    package: p.package.clone(),
+                    sha256: p.sha256.clone(),
+                })
+                .collect(),
+        };
+        // Whatever the phi gate decided, no flagged text is published.
+        redact::packet(&mut packet, &c.guard.redactor);
+        packet
     }
     pub fn item(&self, id: &str) -> Option<&PacketItem> {
         self.items

@@ -12,6 +12,7 @@ mod digest;
 mod ergonomics;
 mod gates;
 mod generated;
+mod guard;
 mod hostile_input;
 mod hostile_output;
 mod import;
@@ -19,6 +20,8 @@ mod junit;
 mod layout;
 mod markers;
 mod pdf;
+#[cfg(feature = "policy")]
+mod policy;
 mod releases;
 mod rules;
 mod serve;

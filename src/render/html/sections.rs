@@ -288,7 +288,11 @@ fn evidence(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         evidence: &'a [EvidenceEntry],
+        policies: &'a [crate::model::PolicyEntry],
     }
-    let evidence = &site.p.evidence;
-    page(site, &h, View { evidence })
+    let view = View {
+        evidence: &site.p.evidence,
+        policies: &site.p.policies,
+    };
+    page(site, &h, view)
 }
