@@ -333,16 +333,25 @@ macro_rules! view_of {
 }
 
 impl Views {
-    /// The views of validated items; the first item whose fields do not
-    /// fit its view is returned with the reason.
-    pub fn build(items: &[Item]) -> Result<Views, (usize, serde_json::Error)> {
+    /// The views of validated items. An item whose fields do not fit its
+    /// view means the schema and this module disagree: a defect of
+    /// relpack, reported at the item rather than a panic.
+    pub fn build(items: &[Item]) -> Result<Views, crate::diag::Diagnostic> {
         use rayon::prelude::*;
-        items
+        let views = items
             .par_iter()
             .enumerate()
             .map(|(i, item)| Typed::of(item).map_err(|e| (i, e)))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Views)
+            .collect::<Result<Vec<_>, _>>();
+        views.map(Views).map_err(|(i, e)| {
+            let item = &items[i];
+            crate::diag::Diagnostic::error(format!(
+                "relpack cannot read {} {} although it passed its schema: {e}",
+                item.kind, item.id
+            ))
+            .at(item.origin.file, item.origin.span.clone())
+            .note("this is a defect of relpack: please report it with this file")
+        })
     }
 
     pub fn get(&self, i: usize) -> Option<&Typed> {

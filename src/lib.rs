@@ -134,16 +134,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     evidence_files.dedup_by(|a, b| a.path == b.path);
     let views = match kinds::Views::build(&items) {
         Ok(v) => v,
-        Err((i, e)) => {
-            let item = &items[i];
-            let d = Diagnostic::error(format!(
-                "relpack cannot read {} {} although it passed its schema: {e}",
-                item.kind, item.id
-            ))
-            .at(item.origin.file, item.origin.span.clone())
-            .note("this is a defect of relpack: please report it with this file");
-            return Err(Failure::invalid(sources, vec![d]));
-        }
+        Err(d) => return Err(Failure::invalid(sources, vec![d])),
     };
     Ok(Loaded {
         evidence: Evidence {
