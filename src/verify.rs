@@ -334,41 +334,11 @@ pub fn check_digests(packet: &Value) -> Vec<String> {
             lines.push((id.to_string(), digest));
         }
     }
-    let junit: Vec<(&str, &str)> = packet["verification"]["junit_files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap_or_default(),
-                f["sha256"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
-    // Packets from before trace markers have no source_files: none count.
-    let sources: Vec<(&str, &str)> = packet["verification"]["source_files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap_or_default(),
-                f["sha256"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
-    // Packets from before policies have no policies: none count.
-    let policies: Vec<(&str, &str)> = packet["policies"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap_or_default(),
-                f["sha256"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
+    // Packets from before trace markers or policies have none of those:
+    // no lines count for them.
+    let junit = files(&packet["verification"]["junit_files"]);
+    let sources = files(&packet["verification"]["source_files"]);
+    let policies = files(&packet["policies"]);
     let release = crate::digest::release_digest_of(
         lines.iter().map(|(id, d)| (id.as_str(), d.as_str())),
         junit,
@@ -382,4 +352,18 @@ pub fn check_digests(packet: &Value) -> Vec<String> {
         ));
     }
     problems
+}
+
+/// (path, sha256) of each file in a packet.json list of files.
+fn files(list: &Value) -> Vec<(&str, &str)> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default(),
+                f["sha256"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect()
 }
