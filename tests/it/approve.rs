@@ -35,25 +35,6 @@ fn evidence_tree(signers: &str, require_signatures: bool) -> TempDir {
     ])
 }
 
-/// A key pair made by ssh-keygen: (private key path, public key line).
-fn keygen(dir: &Path, name: &str, kind: &[&str]) -> (PathBuf, String) {
-    require_tool("ssh-keygen");
-    let path = dir.join(name);
-    let out = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-N", "", "-C", name, "-f"])
-        .arg(&path)
-        .args(kind)
-        .output()
-        .expect("run ssh-keygen");
-    assert!(
-        out.status.success(),
-        "ssh-keygen {kind:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
-    (path, public.trim().to_string())
-}
-
 const KINDS: &[(&str, &[&str])] = &[
     ("ed25519", &["-t", "ed25519"]),
     ("rsa", &["-t", "rsa", "-b", "2048"]),

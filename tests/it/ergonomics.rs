@@ -364,16 +364,8 @@ fn another_releases_approvals_are_history_never_counted_never_stale() {
 
 #[test]
 fn approve_refuses_an_unknown_principal_and_explains_a_public_key() {
-    require_tool("ssh-keygen");
     let keys = TempDir::new().unwrap();
-    let key = keys.path().join("id_ed25519");
-    let o = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-N", "", "-t", "ed25519", "-C", "dana", "-f"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let (key, public) = keygen(keys.path(), "id_ed25519", &["-t", "ed25519"]);
     let config = format!(
         "{}allowed_signers = \"keys/allowed_signers\"\n",
         approved_config("1.0.0", None)

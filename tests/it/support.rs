@@ -224,3 +224,22 @@ pub fn relpack_process() -> std::process::Command {
         .env("CI", "1");
     c
 }
+
+/// A key pair made by ssh-keygen: (private key path, public key line).
+pub fn keygen(dir: &Path, name: &str, kind: &[&str]) -> (PathBuf, String) {
+    require_tool("ssh-keygen");
+    let path = dir.join(name);
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-N", "", "-C", name, "-f"])
+        .arg(&path)
+        .args(kind)
+        .output()
+        .expect("run ssh-keygen");
+    assert!(
+        out.status.success(),
+        "ssh-keygen {kind:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+    (path, public.trim().to_string())
+}
