@@ -321,8 +321,9 @@ fn policies_are_evidence_in_the_packet_and_the_release_digest() {
     assert_eq!(p["package"], "main");
     assert_eq!(p["sha256"].as_str().unwrap().len(), 64);
     let page = std::fs::read_to_string(folder.join("evidence.html")).unwrap();
+    // tera escapes `/` as `&#x2F;` in text.
     assert!(
-        page.contains("policies/p.rego"),
+        page.contains("policies&#x2F;p.rego"),
         "the Evidence index lists it"
     );
     // verify recomputes the release digest from packet.json, policies included.
