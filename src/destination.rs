@@ -258,34 +258,6 @@ pub fn remove_stale(dest: &Destination) -> Vec<String> {
     done
 }
 
-#[cfg(test)]
-mod tests {
-    use super::temporary_name;
-
-    #[test]
-    fn temporary_names_are_recognised() {
-        assert_eq!(
-            temporary_name(".TP-1.0.0.tmp-42"),
-            Some(("TP-1.0.0", false, 42))
-        );
-        assert_eq!(temporary_name(".TP-1.0.old-7"), Some(("TP-1.0", true, 7)));
-        assert_eq!(
-            temporary_name(".index.html.tmp-9"),
-            Some(("index.html", false, 9))
-        );
-        for not in [
-            "TP-1.0.0",
-            ".tmp-4",
-            ".x.tmp-",
-            ".x.tmp-4a",
-            ".x.new-4",
-            ".git",
-        ] {
-            assert_eq!(temporary_name(not), None, "{not}");
-        }
-    }
-}
-
 /// OUT must be a folder, or not exist yet under a folder: say so before
 /// any work, rather than fail at the end with the OS's "File exists". An
 /// I/O failure (exit 3), as an unwritable OUT is.
@@ -313,4 +285,32 @@ pub fn check_out_path(out: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::temporary_name;
+
+    #[test]
+    fn temporary_names_are_recognised() {
+        assert_eq!(
+            temporary_name(".TP-1.0.0.tmp-42"),
+            Some(("TP-1.0.0", false, 42))
+        );
+        assert_eq!(temporary_name(".TP-1.0.old-7"), Some(("TP-1.0", true, 7)));
+        assert_eq!(
+            temporary_name(".index.html.tmp-9"),
+            Some(("index.html", false, 9))
+        );
+        for not in [
+            "TP-1.0.0",
+            ".tmp-4",
+            ".x.tmp-",
+            ".x.tmp-4a",
+            ".x.new-4",
+            ".git",
+        ] {
+            assert_eq!(temporary_name(not), None, "{not}");
+        }
+    }
 }
