@@ -339,19 +339,14 @@ pub fn packet_diff_text(
         j.removed.len(),
         j.changed.len()
     )?;
-    for f in &j.added {
-        writeln!(
-            out,
-            "  + {} ({} cases, {} failed)",
-            f.path, f.cases, f.failed
-        )?;
-    }
-    for f in &j.removed {
-        writeln!(
-            out,
-            "  - {} ({} cases, {} failed)",
-            f.path, f.cases, f.failed
-        )?;
+    for (sign, files) in [("+", &j.added), ("-", &j.removed)] {
+        for f in files {
+            writeln!(
+                out,
+                "  {sign} {} ({} cases, {} failed)",
+                f.path, f.cases, f.failed
+            )?;
+        }
     }
     for f in &j.changed {
         writeln!(
