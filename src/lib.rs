@@ -37,10 +37,12 @@ pub mod packet_file;
 pub mod parse;
 pub mod policy;
 pub mod previous;
+pub mod progress;
 pub mod release;
 pub mod render;
 pub mod report;
 pub mod results;
+pub mod reuse;
 pub mod serve;
 pub mod sign;
 pub mod stages;
@@ -76,7 +78,9 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     if let Some(out) = &opts.output {
         files.retain(|f| !out.holds(&f.rel, &f.abs));
     }
-    let tree = parse::parse_files(&fsroot, &files, config_id + 1, &mut sources);
+    let counters = opts.counters.clone().unwrap_or_default();
+    counters.files_read.set_total(files.len());
+    let tree = parse::parse_files(&fsroot, &files, config_id + 1, &mut sources, &counters);
     diags.extend(tree.diags);
     let (mut items, soup_diags) = parse::merge_soup(tree.items, &sources);
     diags.extend(soup_diags);
@@ -361,10 +365,14 @@ pub fn build(
         write::Refusal::Io(m) => Failure::io(m),
     })?;
     write::remove_stale(&dest);
-    let staging =
-        write::Staging::new(&build.out, &folder).map_err(|e| Failure::io(e.to_string()))?;
-    render_packet(&mut checked, build.pdf, &staging, progress)?;
-    progress("writing the packet");
+    let staging = write::Staging::new(&build.out, &folder, !build.clean)
+        .map_err(|e| Failure::io(e.to_string()))?;
+    let counters = opts.counters.clone().unwrap_or_default();
+    render_packet(&mut checked, build.pdf, &staging, progress, &counters)?;
+    progress(&format!(
+        "writing the packet ({} unchanged files linked from the earlier build)",
+        staging.linked()
+    ));
     let dest = staging.commit().map_err(|e| Failure::io(e.to_string()))?;
     refresh_release_list(&build.out).map_err(Failure::io)?;
     progress("written");
@@ -382,10 +390,18 @@ pub fn render_packet(
     pdf: bool,
     output: &dyn render::Output,
     progress: &dyn Fn(&str),
+    counters: &std::sync::Arc<progress::Counters>,
 ) -> Result<(), Failure> {
     use render::Renderer;
     progress("building the packet model");
     let packet = model::Packet::build(checked, checked.changes.clone());
+    counters
+        .pages_written
+        .set_total(packet.items.len() + render::html::SECTIONS.len());
+    let output = &render::Counting {
+        inner: output,
+        pages: &counters.pages_written,
+    };
     let mut renderers: Vec<Box<dyn Renderer + Send + Sync>> = vec![
         Box::new(render::json::JsonRenderer),
         Box::new(render::csv::CsvRenderer),
@@ -395,7 +411,9 @@ pub fn render_packet(
         }),
     ];
     if pdf {
-        renderers.push(Box::new(pdf_renderer(checked, &packet)?));
+        let mut pdf = pdf_renderer(checked, &packet)?;
+        pdf.counters = std::sync::Arc::clone(counters);
+        renderers.push(Box::new(pdf));
     }
     // The renderers run side by side: typst and JSON are single-threaded,
     // the site keeps whatever threads they leave.

@@ -31,6 +31,8 @@ pub struct Options {
     /// `--deny-warnings`: a warning found while reading the evidence fails
     /// the check (exit 2), as `[check] deny = ["warnings"]` does.
     pub deny_warnings: bool,
+    /// Where long work counts what it did, for a progress bar.
+    pub counters: Option<std::sync::Arc<crate::progress::Counters>>,
 }
 
 /// Why nothing could be produced: invalid evidence (exit 2) or I/O (exit 3).
@@ -92,6 +94,8 @@ pub struct Checked {
 pub struct BuildOptions {
     pub out: PathBuf,
     pub pdf: bool,
+    /// Write every file afresh, reusing nothing of an earlier build.
+    pub clean: bool,
 }
 
 pub struct Built {

@@ -205,6 +205,7 @@ fn compare_with_evidence(
         fallback_version: None,
         output: crate::write::Destination::new(root, parent).ok(),
         deny_warnings: false,
+        counters: None,
     };
     let mut checked = crate::check(root, &opts).map_err(|f| failure_text(&f))?;
     let mut problems = Vec::new();
@@ -226,7 +227,7 @@ fn compare_with_evidence(
         sums: Mutex::new(Vec::new()),
         problems: Mutex::new(Vec::new()),
     };
-    crate::render_packet(&mut checked, with_pdf, &rebuilt, &|_| {})
+    crate::render_packet(&mut checked, with_pdf, &rebuilt, &|_| {}, &Default::default())
         .map_err(|f| failure_text(&f))?;
     let mut sums = rebuilt.sums.into_inner().map_err(|_| "poisoned")?;
     problems.extend(rebuilt.problems.into_inner().map_err(|_| "poisoned")?);

@@ -23,6 +23,7 @@ use crate::render::{Output, OutputError};
 
 pub use crate::destination::{check_destination, remove_stale, Destination, Refusal};
 use crate::durable;
+use crate::reuse::{self, Recorder, Reuse};
 
 /// Why the packet could not be written: an I/O failure (exit 3).
 #[derive(Debug, thiserror::Error)]
@@ -61,14 +62,22 @@ pub struct Staging {
     /// while the two rendering threads keep rendering.
     files: Mutex<Option<SyncSender<QueuedFile>>>,
     writers: Vec<JoinHandle<Result<(), OutputError>>>,
+    /// The earlier build's unchanged files, linked instead of written.
+    reuse: Arc<Option<Reuse>>,
+    recorder: Arc<Recorder>,
     /// The first write error (with its path and the OS's reason), for the
     /// renderer whose next file finds the writers stopped.
     write_error: Arc<Mutex<Option<OutputError>>>,
     committed: bool,
 }
 
-/// A file waiting for a writer thread: where, and its bytes.
-type QueuedFile = (PathBuf, Vec<u8>);
+/// A file waiting for a writer thread.
+struct QueuedFile {
+    rel: String,
+    path: PathBuf,
+    bytes: Vec<u8>,
+    sha256: String,
+}
 
 /// How many threads create files at once. Creating files in one directory
 /// (items/) is serialized by the kernel on the directory's lock; with eight
@@ -76,25 +85,63 @@ type QueuedFile = (PathBuf, Vec<u8>);
 /// rwsem_spin_on_owner), and took it from the two rendering threads.
 const WRITERS: usize = 4;
 
-fn write_file(
-    dirs: &Mutex<HashSet<PathBuf>>,
-    path: &Path,
-    bytes: &[u8],
-) -> Result<(), OutputError> {
-    if let Some(parent) = path.parent() {
-        // Created under the lock: another thread may write into it next.
-        let mut dirs = dirs.lock().map_err(|_| OutputError::WritersStopped)?;
-        if !dirs.contains(parent) {
-            fs::create_dir_all(parent).map_err(|e| OutputError::io("create", parent, &e))?;
-            dirs.insert(parent.to_path_buf());
+/// Everything a writer thread needs, shared by all of them.
+struct Writers {
+    dirs: Arc<Mutex<HashSet<PathBuf>>>,
+    reuse: Arc<Option<Reuse>>,
+    recorder: Arc<Recorder>,
+}
+
+impl Writers {
+    /// Link the earlier build's copy of the file when it is unchanged,
+    /// else write it; record what is now in place for the next build.
+    fn place(&self, f: QueuedFile) -> Result<(), OutputError> {
+        if let Some(parent) = f.path.parent() {
+            // Created under the lock: another thread may write into it next.
+            let mut dirs = self.dirs.lock().map_err(|_| OutputError::WritersStopped)?;
+            if !dirs.contains(parent) {
+                fs::create_dir_all(parent).map_err(|e| OutputError::io("create", parent, &e))?;
+                dirs.insert(parent.to_path_buf());
+            }
         }
+        if let Some((old, entry)) = self
+            .reuse
+            .as_ref()
+            .as_ref()
+            .and_then(|r| r.candidate(&f.rel, &f.sha256))
+        {
+            if reuse::link_unchanged(&old, &f.path, entry) {
+                self.recorder
+                    .linked
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.recorder.record(f.rel, Some(entry.clone()));
+                return Ok(());
+            }
+        }
+        let write = || -> std::io::Result<fs::Metadata> {
+            let mut file = fs::File::create(&f.path)?;
+            std::io::Write::write_all(&mut file, &f.bytes)?;
+            file.metadata()
+        };
+        let meta = write().map_err(|e| OutputError::io("write", &f.path, &e))?;
+        let entry = reuse::stat_of(&meta, &f.sha256);
+        self.recorder.record(f.rel, entry);
+        Ok(())
     }
-    fs::write(path, bytes).map_err(|e| OutputError::io("write", path, &e))
 }
 
 impl Staging {
-    pub fn new(out: &Path, folder: &str) -> Result<Staging, WriteError> {
+    /// `incremental`: link the files of the earlier build of this release
+    /// that come out unchanged (see `reuse.rs`); `false` writes every file.
+    pub fn new(out: &Path, folder: &str, incremental: bool) -> Result<Staging, WriteError> {
         fs::create_dir_all(out).map_err(io("create", out))?;
+        let reuse = Arc::new(if incremental {
+            Reuse::load(out, folder)
+        } else {
+            reuse::forget(out, folder);
+            None
+        });
+        let recorder = Arc::new(Recorder::default());
         let tmp = out.join(format!(".{folder}.tmp-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir(&tmp).map_err(io("create", &tmp))?;
@@ -104,7 +151,12 @@ impl Staging {
         let write_error: Arc<Mutex<Option<OutputError>>> = Arc::new(Mutex::new(None));
         let writers = (0..WRITERS)
             .map(|_| {
-                let (receive, dirs) = (Arc::clone(&receive), Arc::clone(&dirs));
+                let receive = Arc::clone(&receive);
+                let writers = Writers {
+                    dirs: Arc::clone(&dirs),
+                    reuse: Arc::clone(&reuse),
+                    recorder: Arc::clone(&recorder),
+                };
                 let write_error = Arc::clone(&write_error);
                 std::thread::spawn(move || -> Result<(), OutputError> {
                     loop {
@@ -112,10 +164,10 @@ impl Staging {
                             .lock()
                             .map_err(|_| OutputError::WritersStopped)?
                             .recv();
-                        let Ok((path, bytes)) = next else {
+                        let Ok(file) = next else {
                             return Ok(());
                         };
-                        if let Err(e) = write_file(&dirs, &path, &bytes) {
+                        if let Err(e) = writers.place(file) {
                             if let Ok(mut first) = write_error.lock() {
                                 first.get_or_insert_with(|| e.clone());
                             }
@@ -133,6 +185,8 @@ impl Staging {
             dirs,
             files: Mutex::new(Some(send)),
             writers,
+            reuse,
+            recorder,
             write_error,
             committed: false,
         })
@@ -171,6 +225,8 @@ impl Staging {
         // is a whole packet, never one with empty files.
         durable::sync_tree(&self.tmp).map_err(io("sync", &self.tmp))?;
         let dest = self.out.join(&self.folder);
+        // The manifest describes the folder in place; none while it changes.
+        reuse::forget(&self.out, &self.folder);
         if fs::symlink_metadata(&dest).is_ok() {
             self.replace(&dest)?;
         } else {
@@ -178,7 +234,15 @@ impl Staging {
             self.committed = true;
         }
         durable::sync_dir(&self.out).map_err(io("sync", &self.out))?;
+        reuse::remember(&self.out, &self.folder, self.recorder.take());
         Ok(dest)
+    }
+
+    /// How many files were linked from the earlier build so far.
+    pub fn linked(&self) -> usize {
+        self.recorder
+            .linked
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Put the new folder where the earlier build of this release is.
@@ -231,10 +295,19 @@ impl Output for Staging {
         fn stopped<E>(_: E) -> OutputError {
             OutputError::WritersStopped
         }
-        self.sums.lock().map_err(stopped)?.push((rel, hash));
+        self.sums
+            .lock()
+            .map_err(stopped)?
+            .push((rel.clone(), hash.clone()));
+        let file = QueuedFile {
+            rel,
+            path,
+            bytes,
+            sha256: hash,
+        };
         let sender = self.files.lock().map_err(stopped)?.clone();
         match sender {
-            Some(s) => s.send((path, bytes)).map_err(|_| {
+            Some(s) => s.send(file).map_err(|_| {
                 // The first write error says why the writers stopped.
                 self.write_error
                     .lock()
@@ -242,7 +315,12 @@ impl Output for Staging {
                     .and_then(|e| e.clone())
                     .unwrap_or(OutputError::WritersStopped)
             }),
-            None => write_file(&self.dirs, &path, &bytes),
+            None => Writers {
+                dirs: Arc::clone(&self.dirs),
+                reuse: Arc::clone(&self.reuse),
+                recorder: Arc::clone(&self.recorder),
+            }
+            .place(file),
         }
     }
 }

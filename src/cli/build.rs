@@ -22,6 +22,10 @@ pub struct Args {
     /// Fail (exit 2, nothing written) on any warning found in the evidence.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Write every file afresh: reuse nothing of an earlier build of this
+    /// release (by default its unchanged files are linked, not rewritten).
+    #[arg(long)]
+    pub clean: bool,
     #[command(flatten)]
     pub release: ReleaseArgs,
 }
@@ -32,13 +36,19 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         out,
         no_pdf,
         deny_warnings,
+        clean,
         release,
     } = args;
     let root = relpack::root_or_cwd(dir);
     let progress = Progress::new(ctx.quiet);
-    let opts = relpack::BuildOptions { out, pdf: !no_pdf };
+    let opts = relpack::BuildOptions {
+        out,
+        pdf: !no_pdf,
+        clean,
+    };
     let options = relpack::Options {
         deny_warnings,
+        counters: Some(progress.counters.clone()),
         ..options_or_exit!(&release)
     };
     let result = relpack::build(&root, &options, &opts, &|stage| progress.stage(stage));

@@ -196,6 +196,7 @@ pub fn options(release: &ReleaseArgs) -> Result<Options, String> {
         fallback_version: None,
         output: None,
         deny_warnings: false,
+        counters: None,
     })
 }
 
@@ -246,29 +247,50 @@ pub fn run(cli: Cli, colour: ColorChoice) -> u8 {
     }
 }
 
-/// A spinner with the current stage on a terminal; silent in CI or piped.
+/// A spinner with the current stage and the counts of long work (files
+/// read, pages, PDF parts) on a terminal; nothing in CI or when piped.
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    stage: std::sync::Arc<std::sync::Mutex<String>>,
+    pub counters: std::sync::Arc<relpack::progress::Counters>,
     start: std::time::Instant,
 }
 
 impl Progress {
     pub fn new(quiet: bool) -> Progress {
         let show = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let counters = std::sync::Arc::new(relpack::progress::Counters::default());
+        let stage = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let bar = show.then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.enable_steady_tick(std::time::Duration::from_millis(120));
+            // The counts move on rayon's threads: redraw them from here.
+            let (b2, counters, stage) = (b.clone(), counters.clone(), stage.clone());
+            std::thread::spawn(move || {
+                while !b2.is_finished() {
+                    let name = stage.lock().map(|s| s.clone()).unwrap_or_default();
+                    let counts = counters.summary();
+                    b2.set_message(if counts.is_empty() {
+                        name
+                    } else {
+                        format!("{name} · {counts}")
+                    });
+                    std::thread::sleep(std::time::Duration::from_millis(150));
+                }
+            });
             b
         });
         Progress {
             bar,
+            stage,
+            counters,
             start: std::time::Instant::now(),
         }
     }
 
     pub fn stage(&self, name: &str) {
-        if let Some(b) = &self.bar {
-            b.set_message(name.to_string());
+        if let Ok(mut s) = self.stage.lock() {
+            *s = name.to_string();
         }
         // RELPACK_TIMINGS=1 prints when each stage starts (for benchmarks).
         if std::env::var_os("RELPACK_TIMINGS").is_some() {

@@ -67,11 +67,16 @@ pub fn parse_files(
     files: &[FoundFile],
     first_id: FileId,
     sources: &mut Sources,
+    counters: &crate::progress::Counters,
 ) -> ParsedTree {
     let results: Vec<(Parsed, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
-        .map(|(i, f)| parse_one(root, f, first_id + i))
+        .map(|(i, f)| {
+            let parsed = parse_one(root, f, first_id + i);
+            counters.files_read.add(1);
+            parsed
+        })
         .collect();
     let mut tree = ParsedTree {
         items: Vec::new(),

@@ -20,6 +20,22 @@ pub trait Output: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError>;
 }
 
+/// An output that counts the HTML pages handed to it (the progress bar's
+/// "pages"), passing every file on.
+pub struct Counting<'a> {
+    pub inner: &'a dyn Output,
+    pub pages: &'a crate::progress::Count,
+}
+
+impl Output for Counting<'_> {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        if path.ends_with(".html") {
+            self.pages.add(1);
+        }
+        self.inner.put(path, bytes)
+    }
+}
+
 /// A renderer turns the packet into files (mdBook's `Renderer`, simplified).
 pub trait Renderer {
     fn name(&self) -> &'static str;

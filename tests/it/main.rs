@@ -15,6 +15,7 @@ mod generated;
 mod guard;
 mod hostile_input;
 mod hostile_output;
+mod incremental;
 mod import;
 mod junit;
 mod layout;

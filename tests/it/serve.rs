@@ -163,3 +163,40 @@ fn the_reload_script_never_reaches_a_built_packet() {
         assert!(!text.contains("connect-src"), "{path} allows connections");
     }
 }
+
+#[test]
+fn an_open_page_reloads_itself_in_chromium() {
+    use super::{repo_path, require_tool};
+    require_tool("chromium");
+    require_tool("node");
+    let browser_dir = repo_path("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "tests/browser/node_modules is missing: run the tests with `bash scripts/test.sh`, which installs it"
+    );
+    let t = tree(&[("relpack.toml", CONFIG), ("e.toml", ITEMS)]);
+    let s = start(t.path());
+    let o = std::process::Command::new("node")
+        .arg(browser_dir.join("serve.mjs"))
+        .arg(format!("http://{}/", s.addr))
+        .arg("REQ-1")
+        .arg(t.path().join("e.toml"))
+        .arg("Limit the bolus")
+        .arg("Cap the bolus")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "browser run failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["error"], serde_json::Value::Null, "{r:#}");
+    assert!(r["first"].as_str().unwrap().contains("Limit the bolus"), "{r:#}");
+    assert_eq!(r["reloadedWithEdit"], true, "{r:#}");
+    assert!(
+        r["overlay"].as_str().unwrap().contains("e.toml:12"),
+        "the overlay names file and line: {r:#}"
+    );
+    assert_eq!(r["consoleErrors"], serde_json::json!([]), "{r:#}");
+}

@@ -50,7 +50,9 @@ impl<'p> Site<'p> {
             date: &p.release.date,
             status_label: &p.release.status_label,
             releasable: p.is_releasable(),
-            digest: &p.release.digest,
+            // Not on item pages: each would then change with any edit of
+            // the evidence, and an incremental build rewrite them all.
+            digest: root.is_empty().then_some(p.release.digest.as_str()),
             generator: format!("{} {}", p.generator.name, p.generator.version),
             root,
             current,
@@ -70,7 +72,8 @@ pub struct Header<'a> {
     date: &'a str,
     status_label: &'a str,
     releasable: bool,
-    digest: &'a str,
+    /// The release digest, on the section pages.
+    digest: Option<&'a str>,
     generator: String,
     /// Relative path back to the release folder ("" or "../").
     root: &'static str,

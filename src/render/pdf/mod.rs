@@ -37,6 +37,8 @@ pub struct PdfRenderer {
     book: LazyHash<FontBook>,
     /// Characters of the packet no font can draw, by item.
     missing: Vec<(String, Vec<char>)>,
+    /// Where the parts laid out are counted (the progress bar).
+    pub counters: std::sync::Arc<crate::progress::Counters>,
 }
 
 impl PdfRenderer {
@@ -58,6 +60,7 @@ impl PdfRenderer {
             fonts,
             book,
             missing,
+            counters: Default::default(),
         })
     }
 
@@ -137,8 +140,9 @@ impl PdfRenderer {
         let plan = Plan::new(data);
 
         let started = std::time::Instant::now();
-        let parts: Vec<Vec<Page>> = plan
-            .parts(pages_per_part)
+        let parts = plan.parts(pages_per_part);
+        self.counters.pdf_parts.set_total(parts.len());
+        let parts: Vec<Vec<Page>> = parts
             .into_par_iter()
             .map(|json| {
                 let doc = self
@@ -150,6 +154,7 @@ impl PdfRenderer {
                 // Layouts of finished parts are no use to the others; keep
                 // what the running compilations may still ask for.
                 typst::comemo::evict(1);
+                self.counters.pdf_parts.add(1);
                 Ok::<_, String>(pages)
             })
             .collect::<Result<_, _>>()?;

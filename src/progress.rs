@@ -1,0 +1,82 @@
+//! Counts of the long work of a build (files read, pages written, PDF
+//! parts laid out), added to by rayon's threads as they go and read by the
+//! command line's progress bar. Counting costs an atomic add; nothing is
+//! drawn here.
+
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+/// One count and, once known, what it counts up to.
+#[derive(Debug, Default)]
+pub struct Count {
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Count {
+    pub fn add(&self, n: usize) {
+        self.done.fetch_add(n, Relaxed);
+    }
+
+    pub fn set_total(&self, n: usize) {
+        self.total.store(n, Relaxed);
+    }
+
+    /// (done, total); total 0 while unknown.
+    pub fn get(&self) -> (usize, usize) {
+        (self.done.load(Relaxed), self.total.load(Relaxed))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub files_read: Count,
+    pub pages_written: Count,
+    pub pdf_parts: Count,
+}
+
+impl Counters {
+    /// "120/4,210 files read · 3/4,231 pages · PDF part 2/9": the counts
+    /// that have started.
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = [
+            (&self.files_read, "files read"),
+            (&self.pages_written, "pages"),
+            (&self.pdf_parts, "PDF parts"),
+        ]
+        .into_iter()
+        .filter_map(|(c, what)| {
+            let (done, total) = c.get();
+            (total > 0).then(|| format!("{}/{} {what}", thousands(done), thousands(total)))
+        })
+        .collect();
+        parts.join(" · ")
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_shows_started_counts_only() {
+        let c = Counters::default();
+        assert_eq!(c.summary(), "");
+        c.files_read.set_total(4210);
+        c.files_read.add(120);
+        c.pdf_parts.set_total(9);
+        c.pdf_parts.add(2);
+        assert_eq!(c.summary(), "120/4,210 files read · 2/9 PDF parts");
+    }
+}

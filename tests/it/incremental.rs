@@ -1,0 +1,155 @@
+//! Incremental builds: a build into an OUT that holds an earlier build of
+//! the release links the files that come out unchanged, and the result is
+//! byte for byte what a clean build gives, edit after edit.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_fs::TempDir;
+
+use super::support::{files_of, relpack, repo_path};
+
+/// A copy of the sample evidence to edit.
+fn sample_copy() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let src = repo_path("sample-evidence");
+    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let rel = e.path().strip_prefix(&src).unwrap();
+        let to = dir.path().join(rel);
+        if e.file_type().is_dir() {
+            fs::create_dir_all(&to).unwrap();
+        } else {
+            fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+/// Build `root` into `out` (extra arguments after); the release folder.
+fn build_into(root: &Path, out: &Path, extra: &[&str]) -> PathBuf {
+    let o = relpack()
+        .arg("build")
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .env("SOURCE_DATE_EPOCH", "1763600000")
+        .output()
+        .unwrap();
+    let code = o.status.code().unwrap_or(-1);
+    assert!(
+        code == 0 || code == 1,
+        "build failed ({code}):\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    fs::read_dir(out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .expect("a release folder")
+}
+
+/// The incremental build of `root` into `out` equals a clean build into a
+/// fresh folder, file for file and byte for byte.
+fn assert_same_as_clean(root: &Path, out: &Path, extra: &[&str], step: &str) -> PathBuf {
+    let folder = build_into(root, out, extra);
+    let fresh = TempDir::new().unwrap();
+    let mut clean_args = extra.to_vec();
+    clean_args.push("--clean");
+    let clean = build_into(root, fresh.path(), &clean_args);
+    let (a, b) = (files_of(&folder), files_of(&clean));
+    let names = |m: &std::collections::BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b), "{step}: the files differ");
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{step}: {name} differs from a clean build");
+    }
+    folder
+}
+
+#[cfg(unix)]
+fn inode(p: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(p).unwrap().ino()
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+#[cfg(unix)]
+fn incremental_builds_equal_clean_builds_edit_after_edit() {
+    let root = sample_copy();
+    let r = root.path();
+    let out = TempDir::new().unwrap();
+    let o = out.path();
+    let no_pdf = ["--no-pdf"];
+
+    let folder = assert_same_as_clean(r, o, &no_pdf, "first build");
+    let page = folder.join("items/REQ-IOB-1.html");
+    let css = folder.join("assets/style.css");
+    let (page_ino, css_ino) = (inode(&page), inode(&css));
+
+    edit(
+        &r.join("requirements/dosing.toml"),
+        "without\nintermediate rounding.",
+        "without any\nintermediate rounding.",
+    );
+    let folder = assert_same_as_clean(r, o, &no_pdf, "modify an item");
+    // Unchanged files were linked, not written again.
+    assert_eq!(inode(&folder.join("assets/style.css")), css_ino, "style.css was rewritten");
+    assert_eq!(inode(&folder.join("items/REQ-IOB-1.html")), page_ino, "an unchanged page was rewritten");
+
+    fs::write(
+        r.join("requirements/REQ-NEW-1.toml"),
+        "[[requirement]]\nid = \"REQ-NEW-1\"\ntitle = \"A new one\"\nderives_from = [\"NEED-1\"]\ntext = \"New.\"\n",
+    )
+    .unwrap();
+    assert_same_as_clean(r, o, &no_pdf, "add an item");
+
+    fs::create_dir_all(r.join("requirements/moved")).unwrap();
+    fs::rename(r.join("requirements/REQ-NEW-1.toml"), r.join("requirements/moved/REQ-NEW-1.toml")).unwrap();
+    assert_same_as_clean(r, o, &no_pdf, "move an item");
+
+    fs::remove_file(r.join("requirements/moved/REQ-NEW-1.toml")).unwrap();
+    assert_same_as_clean(r, o, &no_pdf, "remove an item");
+
+    let junit = r.join("results/pytest-junit.xml");
+    let text = fs::read_to_string(&junit).unwrap();
+    let at = text.find("time=\"").expect("a time attribute") + 6;
+    fs::write(&junit, format!("{}9{}", &text[..at], &text[at..])).unwrap();
+    assert_same_as_clean(r, o, &no_pdf, "change a JUnit file");
+
+    edit(&r.join("relpack.toml"), "name = \"", "name = \"The ");
+    assert_same_as_clean(r, o, &no_pdf, "change relpack.toml");
+
+    // A packet file edited by hand is written afresh, never carried over.
+    let folder = build_into(r, o, &no_pdf);
+    let tampered = folder.join("items/REQ-IOB-1.html");
+    fs::write(&tampered, "tampered").unwrap();
+    let folder = assert_same_as_clean(r, o, &no_pdf, "a packet file edited by hand");
+    assert_ne!(fs::read(folder.join("items/REQ-IOB-1.html")).unwrap(), b"tampered");
+
+    // With the PDF, twice: the second build links even packet.pdf.
+    let folder = assert_same_as_clean(r, o, &[], "with the PDF");
+    let pdf_ino = inode(&folder.join("packet.pdf"));
+    let folder = assert_same_as_clean(r, o, &[], "with the PDF again");
+    assert_eq!(inode(&folder.join("packet.pdf")), pdf_ino, "an unchanged PDF was rewritten");
+}
+
+#[test]
+#[cfg(unix)]
+fn clean_builds_link_nothing() {
+    let root = sample_copy();
+    let out = TempDir::new().unwrap();
+    let folder = build_into(root.path(), out.path(), &["--no-pdf"]);
+    let css_ino = inode(&folder.join("assets/style.css"));
+    let folder = build_into(root.path(), out.path(), &["--no-pdf", "--clean"]);
+    assert_ne!(inode(&folder.join("assets/style.css")), css_ino, "--clean linked a file");
+    // The cache lives in OUT, never in the evidence tree.
+    assert!(out.path().join(".relpack-cache").is_dir());
+    assert!(!root.path().join(".relpack-cache").exists());
+}
