@@ -82,7 +82,11 @@ pub fn link_unchanged(old: &Path, new: &Path, entry: &Entry) -> bool {
 
 /// The entry for a file just written or linked.
 pub fn stat_of(m: &fs::Metadata, sha256: &str) -> Option<Entry> {
-    let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    let mtime = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
     Some(Entry {
         sha256: sha256.to_string(),
         len: m.len(),

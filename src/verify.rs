@@ -227,8 +227,14 @@ fn compare_with_evidence(
         sums: Mutex::new(Vec::new()),
         problems: Mutex::new(Vec::new()),
     };
-    crate::render_packet(&mut checked, with_pdf, &rebuilt, &|_| {}, &Default::default())
-        .map_err(|f| failure_text(&f))?;
+    crate::render_packet(
+        &mut checked,
+        with_pdf,
+        &rebuilt,
+        &|_| {},
+        &Default::default(),
+    )
+    .map_err(|f| failure_text(&f))?;
     let mut sums = rebuilt.sums.into_inner().map_err(|_| "poisoned")?;
     problems.extend(rebuilt.problems.into_inner().map_err(|_| "poisoned")?);
     let given: BTreeSet<&str> = sums.iter().map(|(rel, _)| rel.as_str()).collect();

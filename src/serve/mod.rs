@@ -75,11 +75,13 @@ fn render(root: &Path, options: &Options, pdf: bool) -> Result<HashMap<String, V
         String::from_utf8_lossy(&text.into_inner()).into_owned()
     })?;
     let memory = Memory::default();
-    crate::render_packet(&mut checked, pdf, &memory, &|_| {}, &Default::default()).map_err(|f| {
-        let mut text = NoColor::new(Vec::new());
-        let _ = crate::report::emit_failure(&mut text, &f.sources, &f.diags, false);
-        String::from_utf8_lossy(&text.into_inner()).into_owned()
-    })?;
+    crate::render_packet(&mut checked, pdf, &memory, &|_| {}, &Default::default()).map_err(
+        |f| {
+            let mut text = NoColor::new(Vec::new());
+            let _ = crate::report::emit_failure(&mut text, &f.sources, &f.diags, false);
+            String::from_utf8_lossy(&text.into_inner()).into_owned()
+        },
+    )?;
     memory
         .0
         .into_inner()

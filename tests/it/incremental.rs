@@ -59,10 +59,14 @@ fn assert_same_as_clean(root: &Path, out: &Path, extra: &[&str], step: &str) -> 
     clean_args.push("--clean");
     let clean = build_into(root, fresh.path(), &clean_args);
     let (a, b) = (files_of(&folder), files_of(&clean));
-    let names = |m: &std::collections::BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    let names =
+        |m: &std::collections::BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b), "{step}: the files differ");
     for (name, bytes) in &a {
-        assert!(bytes == &b[name], "{step}: {name} differs from a clean build");
+        assert!(
+            bytes == &b[name],
+            "{step}: {name} differs from a clean build"
+        );
     }
     folder
 }
@@ -88,20 +92,37 @@ fn incremental_builds_equal_clean_builds_edit_after_edit() {
     let o = out.path();
     let no_pdf = ["--no-pdf"];
 
-    let folder = assert_same_as_clean(r, o, &no_pdf, "first build");
+    assert_same_as_clean(r, o, &no_pdf, "first build");
+    let dosing = r.join("requirements/dosing.toml");
+    // The first edit makes the sample's approvals stale: every page then
+    // says NOT RELEASABLE.
+    edit(
+        &dosing,
+        "without\nintermediate rounding.",
+        "without any\nintermediate rounding.",
+    );
+    let folder = assert_same_as_clean(r, o, &no_pdf, "modify an item");
     let page = folder.join("items/REQ-IOB-1.html");
     let css = folder.join("assets/style.css");
     let (page_ino, css_ino) = (inode(&page), inode(&css));
 
     edit(
-        &r.join("requirements/dosing.toml"),
-        "without\nintermediate rounding.",
-        "without any\nintermediate rounding.",
+        &dosing,
+        "without any\nintermediate",
+        "without any kind of\nintermediate",
     );
-    let folder = assert_same_as_clean(r, o, &no_pdf, "modify an item");
+    let folder = assert_same_as_clean(r, o, &no_pdf, "modify it again");
     // Unchanged files were linked, not written again.
-    assert_eq!(inode(&folder.join("assets/style.css")), css_ino, "style.css was rewritten");
-    assert_eq!(inode(&folder.join("items/REQ-IOB-1.html")), page_ino, "an unchanged page was rewritten");
+    assert_eq!(
+        inode(&folder.join("assets/style.css")),
+        css_ino,
+        "style.css was rewritten"
+    );
+    assert_eq!(
+        inode(&folder.join("items/REQ-IOB-1.html")),
+        page_ino,
+        "an unchanged page was rewritten"
+    );
 
     fs::write(
         r.join("requirements/REQ-NEW-1.toml"),
@@ -111,7 +132,11 @@ fn incremental_builds_equal_clean_builds_edit_after_edit() {
     assert_same_as_clean(r, o, &no_pdf, "add an item");
 
     fs::create_dir_all(r.join("requirements/moved")).unwrap();
-    fs::rename(r.join("requirements/REQ-NEW-1.toml"), r.join("requirements/moved/REQ-NEW-1.toml")).unwrap();
+    fs::rename(
+        r.join("requirements/REQ-NEW-1.toml"),
+        r.join("requirements/moved/REQ-NEW-1.toml"),
+    )
+    .unwrap();
     assert_same_as_clean(r, o, &no_pdf, "move an item");
 
     fs::remove_file(r.join("requirements/moved/REQ-NEW-1.toml")).unwrap();
@@ -131,13 +156,20 @@ fn incremental_builds_equal_clean_builds_edit_after_edit() {
     let tampered = folder.join("items/REQ-IOB-1.html");
     fs::write(&tampered, "tampered").unwrap();
     let folder = assert_same_as_clean(r, o, &no_pdf, "a packet file edited by hand");
-    assert_ne!(fs::read(folder.join("items/REQ-IOB-1.html")).unwrap(), b"tampered");
+    assert_ne!(
+        fs::read(folder.join("items/REQ-IOB-1.html")).unwrap(),
+        b"tampered"
+    );
 
     // With the PDF, twice: the second build links even packet.pdf.
     let folder = assert_same_as_clean(r, o, &[], "with the PDF");
     let pdf_ino = inode(&folder.join("packet.pdf"));
     let folder = assert_same_as_clean(r, o, &[], "with the PDF again");
-    assert_eq!(inode(&folder.join("packet.pdf")), pdf_ino, "an unchanged PDF was rewritten");
+    assert_eq!(
+        inode(&folder.join("packet.pdf")),
+        pdf_ino,
+        "an unchanged PDF was rewritten"
+    );
 }
 
 #[test]
@@ -148,7 +180,11 @@ fn clean_builds_link_nothing() {
     let folder = build_into(root.path(), out.path(), &["--no-pdf"]);
     let css_ino = inode(&folder.join("assets/style.css"));
     let folder = build_into(root.path(), out.path(), &["--no-pdf", "--clean"]);
-    assert_ne!(inode(&folder.join("assets/style.css")), css_ino, "--clean linked a file");
+    assert_ne!(
+        inode(&folder.join("assets/style.css")),
+        css_ino,
+        "--clean linked a file"
+    );
     // The cache lives in OUT, never in the evidence tree.
     assert!(out.path().join(".relpack-cache").is_dir());
     assert!(!root.path().join(".relpack-cache").exists());

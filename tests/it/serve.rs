@@ -192,7 +192,10 @@ fn an_open_page_reloads_itself_in_chromium() {
     );
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(r["error"], serde_json::Value::Null, "{r:#}");
-    assert!(r["first"].as_str().unwrap().contains("Limit the bolus"), "{r:#}");
+    assert!(
+        r["first"].as_str().unwrap().contains("Limit the bolus"),
+        "{r:#}"
+    );
     assert_eq!(r["reloadedWithEdit"], true, "{r:#}");
     assert!(
         r["overlay"].as_str().unwrap().contains("e.toml:12"),
