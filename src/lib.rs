@@ -37,6 +37,7 @@ pub mod packet_file;
 pub mod parse;
 pub mod policy;
 pub mod previous;
+pub mod regulatory;
 pub mod release;
 pub mod render;
 pub mod report;
@@ -87,6 +88,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     });
     diags.extend(validate::validate(&items, &config.fields));
     diags.extend(gate::check_waives(&items));
+    diags.extend(regulatory::check_fulfils(&items));
     let (links, link_diags) = link::link(
         &items,
         &tree.junit,
@@ -309,6 +311,8 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         guard: &guard.hits,
         policy: &[],
     });
+    let mut warnings = warnings;
+    warnings.extend(gate::regulatory::warnings(&report.regulatory));
     let checked = Checked {
         evidence,
         results,
@@ -365,7 +369,14 @@ pub fn build(
         write::Staging::new(&build.out, &folder).map_err(|e| Failure::io(e.to_string()))?;
     render_packet(&mut checked, build.pdf, &staging, progress)?;
     progress("writing the packet");
-    let dest = staging.commit().map_err(|e| Failure::io(e.to_string()))?;
+    let key = build.sign.as_deref();
+    let sign = |sums: &[u8]| sign::sign_in(key.unwrap_or(Path::new("")), sign::PACKET_NAMESPACE, sums);
+    let dest = staging
+        .commit_signed(key.map(|_| &sign as write::Signer<'_>))
+        .map_err(|e| match e {
+            write::WriteError::Sign(_) => refuse(e.to_string()),
+            e => Failure::io(e.to_string()),
+        })?;
     refresh_release_list(&build.out).map_err(Failure::io)?;
     progress("written");
     Ok(Built {

@@ -92,6 +92,8 @@ pub struct Checked {
 pub struct BuildOptions {
     pub out: PathBuf,
     pub pdf: bool,
+    /// An OpenSSH private key: sign SHA256SUMS with it (`build --sign`).
+    pub sign: Option<PathBuf>,
 }
 
 pub struct Built {

@@ -22,6 +22,12 @@ pub struct Args {
     /// Fail (exit 2, nothing written) on any warning found in the evidence.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Sign the packet: an SSH signature over SHA256SUMS (namespace
+    /// relpack-packet) in SHA256SUMS.sig, made with this OpenSSH private key
+    /// (an encrypted key reads RELPACK_KEY_PASSPHRASE). `relpack verify`
+    /// checks it against allowed_signers.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
     #[command(flatten)]
     pub release: ReleaseArgs,
 }
@@ -32,11 +38,16 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         out,
         no_pdf,
         deny_warnings,
+        sign,
         release,
     } = args;
     let root = relpack::root_or_cwd(dir);
     let progress = Progress::new(ctx.quiet);
-    let opts = relpack::BuildOptions { out, pdf: !no_pdf };
+    let opts = relpack::BuildOptions {
+        out,
+        pdf: !no_pdf,
+        sign,
+    };
     let options = relpack::Options {
         deny_warnings,
         ..options_or_exit!(&release)
