@@ -20,6 +20,7 @@ mod junit;
 mod layout;
 mod markers;
 mod pdf;
+mod regulatory;
 #[cfg(feature = "policy")]
 mod policy;
 mod releases;
