@@ -49,6 +49,11 @@ pub struct RegulatoryIndex {
     pub provided: usize,
     pub missing: usize,
     pub elements: Vec<IndexEntry>,
+    /// Missing elements are warned about: the release states a
+    /// documentation level or a document declares `fulfils` (a tree that
+    /// does neither is not prepared for a submission, and is not nagged).
+    #[serde(skip)]
+    pub warn: bool,
 }
 
 /// Whether a section holds what an element asks of it.
@@ -76,6 +81,7 @@ pub fn index(ev: &Evidence) -> RegulatoryIndex {
             declared.entry(code.as_str()).or_default().push(item.id.clone());
         }
     }
+    let warn = level.is_some() || !declared.is_empty();
     let elements: Vec<IndexEntry> = ELEMENTS
         .iter()
         .filter(|e| e.required(level, class))
@@ -92,6 +98,7 @@ pub fn index(ev: &Evidence) -> RegulatoryIndex {
         provided,
         missing: elements.len() - provided,
         elements,
+        warn,
     }
 }
 
@@ -157,9 +164,10 @@ pub fn findings(ix: &RegulatoryIndex) -> Vec<Finding> {
         .collect()
 }
 
-/// Missing elements as warnings, where they are not a gate.
+/// Missing elements as warnings, where they are not a gate and the
+/// release prepares a submission (`RegulatoryIndex::warn`).
 pub fn warnings(ix: &RegulatoryIndex) -> Vec<Diagnostic> {
-    if ix.gate {
+    if ix.gate || !ix.warn {
         return Vec::new();
     }
     ix.elements
