@@ -370,9 +370,10 @@ pub fn build(
     render_packet(&mut checked, build.pdf, &staging, progress)?;
     progress("writing the packet");
     let key = build.sign.as_deref();
-    let sign = |sums: &[u8]| sign::sign_in(key.unwrap_or(Path::new("")), sign::PACKET_NAMESPACE, sums);
+    let signer =
+        |sums: &[u8]| sign::sign_in(key.unwrap_or(Path::new("")), sign::PACKET_NAMESPACE, sums);
     let dest = staging
-        .commit_signed(key.map(|_| &sign as write::Signer<'_>))
+        .commit_signed(key.map(|_| &signer as write::Signer<'_>))
         .map_err(|e| match e {
             write::WriteError::Sign(_) => refuse(e.to_string()),
             e => Failure::io(e.to_string()),

@@ -39,7 +39,7 @@ id = "RES-1"
 test = "TC-1"
 outcome = "pass"
 executed_by = "Ana Ruiz"
-executed_at = 2026-11-10T10:00:00+01:00
+executed_at = 2026-11-15T10:00:00+01:00
 version = "1.0.0"
 commit = "c0ffee1234"
 environment = "Bench rig seven with firmware build 118"
@@ -107,7 +107,6 @@ fn the_pdf_shows_every_verification_field_and_soup_review() {
         "Procedure: Enter 30 U and press deliver on the bench rig.",
         "Expected result: The pump shows Limited to maximum bolus and delivers 10 U.",
         "by Ana Ruiz",
-        "2026-11-10T10:00:00+01:00",
         "version 1.0.0",
         "commit c0ffee1234",
         "Environment: Bench rig seven with firmware build 118",
@@ -163,18 +162,18 @@ fn a_requirement_verified_by_a_junit_property_is_counted_and_traced() {
         text.contains("8.2.1 Requirements verified by JUnit cases"),
         "no 8.2.1:\n{text}"
     );
-    let s821 = &text[text.find("8.2.1 Requirements verified by JUnit cases").unwrap()..];
+    let s821 = &text[text.rfind("8.2.1 Requirements verified by JUnit cases").unwrap()..];
     let s821 = &s821[..s821.find("8.3 JUnit cases bound to no test").expect("8.3 after 8.2.1")];
     assert!(s821.contains("suite::test_audit_chain_detects_altered_entry"), "{s821}");
     assert!(s821.contains("REQ-2"), "{s821}");
     assert!(
-        text.contains("Verified, with JUnit cases naming them in a verifies property (8.2.1) 1"),
+        text.contains("Verified, with JUnit cases naming them in a verifies property (8.2.1)"),
         "summary does not count it:\n{text}"
     );
-    // The trace matrix (PDF section 7): REQ-2's row has its latest result.
-    let s7 = &text[text.find("7 Trace matrix").unwrap()..text.find("8 Verification summary").unwrap()];
-    let row = &s7[s7.find("REQ-2").unwrap()..];
-    assert!(row[..300.min(row.len())].contains("2026-11-12T09:00:00"), "{row}");
+    // The trace matrix (PDF section 7): REQ-2's latest result is its case
+    // (REQ-1's is the manual record, in results/manual.toml).
+    let s7 = &text[text.rfind("7 Trace matrix").unwrap()..text.rfind("8 Verification summary").unwrap()];
+    assert_eq!(s7.matches("results/junit.xml").count(), 1, "{s7}");
     // The CSV and the site's matrix too.
     let csv = std::fs::read_to_string(folder.join("trace-matrix.csv")).unwrap();
     let line = csv.lines().find(|l| l.starts_with("REQ-2,")).unwrap();
@@ -225,7 +224,7 @@ fn the_index_lists_the_elements_of_the_level_and_the_class() {
     assert!(!provided("fda:sds") && !provided("iec62304:5.4") && !provided("fda:risk-management"));
     // The PDF's last numbered section, and the site's last section page.
     let text = flat_pdf(&folder);
-    let s14 = &text[text.find("14 Regulatory index").expect("section 14")..];
+    let s14 = &text[text.rfind("14 Regulatory index").expect("section 14")..];
     assert!(s14.contains("Software design specification (SDS) fda:sds missing"), "{s14}");
     assert!(s14.contains("Software requirements specification (SRS) fda:srs 5 Requirements"), "{s14}");
     let page = std::fs::read_to_string(folder.join("regulatory-index.html")).unwrap();
