@@ -69,7 +69,12 @@ const ALL: Applies = Applies::Level(None);
 const ABC: Applies = Applies::Classes(&[A, B, C]);
 const BC: Applies = Applies::Classes(&[B, C]);
 
-const fn fda(code: &'static str, title: &'static str, applies: Applies, sections: &'static [Section]) -> Element {
+const fn fda(
+    code: &'static str,
+    title: &'static str,
+    applies: Applies,
+    sections: &'static [Section],
+) -> Element {
     Element {
         code,
         framework: "FDA",
@@ -80,7 +85,13 @@ const fn fda(code: &'static str, title: &'static str, applies: Applies, sections
     }
 }
 
-const fn iec(code: &'static str, clause: &'static str, title: &'static str, applies: Applies, sections: &'static [Section]) -> Element {
+const fn iec(
+    code: &'static str,
+    clause: &'static str,
+    title: &'static str,
+    applies: Applies,
+    sections: &'static [Section],
+) -> Element {
     Element {
         code,
         framework: "IEC 62304",
@@ -93,27 +104,132 @@ const fn iec(code: &'static str, clause: &'static str, title: &'static str, appl
 
 /// Every element, in the order of the guidance and of the standard.
 pub const ELEMENTS: &[Element] = &[
-    fda("fda:documentation-level", "Documentation level evaluation", ALL, &[S::Ident]),
+    fda(
+        "fda:documentation-level",
+        "Documentation level evaluation",
+        ALL,
+        &[S::Ident],
+    ),
     fda("fda:software-description", "Software description", ALL, &[]),
-    fda("fda:risk-management", "Risk management file", ALL, &[S::Risk]),
-    fda("fda:srs", "Software requirements specification (SRS)", ALL, &[S::Requirements]),
-    fda("fda:architecture", "System and software architecture design chart", ALL, &[]),
-    fda("fda:sds", "Software design specification (SDS)", Applies::Level(Some(DocumentationLevel::Enhanced)), &[]),
-    fda("fda:practices", "Software development, configuration management and maintenance practices", ALL, &[]),
-    fda("fda:testing", "Software testing as part of verification and validation", ALL, &[S::Verification, S::Trace]),
-    fda("fda:version-history", "Software version history", ALL, &[S::Changes]),
-    fda("fda:anomalies", "Unresolved software anomalies", ALL, &[S::Anomalies]),
-    iec("iec62304:5.1", "5.1", "Software development planning", ABC, &[]),
-    iec("iec62304:5.2", "5.2", "Software requirements analysis", ABC, &[S::Requirements]),
-    iec("iec62304:5.3", "5.3", "Software architectural design", BC, &[]),
+    fda(
+        "fda:risk-management",
+        "Risk management file",
+        ALL,
+        &[S::Risk],
+    ),
+    fda(
+        "fda:srs",
+        "Software requirements specification (SRS)",
+        ALL,
+        &[S::Requirements],
+    ),
+    fda(
+        "fda:architecture",
+        "System and software architecture design chart",
+        ALL,
+        &[],
+    ),
+    fda(
+        "fda:sds",
+        "Software design specification (SDS)",
+        Applies::Level(Some(DocumentationLevel::Enhanced)),
+        &[],
+    ),
+    fda(
+        "fda:practices",
+        "Software development, configuration management and maintenance practices",
+        ALL,
+        &[],
+    ),
+    fda(
+        "fda:testing",
+        "Software testing as part of verification and validation",
+        ALL,
+        &[S::Verification, S::Trace],
+    ),
+    fda(
+        "fda:version-history",
+        "Software version history",
+        ALL,
+        &[S::Changes],
+    ),
+    fda(
+        "fda:anomalies",
+        "Unresolved software anomalies",
+        ALL,
+        &[S::Anomalies],
+    ),
+    iec(
+        "iec62304:5.1",
+        "5.1",
+        "Software development planning",
+        ABC,
+        &[],
+    ),
+    iec(
+        "iec62304:5.2",
+        "5.2",
+        "Software requirements analysis",
+        ABC,
+        &[S::Requirements],
+    ),
+    iec(
+        "iec62304:5.3",
+        "5.3",
+        "Software architectural design",
+        BC,
+        &[],
+    ),
     iec("iec62304:5.4", "5.4", "Software detailed design", BC, &[]),
-    iec("iec62304:5.5", "5.5", "Software unit implementation and verification", ABC, &[]),
-    iec("iec62304:5.6", "5.6", "Software integration and integration testing", BC, &[S::Verification]),
-    iec("iec62304:5.7", "5.7", "Software system testing", ABC, &[S::Verification, S::Trace]),
-    iec("iec62304:5.8", "5.8", "Software release", ABC, &[S::Ident, S::Anomalies]),
-    iec("iec62304:7", "7", "Software risk management process", BC, &[S::Risk]),
-    iec("iec62304:8", "8", "Software configuration management process", ABC, &[S::Soup, S::Evidence]),
-    iec("iec62304:9", "9", "Software problem resolution process", ABC, &[S::Anomalies]),
+    iec(
+        "iec62304:5.5",
+        "5.5",
+        "Software unit implementation and verification",
+        ABC,
+        &[],
+    ),
+    iec(
+        "iec62304:5.6",
+        "5.6",
+        "Software integration and integration testing",
+        BC,
+        &[S::Verification],
+    ),
+    iec(
+        "iec62304:5.7",
+        "5.7",
+        "Software system testing",
+        ABC,
+        &[S::Verification, S::Trace],
+    ),
+    iec(
+        "iec62304:5.8",
+        "5.8",
+        "Software release",
+        ABC,
+        &[S::Ident, S::Anomalies],
+    ),
+    iec(
+        "iec62304:7",
+        "7",
+        "Software risk management process",
+        BC,
+        &[S::Risk],
+    ),
+    iec(
+        "iec62304:8",
+        "8",
+        "Software configuration management process",
+        ABC,
+        &[S::Soup, S::Evidence],
+    ),
+    iec(
+        "iec62304:9",
+        "9",
+        "Software problem resolution process",
+        ABC,
+        &[S::Anomalies],
+    ),
 ];
 
 impl Element {
@@ -145,7 +261,10 @@ pub fn check_fulfils(items: &[Item]) -> Vec<Diagnostic> {
                 "document {}: `{code}` in fulfils is not a regulatory index code",
                 item.id
             ))
-            .at(item.origin.file, item.origin.span_of(&format!("/fulfils/{n}")));
+            .at(
+                item.origin.file,
+                item.origin.span_of(&format!("/fulfils/{n}")),
+            );
             d = match crate::suggest::nearest(code, ELEMENTS.iter().map(|e| e.code)) {
                 Some(near) => d.note(format!("did you mean `{near}`?")),
                 None => d.note(

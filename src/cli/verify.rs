@@ -31,14 +31,18 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         release,
     } = args;
     let options = options_or_exit!(&release);
-    let verdict =
-        match relpack::verify::verify(&packet, root.as_deref(), allowed_signers.as_deref(), &options) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("error: {}", report::escape_terminal(&e));
-                return 2;
-            }
-        };
+    let verdict = match relpack::verify::verify(
+        &packet,
+        root.as_deref(),
+        allowed_signers.as_deref(),
+        &options,
+    ) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {}", report::escape_terminal(&e));
+            return 2;
+        }
+    };
     let mut out = std::io::stdout().lock();
     let out = &mut report::Escaped(&mut out);
     if !verdict.problems.is_empty() {

@@ -61,7 +61,9 @@ fn holds(ev: &Evidence, section: Section, code: &str) -> bool {
     let any = |kind: Kind| ev.of_kind(kind).next().is_some();
     match section {
         // The level evaluation is the level stated; the release is the packet.
-        Section::Ident => code != "fda:documentation-level" || ev.config.product.documentation_level.is_some(),
+        Section::Ident => {
+            code != "fda:documentation-level" || ev.config.product.documentation_level.is_some()
+        }
         Section::Changes => any(Kind::Change) || ev.previous.is_some(),
         Section::Requirements | Section::Trace => ev.requirements().any(|(_, _, r)| !r.obsolete()),
         Section::Risk => any(Kind::Hazard),
@@ -78,7 +80,10 @@ pub fn index(ev: &Evidence) -> RegulatoryIndex {
     let mut declared: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (_, item, doc) in ev.documents() {
         for code in &doc.fulfils {
-            declared.entry(code.as_str()).or_default().push(item.id.clone());
+            declared
+                .entry(code.as_str())
+                .or_default()
+                .push(item.id.clone());
         }
     }
     let warn = level.is_some() || !declared.is_empty();

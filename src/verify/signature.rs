@@ -39,9 +39,7 @@ pub fn check(folder: &Path, root: Option<&Path>, given: Option<&Path>, verdict: 
         }
     };
     let outcome = read_regular(folder, SIGNATURE_FILE)
-        .and_then(|sig| {
-            String::from_utf8(sig).map_err(|_| "the signature is not text".to_string())
-        })
+        .and_then(|sig| String::from_utf8(sig).map_err(|_| "the signature is not text".to_string()))
         .and_then(|armored| {
             let sums = read_regular(folder, "SHA256SUMS")?;
             sign::verify_packet(&sums, &armored, &signers)
@@ -59,7 +57,10 @@ pub fn check(folder: &Path, root: Option<&Path>, given: Option<&Path>, verdict: 
 
 /// The allowed signers: the file given, else relpack.toml's `[gates]
 /// allowed_signers` in the evidence root; `None` where there is neither.
-fn signers(root: Option<&Path>, given: Option<&Path>) -> Result<Option<Vec<AllowedSigner>>, String> {
+fn signers(
+    root: Option<&Path>,
+    given: Option<&Path>,
+) -> Result<Option<Vec<AllowedSigner>>, String> {
     let (text, name) = match (given, root) {
         (Some(file), _) => (
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?,

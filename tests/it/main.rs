@@ -20,9 +20,9 @@ mod junit;
 mod layout;
 mod markers;
 mod pdf;
-mod regulatory;
 #[cfg(feature = "policy")]
 mod policy;
+mod regulatory;
 mod releases;
 mod rules;
 mod serve;

@@ -131,9 +131,20 @@ fn the_pdf_shows_every_verification_field_and_soup_review() {
     let soup = std::fs::read_to_string(folder.join("soup.html")).unwrap();
     assert!(soup.contains("Vendor advisories checked"));
     let p = packet_json(&folder);
-    let tc1 = p["tests"].as_array().unwrap().iter().find(|t| t["id"] == "TC-1").unwrap();
-    assert_eq!(tc1["expected"], "The pump shows Limited to maximum bolus and delivers 10 U.");
-    assert_eq!(tc1["runs"][0]["environment"], "Bench rig seven with firmware build 118");
+    let tc1 = p["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "TC-1")
+        .unwrap();
+    assert_eq!(
+        tc1["expected"],
+        "The pump shows Limited to maximum bolus and delivers 10 U."
+    );
+    assert_eq!(
+        tc1["runs"][0]["environment"],
+        "Bench rig seven with firmware build 118"
+    );
     assert_eq!(tc1["runs"][0]["commit"], "c0ffee1234");
 }
 
@@ -144,10 +155,18 @@ fn a_requirement_verified_by_a_junit_property_is_counted_and_traced() {
     assert_eq!(code, 0, "{stderr}");
     let p = packet_json(&folder);
     // The verdict: verified, through the case alone.
-    let req2 = p["requirements"].as_array().unwrap().iter().find(|r| r["id"] == "REQ-2").unwrap();
+    let req2 = p["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "REQ-2")
+        .unwrap();
     assert_eq!(req2["verified"], true);
     assert_eq!(req2["latest"]["outcome"], "pass");
-    assert_eq!(req2["latest"]["case"], "suite::test_audit_chain_detects_altered_entry");
+    assert_eq!(
+        req2["latest"]["case"],
+        "suite::test_audit_chain_detects_altered_entry"
+    );
     let counts = &p["verification"]["requirements"];
     assert_eq!(counts["total"], 2);
     assert_eq!(counts["verified"], 2);
@@ -162,9 +181,16 @@ fn a_requirement_verified_by_a_junit_property_is_counted_and_traced() {
         text.contains("8.2.1 Requirements verified by JUnit cases"),
         "no 8.2.1:\n{text}"
     );
-    let s821 = &text[text.rfind("8.2.1 Requirements verified by JUnit cases").unwrap()..];
-    let s821 = &s821[..s821.find("8.3 JUnit cases bound to no test").expect("8.3 after 8.2.1")];
-    assert!(s821.contains("suite::test_audit_chain_detects_altered_entry"), "{s821}");
+    let s821 = &text[text
+        .rfind("8.2.1 Requirements verified by JUnit cases")
+        .unwrap()..];
+    let s821 = &s821[..s821
+        .find("8.3 JUnit cases bound to no test")
+        .expect("8.3 after 8.2.1")];
+    assert!(
+        s821.contains("suite::test_audit_chain_detects_altered_entry"),
+        "{s821}"
+    );
     assert!(s821.contains("REQ-2"), "{s821}");
     assert!(
         text.contains("Verified, with JUnit cases naming them in a verifies property (8.2.1)"),
@@ -178,7 +204,10 @@ fn a_requirement_verified_by_a_junit_property_is_counted_and_traced() {
     // The CSV and the site's matrix too.
     let csv = std::fs::read_to_string(folder.join("trace-matrix.csv")).unwrap();
     let line = csv.lines().find(|l| l.starts_with("REQ-2,")).unwrap();
-    assert!(line.contains("pass 2026-11-12T09:00:00 results/junit.xml"), "{line}");
+    assert!(
+        line.contains("pass 2026-11-12T09:00:00 results/junit.xml"),
+        "{line}"
+    );
     let site = std::fs::read_to_string(folder.join("trace-matrix.html")).unwrap();
     let row = &site[site.find("items/REQ-2.html").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
@@ -192,7 +221,12 @@ fn index_codes(p: &serde_json::Value) -> Vec<(String, bool)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["code"].as_str().unwrap().to_string(), e["provided"] == true))
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap().to_string(),
+                e["provided"] == true,
+            )
+        })
         .collect()
 }
 
@@ -202,12 +236,19 @@ fn the_index_lists_the_elements_of_the_level_and_the_class() {
     let dir = evidence(&config("A", Some("basic"), false), &[]);
     let (code, v) = check_json(dir.path());
     assert_eq!(code, 0);
-    assert!(v["gates"].as_array().unwrap().iter().all(|g| g["id"] != "regulatory-index"));
+    assert!(v["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g["id"] != "regulatory-index"));
     let (_out, folder, _, stderr) = build_packet(dir.path(), &[]);
     let codes = index_codes(&packet_json(&folder));
     let has = |c: &str| codes.iter().any(|(x, _)| x == c);
     assert!(has("fda:srs") && has("iec62304:5.1") && has("iec62304:9"));
-    assert!(!has("fda:sds") && !has("iec62304:5.4") && !has("iec62304:7"), "{codes:?}");
+    assert!(
+        !has("fda:sds") && !has("iec62304:5.4") && !has("iec62304:7"),
+        "{codes:?}"
+    );
     // Missing elements are warnings, not a failure.
     assert!(
         stderr.contains("regulatory index: FDA Software description `fda:software-description`"),
@@ -226,8 +267,14 @@ fn the_index_lists_the_elements_of_the_level_and_the_class() {
     // The PDF's last numbered section, and the site's last section page.
     let text = flat_pdf(&folder);
     let s14 = &text[text.rfind("14 Regulatory index").expect("section 14")..];
-    assert!(s14.contains("Software design specification (SDS) fda:sds missing"), "{s14}");
-    assert!(s14.contains("Software requirements specification (SRS) fda:srs 5 Requirements"), "{s14}");
+    assert!(
+        s14.contains("Software design specification (SDS) fda:sds missing"),
+        "{s14}"
+    );
+    assert!(
+        s14.contains("Software requirements specification (SRS) fda:srs 5 Requirements"),
+        "{s14}"
+    );
     let page = std::fs::read_to_string(folder.join("regulatory-index.html")).unwrap();
     assert!(page.contains("fda:sds") && page.contains("href=\"requirements.html\""));
     let index = std::fs::read_to_string(folder.join("index.html")).unwrap();
@@ -238,7 +285,10 @@ fn the_index_lists_the_elements_of_the_level_and_the_class() {
 #[test]
 fn documents_that_declare_elements_provide_them_and_the_gate_fails_on_the_rest() {
     let sds = "+++\nkind = \"document\"\nid = \"DOC-SDS\"\ntitle = \"Design\"\nfulfils = [\"fda:sds\", \"iec62304:5.4\"]\n+++\n\nUnits and their interfaces.\n";
-    let dir = evidence(&config("C", Some("enhanced"), true), &[("documents/sds.md", sds)]);
+    let dir = evidence(
+        &config("C", Some("enhanced"), true),
+        &[("documents/sds.md", sds)],
+    );
     let (code, v) = check_json(dir.path());
     assert_eq!(code, 1, "missing elements fail the gate");
     let g = gate(&v, "regulatory-index");
@@ -249,8 +299,14 @@ fn documents_that_declare_elements_provide_them_and_the_gate_fails_on_the_rest()
         .iter()
         .map(|f| f["message"].as_str().unwrap())
         .collect();
-    assert!(messages.iter().any(|m| m.contains("`fda:architecture`")), "{messages:?}");
-    assert!(!messages.iter().any(|m| m.contains("`fda:sds`")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("`fda:architecture`")),
+        "{messages:?}"
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains("`fda:sds`")),
+        "{messages:?}"
+    );
     let (_out, folder, code, _) = build_packet(dir.path(), &[]);
     assert_eq!(code, 1);
     let p = packet_json(&folder);
@@ -263,7 +319,10 @@ fn documents_that_declare_elements_provide_them_and_the_gate_fails_on_the_rest()
     assert_eq!(sds["provided"], true);
     assert_eq!(sds["documents"], serde_json::json!(["DOC-SDS"]));
     let text = flat_pdf(&folder);
-    assert!(text.contains("Software design specification (SDS) fda:sds DOC-SDS"), "{text}");
+    assert!(
+        text.contains("Software design specification (SDS) fda:sds DOC-SDS"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -275,7 +334,9 @@ fn an_unknown_fulfils_code_is_an_error_at_its_line_with_the_nearest_code() {
         .arg(dir.path())
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("`fda:sdss` in fulfils is not a regulatory index code"))
+        .stderr(predicates::str::contains(
+            "`fda:sdss` in fulfils is not a regulatory index code",
+        ))
         .stderr(predicates::str::contains("documents/x.md:5:"))
         .stderr(predicates::str::contains("did you mean `fda:sds`?"));
 }
@@ -283,7 +344,11 @@ fn an_unknown_fulfils_code_is_an_error_at_its_line_with_the_nearest_code() {
 /// allowed_signers permitting `relpack-packet` for `key`'s public half.
 fn signers(dir: &Path, principal: &str, public: &str, namespaces: &str) -> PathBuf {
     let path = dir.join("allowed_signers");
-    std::fs::write(&path, format!("{principal} namespaces=\"{namespaces}\" {public}\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("{principal} namespaces=\"{namespaces}\" {public}\n"),
+    )
+    .unwrap();
     path
 }
 
@@ -300,7 +365,15 @@ fn a_signed_packet_verifies_and_says_who_signed() {
     assert!(sig.starts_with("-----BEGIN SSH SIGNATURE-----"));
     // ssh-keygen agrees, in the packet's own namespace.
     let o = std::process::Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-n", "relpack-packet", "-I", "rel@acme.example", "-f"])
+        .args([
+            "-Y",
+            "verify",
+            "-n",
+            "relpack-packet",
+            "-I",
+            "rel@acme.example",
+            "-f",
+        ])
         .arg(&allowed)
         .arg("-s")
         .arg(folder.join("SHA256SUMS.sig"))
@@ -321,7 +394,10 @@ fn a_signed_packet_verifies_and_says_who_signed() {
     // --root finds allowed_signers in relpack.toml and rebuilds the packet.
     std::fs::copy(&allowed, dir.path().join("allowed_signers")).unwrap();
     let mut toml = std::fs::read_to_string(dir.path().join("relpack.toml")).unwrap();
-    toml = toml.replace("[gates]\n", "[gates]\nallowed_signers = \"allowed_signers\"\n");
+    toml = toml.replace(
+        "[gates]\n",
+        "[gates]\nallowed_signers = \"allowed_signers\"\n",
+    );
     std::fs::write(dir.path().join("relpack.toml"), toml).unwrap();
     let (_out2, folder2, code, stderr) = build_packet(dir.path(), &["--no-pdf", "--sign", key_arg]);
     assert_eq!(code, 0, "{stderr}");
@@ -347,7 +423,10 @@ fn a_tampered_or_foreign_signature_fails_verify() {
     let (_out, folder, _, _) = build_packet(dir.path(), &["--no-pdf"]);
     let verify = || {
         let mut c = relpack();
-        c.arg("verify").arg(&folder).arg("--allowed-signers").arg(&allowed);
+        c.arg("verify")
+            .arg(&folder)
+            .arg("--allowed-signers")
+            .arg(&allowed);
         c
     };
     // Unsigned, while a signature is asked for.
@@ -367,7 +446,9 @@ fn a_tampered_or_foreign_signature_fails_verify() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains("signature not valid"))
-        .stdout(predicates::str::contains("is not listed in allowed_signers"));
+        .stdout(predicates::str::contains(
+            "is not listed in allowed_signers",
+        ));
     // Signed properly, then a page and SHA256SUMS changed together.
     relpack()
         .arg("sign")
@@ -378,7 +459,9 @@ fn a_tampered_or_foreign_signature_fails_verify() {
         .code(0);
     verify().assert().code(0);
     let page = folder.join("gates.html");
-    let edited = std::fs::read_to_string(&page).unwrap().replace("held", "HELD");
+    let edited = std::fs::read_to_string(&page)
+        .unwrap()
+        .replace("held", "HELD");
     std::fs::write(&page, &edited).unwrap();
     let sums = std::fs::read_to_string(folder.join("SHA256SUMS")).unwrap();
     use sha2::Digest;
@@ -394,12 +477,9 @@ fn a_tampered_or_foreign_signature_fails_verify() {
         })
         .collect();
     std::fs::write(folder.join("SHA256SUMS"), sums).unwrap();
-    verify()
-        .assert()
-        .code(1)
-        .stdout(predicates::str::contains(
-            "SHA256SUMS.sig: signature not valid: the signature does not verify over SHA256SUMS",
-        ));
+    verify().assert().code(1).stdout(predicates::str::contains(
+        "SHA256SUMS.sig: signature not valid: the signature does not verify over SHA256SUMS",
+    ));
     // An approval's namespace is not a packet's.
     let approvals_only = signers(keys.path(), "rel@acme.example", &public, "relpack");
     relpack()
@@ -409,7 +489,9 @@ fn a_tampered_or_foreign_signature_fails_verify() {
         .arg(&approvals_only)
         .assert()
         .code(1)
-        .stdout(predicates::str::contains("not permitted for namespace `relpack-packet`"));
+        .stdout(predicates::str::contains(
+            "not permitted for namespace `relpack-packet`",
+        ));
 }
 
 #[test]

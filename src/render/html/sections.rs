@@ -44,7 +44,11 @@ pub const SECTIONS: &[Section] = &[
     section("soup.html", "SOUP", soup),
     section("approvals.html", "Approvals", approvals),
     section("evidence.html", "Evidence index", evidence),
-    section("regulatory-index.html", "Regulatory index", regulatory_index),
+    section(
+        "regulatory-index.html",
+        "Regulatory index",
+        regulatory_index,
+    ),
 ];
 
 const fn section(page: &'static str, title: &'static str, render: Render) -> Section {
