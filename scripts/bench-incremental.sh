@@ -24,7 +24,7 @@ t() { # label, command...
   /usr/bin/time -f "%e s  %M KiB" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
   printf '%-52s %s\n' "$label" "$(cat "$work/time.txt")"
 }
-file=$(grep -rl '^\[\[requirement\]\]' "$work/tree" | head -1)
+file=$(grep -rl '^\[\[requirement\]\]' "$work/tree" | head -1 || true)
 edit() { sed -i "0,/^title = \"/s//title = \"edit $1 /" "$file"; }
 export SOURCE_DATE_EPOCH=1763600000
 t "check" "$bin" check "$work/tree" -q

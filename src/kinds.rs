@@ -161,6 +161,9 @@ pub struct Test {
     /// Glob patterns of the JUnit files (and cases) that run this test.
     #[serde(default, deserialize_with = "ids")]
     pub junit: Vec<String>,
+    /// The expected result, beside the procedure (the item's text).
+    #[serde(default)]
+    pub expected: Option<String>,
 }
 
 /// A result record of a manual (or otherwise recorded) run.
@@ -172,6 +175,12 @@ pub struct TestResult {
     pub executed_at: String,
     #[serde(default)]
     pub version: Option<String>,
+    /// The source revision run, where no version names it.
+    #[serde(default)]
+    pub commit: Option<String>,
+    /// Where it ran: device, build, operating system, tools.
+    #[serde(default)]
+    pub environment: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
 }
@@ -229,6 +238,9 @@ pub struct Document {
     /// Position in the documents section; unordered documents come last.
     #[serde(default)]
     pub order: Option<i64>,
+    /// Regulatory index codes it provides (`regulatory::ELEMENTS`).
+    #[serde(default, deserialize_with = "ids")]
+    pub fulfils: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -38,6 +38,7 @@ pub mod parse;
 pub mod policy;
 pub mod previous;
 pub mod progress;
+pub mod regulatory;
 pub mod release;
 pub mod render;
 pub mod report;
@@ -91,6 +92,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     });
     diags.extend(validate::validate(&items, &config.fields));
     diags.extend(gate::check_waives(&items));
+    diags.extend(regulatory::check_fulfils(&items));
     let (links, link_diags) = link::link(
         &items,
         &tree.junit,
@@ -313,6 +315,8 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         guard: &guard.hits,
         policy: &[],
     });
+    let mut warnings = warnings;
+    warnings.extend(gate::regulatory::warnings(&report.regulatory));
     let checked = Checked {
         evidence,
         results,
@@ -373,7 +377,15 @@ pub fn build(
         "writing the packet ({} unchanged files linked from the earlier build)",
         staging.linked()
     ));
-    let dest = staging.commit().map_err(|e| Failure::io(e.to_string()))?;
+    let key = build.sign.as_deref();
+    let signer =
+        |sums: &[u8]| sign::sign_in(key.unwrap_or(Path::new("")), sign::PACKET_NAMESPACE, sums);
+    let dest = staging
+        .commit_signed(key.map(|_| &signer as write::Signer<'_>))
+        .map_err(|e| match e {
+            write::WriteError::Sign(_) => refuse(e.to_string()),
+            e => Failure::io(e.to_string()),
+        })?;
     refresh_release_list(&build.out).map_err(Failure::io)?;
     progress("written");
     Ok(Built {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::evidence::Evidence;
 use crate::kinds::Method;
 pub use crate::kinds::Outcome;
-use crate::parse::junit::CaseOutcome;
+use crate::parse::junit::{CaseOutcome, JunitCase, JunitFile};
 
 /// One run of a test: a result record or a bound JUnit case.
 #[derive(Debug, Clone, Serialize)]
@@ -25,9 +25,35 @@ pub struct Run {
     pub executed_at: Option<String>,
     pub executed_by: Option<String>,
     pub version: Option<String>,
+    /// A record's commit, environment and notes (none for a JUnit case).
+    pub commit: Option<String>,
+    pub environment: Option<String>,
+    pub notes: Option<String>,
     pub flaky: bool,
     /// A record for another version: shown, never counted.
     pub other_version: bool,
+}
+
+impl Run {
+    /// A JUnit case as a run of `test` (empty for a case that verifies
+    /// requirements by its own `verifies` property and is bound to no test).
+    pub fn of_case(test: &str, file: &JunitFile, case: &JunitCase) -> Run {
+        Run {
+            test: test.to_string(),
+            outcome: Outcome::from_case(case.outcome),
+            source: file.path.clone(),
+            case: Some(case.name.clone()),
+            record: None,
+            executed_at: case.timestamp.clone(),
+            executed_by: None,
+            version: None,
+            commit: None,
+            environment: None,
+            notes: None,
+            flaky: case.flaky,
+            other_version: false,
+        }
+    }
 }
 
 /// Per test (item index): every run, and the one latest outcome.
@@ -68,6 +94,9 @@ impl TestResults {
                             executed_at: at,
                             executed_by: view.map(|v| v.executed_by.clone()),
                             version,
+                            commit: view.and_then(|v| v.commit.clone()),
+                            environment: view.and_then(|v| v.environment.clone()),
+                            notes: view.and_then(|v| v.notes.clone()),
                             flaky: false,
                             other_version,
                         },
@@ -85,18 +114,7 @@ impl TestResults {
                 let file = &ev.junit[binding.file];
                 let case = &file.cases[binding.case];
                 case_outcomes.push(case.outcome);
-                runs.push(Run {
-                    test: test.id.clone(),
-                    outcome: Outcome::from_case(case.outcome),
-                    source: file.path.clone(),
-                    case: Some(case.name.clone()),
-                    record: None,
-                    executed_at: case.timestamp.clone(),
-                    executed_by: None,
-                    version: None,
-                    flaky: case.flaky,
-                    other_version: false,
-                });
+                runs.push(Run::of_case(&test.id, file, case));
             }
             runs.extend(records.into_iter().map(|(_, r)| r));
             let junit = aggregate(&case_outcomes);

@@ -96,6 +96,8 @@ pub struct BuildOptions {
     pub pdf: bool,
     /// Write every file afresh, reusing nothing of an earlier build.
     pub clean: bool,
+    /// An OpenSSH private key: sign SHA256SUMS with it (`build --sign`).
+    pub sign: Option<PathBuf>,
 }
 
 pub struct Built {

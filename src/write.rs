@@ -37,7 +37,15 @@ pub enum WriteError {
     },
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error("cannot sign SHA256SUMS: {0}")]
+    Sign(String),
 }
+
+/// The file beside SHA256SUMS that holds the packet's SSH signature over it.
+pub const SIGNATURE_FILE: &str = "SHA256SUMS.sig";
+
+/// Makes the armored signature of SHA256SUMS's bytes.
+pub type Signer<'a> = &'a dyn Fn(&[u8]) -> Result<String, String>;
 
 fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -> WriteError + 'p {
     move |source| WriteError::Io {
@@ -215,12 +223,25 @@ impl Staging {
 
     /// Write SHA256SUMS, make the folder durable and switch it into place,
     /// replacing only an earlier build of this same release.
-    pub fn commit(mut self) -> Result<PathBuf, WriteError> {
+    pub fn commit(self) -> Result<PathBuf, WriteError> {
+        self.commit_signed(None)
+    }
+
+    /// [`Staging::commit`], with SHA256SUMS signed by `sign` into
+    /// `SHA256SUMS.sig` in the staging folder, before the exchange: the
+    /// signed packet appears whole, or not at all.
+    pub fn commit_signed(mut self, sign: Option<Signer<'_>>) -> Result<PathBuf, WriteError> {
         self.finish_writes()?;
         let mut sums =
             std::mem::take(&mut *self.sums.lock().map_err(|_| OutputError::WritersStopped)?);
         let path = self.tmp.join("SHA256SUMS");
-        fs::write(&path, sha256sums(&mut sums)).map_err(io("write", &path))?;
+        let text = sha256sums(&mut sums);
+        fs::write(&path, &text).map_err(io("write", &path))?;
+        if let Some(sign) = sign {
+            let armored = sign(text.as_bytes()).map_err(WriteError::Sign)?;
+            let sig = self.tmp.join(SIGNATURE_FILE);
+            fs::write(&sig, armored).map_err(io("write", &sig))?;
+        }
         // Durable before it is visible: after a crash, the folder in place
         // is a whole packet, never one with empty files.
         durable::sync_tree(&self.tmp).map_err(io("sync", &self.tmp))?;

@@ -26,6 +26,12 @@ pub struct Args {
     /// release (by default its unchanged files are linked, not rewritten).
     #[arg(long)]
     pub clean: bool,
+    /// Sign the packet: an SSH signature over SHA256SUMS (namespace
+    /// relpack-packet) in SHA256SUMS.sig, made with this OpenSSH private key
+    /// (an encrypted key reads RELPACK_KEY_PASSPHRASE). `relpack verify`
+    /// checks it against allowed_signers.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
     #[command(flatten)]
     pub release: ReleaseArgs,
 }
@@ -37,6 +43,7 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         no_pdf,
         deny_warnings,
         clean,
+        sign,
         release,
     } = args;
     let root = relpack::root_or_cwd(dir);
@@ -45,6 +52,7 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         out,
         pdf: !no_pdf,
         clean,
+        sign,
     };
     let options = relpack::Options {
         deny_warnings,

@@ -29,7 +29,7 @@ const SECTIONS: &[Section] = &[
             ("SOURCE_DATE_EPOCH", "The release date when relpack.toml has no [release] date: whole seconds since 1970-01-01T00:00:00Z (reproducible builds). Anything else is an error (exit 2)."),
             ("NO_COLOR", "When set and not empty, no colour (as --color never)."),
             ("RELPACK_TIMINGS", "When set, print when each stage of a build starts, in seconds."),
-            ("RELPACK_KEY_PASSPHRASE", "The passphrase of an encrypted private key given to `relpack approve --key`."),
+            ("RELPACK_KEY_PASSPHRASE", "The passphrase of an encrypted private key given to `relpack approve --key`, `build --sign` or `sign --key`."),
             ("CI", "When set, no progress spinner."),
         ],
     ),
@@ -49,7 +49,7 @@ const SECTIONS: &[Section] = &[
         &[
             ("relpack.toml", "At the evidence root: the product, the release and the policy."),
             ("*.toml, *.md, *.xml, *.json", "Evidence items, JUnit XML results and CycloneDX BOMs anywhere under the root (hidden files and [exclude] globs aside)."),
-            ("OUT/<id>-<version>/", "The release packet `build` writes: index.html and the site, the PDF, packet.json, trace-matrix.csv, SHA256SUMS."),
+            ("OUT/<id>-<version>/", "The release packet `build` writes: index.html and the site, the PDF, packet.json, trace-matrix.csv, SHA256SUMS (and SHA256SUMS.sig when signed)."),
             ("OUT/index.html", "The list of the releases in OUT, refreshed by every build."),
             ("approvals/<ID>.toml", "Where `approve` writes an approval record (--file elsewhere)."),
             ("[gates] allowed_signers", "The file (git's allowed_signers format) approval signatures are checked against."),

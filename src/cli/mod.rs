@@ -28,6 +28,7 @@ mod man;
 mod policy;
 mod schema;
 mod serve;
+mod sign;
 mod verify;
 
 use std::io::IsTerminal;
@@ -117,6 +118,9 @@ pub enum Command {
     /// Check a packet folder: SHA256SUMS, its digests, and with --root that the
     /// evidence still gives the same release digest. Example: `relpack verify dist/BC-2.4.0 --root evidence`
     Verify(verify::Args),
+    /// Sign a built packet: an SSH signature over its SHA256SUMS (namespace
+    /// relpack-packet) in SHA256SUMS.sig. Example: `relpack sign dist/BC-2.4.0 --key ~/.ssh/id_ed25519`
+    Sign(sign::Args),
     /// Write the JSON Schemas (one per kind, relpack.toml, a whole evidence
     /// file, packet.json) for editors. Example: `relpack schema --out .schemas`
     Schema(schema::Args),
@@ -234,6 +238,7 @@ pub fn run(cli: Cli, colour: ColorChoice) -> u8 {
         Command::Build(args) => build::run(args, &ctx),
         Command::Diff(args) => diff::run(args, &ctx),
         Command::Verify(args) => verify::run(args, &ctx),
+        Command::Sign(args) => sign::run(args, &ctx),
         Command::Schema(args) => schema::run(args, &ctx),
         Command::Init(args) => init::run(args, &ctx),
         Command::Completions(args) => completions::run(args, &ctx),

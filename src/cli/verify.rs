@@ -14,6 +14,11 @@ pub struct Args {
     /// The evidence root to compare with.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// The allowed_signers file to check the packet's signature
+    /// (SHA256SUMS.sig) against; default: relpack.toml's `[gates]
+    /// allowed_signers` under --root. Given, an unsigned packet fails.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
     #[command(flatten)]
     pub release: ReleaseArgs,
 }
@@ -22,16 +27,22 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
     let Args {
         packet,
         root,
+        allowed_signers,
         release,
     } = args;
-    let verdict =
-        match relpack::verify::verify(&packet, root.as_deref(), &options_or_exit!(&release)) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("error: {}", report::escape_terminal(&e));
-                return 2;
-            }
-        };
+    let options = options_or_exit!(&release);
+    let verdict = match relpack::verify::verify(
+        &packet,
+        root.as_deref(),
+        allowed_signers.as_deref(),
+        &options,
+    ) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {}", report::escape_terminal(&e));
+            return 2;
+        }
+    };
     let mut out = std::io::stdout().lock();
     let out = &mut report::Escaped(&mut out);
     if !verdict.problems.is_empty() {

@@ -275,6 +275,10 @@ pub struct Gates {
     /// the sources; one without is a gap in the trace matrix.
     #[serde(default)]
     pub require_implementation: Vec<SafetyClass>,
+    /// Missing regulatory index elements fail the `regulatory-index` gate
+    /// (else they are warnings).
+    #[serde(default)]
+    pub regulatory_index: bool,
 }
 
 fn default_min_approvals() -> BTreeMap<SafetyClass, u32> {
@@ -300,6 +304,7 @@ impl Default for Gates {
             require_signatures: false,
             allowed_signers: None,
             require_implementation: Vec::new(),
+            regulatory_index: false,
         }
     }
 }

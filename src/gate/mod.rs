@@ -8,6 +8,7 @@ mod approval;
 mod deviation;
 mod hazard;
 mod phi;
+pub mod regulatory;
 mod soup;
 mod verification;
 
@@ -39,6 +40,7 @@ pub const GATES: &[(&str, bool, &str)] = &[
     ("soup", true, "every SOUP item has name, version and supplier"),
     ("phi", true, "no secret and no protected health information in anything the packet would publish (secrets are never waivable)"),
     ("policy", true, "no `deny` of the team's Rego policies (policies/)"),
+    ("regulatory-index", false, "every FDA documentation element of the documentation level and every IEC 62304 deliverable of the safety class is provided by a section or a document (`fulfils`); a gate only with [gates] regulatory_index = true"),
 ];
 
 pub fn is_waivable(id: &str) -> Option<bool> {
@@ -158,6 +160,8 @@ pub struct GateReport {
     pub approvals: Vec<ApprovalCheck>,
     /// Deviation ids that waived at least one finding.
     pub deviations_used: Vec<String>,
+    /// Which regulatory elements the packet provides (`regulatory.rs`).
+    pub regulatory: regulatory::RegulatoryIndex,
 }
 
 pub fn evaluate(input: &GateInput<'_>) -> GateReport {
@@ -179,6 +183,11 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
         ("phi", phi::check(input)),
         ("policy", input.policy.to_vec()),
     ];
+    let regulatory = regulatory::index(ev);
+    // Listed among the gates only where relpack.toml makes it one.
+    if regulatory.gate {
+        raw.push(("regulatory-index", regulatory::findings(&regulatory)));
+    }
     // Waive: a finding of a waivable gate is waived by a deviation that
     // waives that gate and lists the finding's item.
     let mut used: Vec<String> = Vec::new();
@@ -240,6 +249,7 @@ pub fn evaluate(input: &GateInput<'_>) -> GateReport {
         gates,
         approvals,
         deviations_used: used,
+        regulatory,
     }
 }
 

@@ -48,6 +48,9 @@ pub struct Packet {
     pub evidence: Vec<EvidenceEntry>,
     /// The team's Rego policies: evidence, in the release digest.
     pub policies: Vec<PolicyEntry>,
+    /// FDA documentation elements and IEC 62304 deliverables, and where
+    /// the packet provides each (`gate/regulatory.rs`).
+    pub regulatory_index: crate::gate::regulatory::RegulatoryIndex,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -217,9 +220,38 @@ pub struct TestRow {
     pub title: String,
     pub method: String,
     pub verifies: Vec<String>,
+    /// The expected result (the procedure is the item's text).
+    pub expected: Option<String>,
     pub outcome: Option<Outcome>,
     pub suspect: Option<String>,
     pub runs: Vec<Run>,
+}
+
+/// A JUnit case that verifies requirements by its own `verifies` property.
+#[derive(Debug, Clone, Serialize)]
+pub struct PropertyCase {
+    pub name: String,
+    pub outcome: Outcome,
+    pub source: String,
+    pub line: u32,
+    pub executed_at: Option<String>,
+    /// The requirements its property names.
+    pub verifies: Vec<String>,
+    /// Tests that also bind it (by pattern or `test` property).
+    pub tests: Vec<String>,
+}
+
+/// The requirements by verification, as `verdict.rs` decided.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RequirementCounts {
+    /// Not obsolete.
+    pub total: usize,
+    pub verified: usize,
+    pub not_verified: usize,
+    /// Verified by at least one test item.
+    pub by_tests: usize,
+    /// Verified by at least one JUnit case's `verifies` property.
+    pub by_cases: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -235,6 +267,10 @@ pub struct Verification {
     pub by_outcome: BTreeMap<String, usize>,
     pub by_method: BTreeMap<String, usize>,
     pub unbound: Vec<UnboundCase>,
+    /// JUnit cases verifying requirements by their `verifies` property.
+    pub by_property: Vec<PropertyCase>,
+    /// Requirements verified, and through what.
+    pub requirements: RequirementCounts,
     pub junit_files: Vec<JunitSummary>,
     /// Source files holding trace markers, with their SHA-256: part of the
     /// release digest, as JUnit files are.
@@ -287,6 +323,8 @@ pub struct SoupRow {
     pub version: Option<String>,
     pub supplier: Option<String>,
     pub purpose: Option<String>,
+    /// How the component's published anomaly lists were reviewed.
+    pub known_anomalies_reviewed: Option<String>,
     pub licenses: Vec<String>,
     pub purl: Option<String>,
     pub requirements: Vec<String>,
@@ -308,6 +346,8 @@ impl Packet {
         let requirements = trace::requirements(c);
         let hazards = risk::hazards(c);
         let (unbound, junit_files) = verification::junit(c);
+        let by_property = verification::by_property(c);
+        let requirement_counts = verification::requirement_counts(c);
         let evidence = items::evidence_index(c, &items);
         let status = c.report.status.word().to_string();
         let mut packet = Packet {
@@ -348,6 +388,8 @@ impl Packet {
                 by_outcome,
                 by_method,
                 unbound,
+                by_property,
+                requirements: requirement_counts,
                 junit_files,
                 source_files: ev.markers.files.clone(),
             },
@@ -378,6 +420,7 @@ impl Packet {
                     sha256: p.sha256.clone(),
                 })
                 .collect(),
+            regulatory_index: c.report.regulatory.clone(),
         };
         // Whatever the phi gate decided, no flagged text is published.
         redact::packet(&mut packet, &c.guard.redactor);

@@ -59,6 +59,7 @@ pub fn soup(c: &Checked) -> Vec<SoupRow> {
             version: soup.version.clone(),
             supplier: soup.supplier.clone(),
             purpose: soup.purpose.clone(),
+            known_anomalies_reviewed: soup.known_anomalies_reviewed.clone(),
             licenses: soup.licenses.clone(),
             purl: soup.purl.clone(),
             requirements: soup.requirements.clone(),

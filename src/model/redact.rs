@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::*;
 use crate::changes::{DiffLine, FieldChange, ItemRef, Modified, Suspect};
+use crate::gate::regulatory::{IndexEntry, RegulatoryIndex};
 use crate::gate::Finding;
 use crate::guard::Redactor;
 
@@ -81,16 +82,17 @@ redact_fields! {
     Product { name, id, manufacturer }
     GateOutcome { findings }
     Finding { message, items, file }
-    Run { test, source, case, record, executed_at, executed_by, version }
+    Run { test, source, case, record, executed_at, executed_by, version, commit, environment, notes }
     RequirementRow { id, title, status, derives_from, needs, hazards, tests, cases, soup, latest, gaps }
     TestRef { id }
     CaseRef { name, source }
     HazardControl { id }
     HazardRow { id, title, situation, harm, benefit_risk, controls, suspect }
-    TestRow { id, title, method, verifies, suspect, runs }
+    TestRow { id, title, method, verifies, expected, suspect, runs }
+    PropertyCase { name, source, verifies, tests }
     UnboundCase { name, source }
     JunitSummary { path }
-    Verification { unbound, junit_files }
+    Verification { unbound, by_property, junit_files }
     TracedCommit { summary, author, items }
     ItemRef { id, title }
     Modified { id, title, fields }
@@ -101,9 +103,11 @@ redact_fields! {
     Changes { records, commits, since_previous }
     AnomalyRow { id, title, severity, status, affects, rationale }
     DeviationRow { id, items, owner, reason, expires }
-    SoupRow { id, name, version, supplier, purpose, licenses, purl, requirements }
+    SoupRow { id, name, version, supplier, purpose, known_anomalies_reviewed, licenses, purl, requirements }
     ApprovalCheck { id, signer, role, meaning, signed_at, scope, principal }
     EvidenceEntry { path, items }
+    IndexEntry { documents }
+    RegulatoryIndex { elements }
 }
 
 /// Redact the whole packet. An item whose own fields changed is marked
@@ -136,4 +140,5 @@ pub fn packet(p: &mut Packet, r: &Redactor) {
     p.soup.redact(r);
     p.approvals.redact(r);
     p.evidence.redact(r);
+    p.regulatory_index.redact(r);
 }

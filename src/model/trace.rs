@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{CaseRef, CodeRef, RequirementRow, TestRef};
 use crate::gate::effective_class;
 use crate::item::Kind;
-use crate::results::Outcome;
+use crate::results::{Outcome, Run};
 use crate::stages::Checked;
 
 pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
@@ -38,21 +38,7 @@ pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
                     source: f.path.clone(),
                 })
                 .collect();
-            let latest = ev
-                .links
-                .verified_by
-                .get(&r)
-                .into_iter()
-                .flatten()
-                .filter_map(|t| c.results.runs.get(t))
-                .flatten()
-                .filter(|run| !run.other_version)
-                .max_by_key(|run| {
-                    run.executed_at
-                        .as_deref()
-                        .and_then(crate::results::parse_datetime)
-                })
-                .cloned();
+            let latest = latest_run(c, r);
             let verdict = c.verdicts.requirement(r);
             RequirementRow {
                 id: item.id.clone(),
@@ -75,6 +61,36 @@ pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
         })
         .collect();
     requirements
+}
+
+/// The latest run among its tests' runs and the JUnit cases that verify it
+/// by property: the trace shows when the requirement last ran. Only the
+/// one chosen is cloned (a pattern may bind thousands of cases).
+fn latest_run(c: &Checked, r: usize) -> Option<Run> {
+    let ev = &c.evidence;
+    let when = |at: Option<&str>| at.and_then(crate::results::parse_datetime);
+    let from_tests = ev
+        .links
+        .verified_by
+        .get(&r)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| c.results.runs.get(t))
+        .flatten()
+        .filter(|run| !run.other_version)
+        .max_by_key(|run| when(run.executed_at.as_deref()));
+    let from_cases = ev
+        .cases_verifying(r)
+        .max_by_key(|(_, case)| when(case.timestamp.as_deref()));
+    match (from_tests, from_cases) {
+        (Some(t), Some((_, case)))
+            if when(case.timestamp.as_deref()) <= when(t.executed_at.as_deref()) =>
+        {
+            Some(t.clone())
+        }
+        (_, Some((f, case))) => Some(Run::of_case("", f, case)),
+        (t, None) => t.cloned(),
+    }
 }
 
 /// The markers by the id they name, in path and line order, each linked to

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{JunitSummary, TestRow, UnboundCase};
+use super::{JunitSummary, PropertyCase, RequirementCounts, TestRow, UnboundCase};
 use crate::results::{Outcome, Run};
 use crate::stages::Checked;
 
@@ -35,6 +35,7 @@ pub fn tests(c: &Checked) -> (Vec<Run>, Vec<TestRow>, Counts, Counts) {
             title: test.title().to_string(),
             method,
             verifies: view.verifies.clone(),
+            expected: view.expected.clone(),
             outcome,
             suspect: c.suspect.get(&t).cloned(),
             runs,
@@ -89,4 +90,49 @@ pub fn junit(c: &Checked) -> (Vec<UnboundCase>, Vec<JunitSummary>) {
         })
         .collect();
     (unbound, junit_files)
+}
+
+/// Every JUnit case whose own `verifies` property names requirements, in
+/// file and case order.
+pub fn by_property(c: &Checked) -> Vec<PropertyCase> {
+    let ev = &c.evidence;
+    ev.links
+        .bindings
+        .iter()
+        .filter(|b| !b.verifies.is_empty())
+        .map(|b| {
+            let f = &ev.junit[b.file];
+            let case = &f.cases[b.case];
+            PropertyCase {
+                name: case.name.clone(),
+                outcome: Outcome::from_case(case.outcome),
+                source: f.path.clone(),
+                line: case.line,
+                executed_at: case.timestamp.clone(),
+                verifies: b.verifies.clone(),
+                tests: b.tests.iter().map(|&t| ev.items[t].id.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The requirements counted by their verdicts (`verdict.rs`): verified or
+/// not, and through test items or JUnit cases' `verifies` properties.
+pub fn requirement_counts(c: &Checked) -> RequirementCounts {
+    let ev = &c.evidence;
+    let mut n = RequirementCounts::default();
+    for (r, _, _) in ev.requirements() {
+        let Some(v) = c.verdicts.requirement(r).filter(|v| !v.obsolete) else {
+            continue;
+        };
+        n.total += 1;
+        if !v.verified {
+            n.not_verified += 1;
+            continue;
+        }
+        n.verified += 1;
+        n.by_tests += usize::from(ev.links.verified_by.get(&r).is_some_and(|t| !t.is_empty()));
+        n.by_cases += usize::from(ev.cases_verifying(r).next().is_some());
+    }
+    n
 }

@@ -6,8 +6,12 @@ use std::path::Path;
 
 use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
-/// The namespace every relpack signature is made in.
+/// The namespace every relpack approval signature is made in.
 pub const NAMESPACE: &str = "relpack";
+
+/// The namespace of a packet's signature over its SHA256SUMS: distinct, so
+/// an approval's signature can never pass for a packet's, nor the reverse.
+pub const PACKET_NAMESPACE: &str = "relpack-packet";
 
 mod allowed;
 mod verify;
@@ -16,11 +20,16 @@ pub use allowed::{
     load_allowed_signers, parse_allowed_signers, principal_matches, AllowedSigner, SignerTime,
     SignersProblem,
 };
-pub use verify::{verify, verify_at, verify_for_release};
+pub use verify::{verify, verify_at, verify_for_release, verify_packet, PacketSigner};
 
 /// Sign `message` with an OpenSSH private key file, giving the armored
 /// signature `ssh-keygen -Y sign -n relpack` would write.
 pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> {
+    sign_in(key_path, NAMESPACE, message)
+}
+
+/// Sign `message` in `namespace` (`ssh-keygen -Y sign -n NAMESPACE`).
+pub fn sign_in(key_path: &Path, namespace: &str, message: &[u8]) -> Result<String, String> {
     // ssh-key 0.6.7 refuses about half of all ECDSA P-521 private keys
     // ("length invalid": it wants the scalar zero-padded to 66 bytes, OpenSSH
     // writes it minimal). For a key it cannot read, ssh-keygen makes the
@@ -28,7 +37,7 @@ pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> 
     let key = match PrivateKey::read_openssh_file(key_path) {
         Ok(key) => key,
         Err(e) => {
-            return sign_with_ssh_keygen(key_path, None, message).map_err(|fallback| {
+            return sign_with_ssh_keygen(key_path, None, namespace, message).map_err(|fallback| {
                 format!(
                     "cannot read private key {}: {e}; {fallback}",
                     key_path.display()
@@ -47,13 +56,13 @@ pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> 
         key
     };
     let sig = if key.algorithm().is_rsa() {
-        sign_rsa(&key, message)?
+        sign_rsa(&key, namespace, message)?
     } else {
-        key.sign(NAMESPACE, HashAlg::Sha512, message)
+        key.sign(namespace, HashAlg::Sha512, message)
             .map_err(|e| format!("signing failed: {e}"))?
     };
     key.public_key()
-        .verify(NAMESPACE, message, &sig)
+        .verify(namespace, message, &sig)
         .map_err(|_| "the signature made does not verify with the key".to_string())?;
     sig.to_pem(LineEnding::LF)
         .map_err(|e| format!("cannot armor signature: {e}"))
@@ -61,7 +70,7 @@ pub fn sign_with_key(key_path: &Path, message: &[u8]) -> Result<String, String> 
 
 /// RSA signatures made with the `rsa` crate (rsa-sha2-512, PKCS#1 v1.5 over
 /// the SSHSIG signed data), since ssh-key 0.6.7's own RSA signing is broken.
-fn sign_rsa(key: &PrivateKey, message: &[u8]) -> Result<SshSig, String> {
+fn sign_rsa(key: &PrivateKey, namespace: &str, message: &[u8]) -> Result<SshSig, String> {
     use rsa::BigUint;
     use sha2::Digest;
     let ssh_key::private::KeypairData::Rsa(pair) = key.key_data() else {
@@ -76,7 +85,7 @@ fn sign_rsa(key: &PrivateKey, message: &[u8]) -> Result<SshSig, String> {
         vec![int(&pair.private.p), int(&pair.private.q)],
     )
     .map_err(|e| format!("bad RSA key: {e}"))?;
-    let data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message)
+    let data = SshSig::signed_data(namespace, HashAlg::Sha512, message)
         .map_err(|e| format!("signing failed: {e}"))?;
     let digest = sha2::Sha512::digest(&data);
     let raw = private
@@ -91,7 +100,7 @@ fn sign_rsa(key: &PrivateKey, message: &[u8]) -> Result<SshSig, String> {
     .map_err(|e| format!("RSA signature: {e}"))?;
     SshSig::new(
         key.public_key().key_data().clone(),
-        NAMESPACE,
+        namespace,
         HashAlg::Sha512,
         signature,
     )
@@ -105,12 +114,13 @@ fn sign_rsa(key: &PrivateKey, message: &[u8]) -> Result<SshSig, String> {
 fn sign_with_ssh_keygen(
     key_path: &Path,
     public: Option<&PublicKey>,
+    namespace: &str,
     message: &[u8],
 ) -> Result<String, String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", NAMESPACE, "-f"])
+        .args(["-q", "-Y", "sign", "-n", namespace, "-f"])
         .arg(key_path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -146,7 +156,7 @@ fn sign_with_ssh_keygen(
     }
     public
         .unwrap_or(&own)
-        .verify(NAMESPACE, message, &sig)
+        .verify(namespace, message, &sig)
         .map_err(|_| "the signature ssh-keygen made does not verify with the key".to_string())?;
     sig.to_pem(LineEnding::LF)
         .map_err(|e| format!("cannot armor signature: {e}"))

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use ssh_key::{HashAlg, SshSig};
 
 use super::allowed::{pattern_list_matches, principal_matches, AllowedSigner};
-use super::NAMESPACE;
+use super::{NAMESPACE, PACKET_NAMESPACE};
 
 /// Verify an armored signature over `message` for `principal`, as
 /// `ssh-keygen -Y verify -n relpack` would now. `Ok` carries the key's
@@ -87,7 +87,7 @@ pub fn verify_for_release(
         if s.key.key_data() != sig.public_key() {
             continue;
         }
-        if let Some(why) = refusal(s, at, release) {
+        if let Some(why) = refusal(s, NAMESPACE, at, release) {
             refused.push(format!("allowed_signers line {}: {why}", s.line));
             continue;
         }
@@ -111,18 +111,73 @@ pub fn verify_for_release(
     Err(reason)
 }
 
+/// Who signed a packet: the principals of the allowed_signers line whose
+/// key made the signature, and the key's fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PacketSigner {
+    pub principals: String,
+    pub fingerprint: String,
+    pub line: usize,
+}
+
+/// Verify a packet's signature over its SHA256SUMS (namespace
+/// `relpack-packet`) against allowed_signers, as `ssh-keygen -Y
+/// find-principals` then `-Y verify` would now: some line must list the
+/// signing key, permit the namespace and be valid today. `Ok` says who.
+pub fn verify_packet(
+    message: &[u8],
+    armored: &str,
+    signers: &[AllowedSigner],
+) -> Result<PacketSigner, String> {
+    let sig = SshSig::from_pem(armored.trim())
+        .map_err(|e| format!("the signature is malformed (not an SSH signature: {e})"))?;
+    if sig.namespace() != PACKET_NAMESPACE {
+        return Err(format!(
+            "the signature is for namespace `{}`, not `{PACKET_NAMESPACE}`: it was not made as a packet's signature",
+            sig.namespace()
+        ));
+    }
+    let now = Some(chrono::Local::now().fixed_offset());
+    let mut refused: Vec<String> = Vec::new();
+    for s in signers.iter().filter(|s| !s.cert_authority) {
+        if s.key.key_data() != sig.public_key() {
+            continue;
+        }
+        if let Some(why) = refusal(s, PACKET_NAMESPACE, now, None) {
+            refused.push(format!("allowed_signers line {}: {why}", s.line));
+            continue;
+        }
+        s.key.verify(PACKET_NAMESPACE, message, &sig).map_err(|_| {
+            "the signature does not verify over SHA256SUMS: SHA256SUMS was changed after it was signed, or the signature is damaged".to_string()
+        })?;
+        return Ok(PacketSigner {
+            principals: s.principals.join(","),
+            fingerprint: s.key.fingerprint(HashAlg::Sha256).to_string(),
+            line: s.line,
+        });
+    }
+    if !refused.is_empty() {
+        return Err(refused.join("; "));
+    }
+    Err(format!(
+        "the signing key ({}) is not listed in allowed_signers",
+        ssh_key::PublicKey::from(sig.public_key().clone()).fingerprint(HashAlg::Sha256)
+    ))
+}
+
 /// Why a line listing the principal and the signing key does not permit
 /// this signature: the namespace, or the key's validity at the signing
 /// time and on the release date.
 fn refusal(
     s: &AllowedSigner,
+    namespace: &str,
     at: Option<DateTime<FixedOffset>>,
     release: Option<chrono::NaiveDate>,
 ) -> Option<String> {
     if let Some(ns) = &s.namespaces {
-        if !pattern_list_matches(ns, NAMESPACE) {
+        if !pattern_list_matches(ns, namespace) {
             return Some(format!(
-                "the key is not permitted for namespace `{NAMESPACE}` (namespaces=\"{}\")",
+                "the key is not permitted for namespace `{namespace}` (namespaces=\"{}\")",
                 ns.join(",")
             ));
         }

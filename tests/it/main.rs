@@ -23,6 +23,7 @@ mod markers;
 mod pdf;
 #[cfg(feature = "policy")]
 mod policy;
+mod regulatory;
 mod releases;
 mod rules;
 mod serve;

@@ -13,8 +13,8 @@ use crate::changes::ChangeSet;
 use crate::gate::{ApprovalCheck, GateOutcome};
 use crate::git::TracedCommit;
 use crate::model::{
-    AnomalyRow, DeviationRow, EvidenceEntry, HazardRow, JunitSummary, PacketItem, RequirementRow,
-    SoupRow, TestRow, UnboundCase,
+    AnomalyRow, DeviationRow, EvidenceEntry, HazardRow, JunitSummary, PacketItem, PropertyCase,
+    RequirementCounts, RequirementRow, SoupRow, TestRow, UnboundCase,
 };
 use crate::render::RenderError;
 
@@ -44,6 +44,11 @@ pub const SECTIONS: &[Section] = &[
     section("soup.html", "SOUP", soup),
     section("approvals.html", "Approvals", approvals),
     section("evidence.html", "Evidence index", evidence),
+    section(
+        "regulatory-index.html",
+        "Regulatory index",
+        regulatory_index,
+    ),
 ];
 
 const fn section(page: &'static str, title: &'static str, render: Render) -> Section {
@@ -235,6 +240,8 @@ fn verification(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> 
         by_method: &'a BTreeMap<String, usize>,
         tests: &'a [TestRow],
         unbound: &'a [UnboundCase],
+        by_property: &'a [PropertyCase],
+        requirements: &'a RequirementCounts,
         junit_files: &'a [JunitSummary],
     }
     let p = site.p;
@@ -243,6 +250,8 @@ fn verification(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> 
         by_method: &p.verification.by_method,
         tests: &p.tests,
         unbound: &p.verification.unbound,
+        by_property: &p.verification.by_property,
+        requirements: &p.verification.requirements,
         junit_files: &p.verification.junit_files,
     };
     page(site, &h, view)
@@ -295,4 +304,13 @@ fn evidence(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         policies: &site.p.policies,
     };
     page(site, &h, view)
+}
+
+fn regulatory_index(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        index: &'a crate::gate::regulatory::RegulatoryIndex,
+    }
+    let index = &site.p.regulatory_index;
+    page(site, &h, View { index })
 }

@@ -70,6 +70,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/html/evidence.html"),
     ),
     (
+        "regulatory-index.html",
+        include_str!("../../../templates/html/regulatory-index.html"),
+    ),
+    (
         "item.html",
         include_str!("../../../templates/html/item.html"),
     ),

@@ -35,12 +35,14 @@ const SECTIONS: &[(&str, Option<&str>, f64)] = &[
     ("risk", Some("hazards"), 0.07),
     ("trace", Some("requirements"), 0.057),
     ("verification", Some("tests"), 0.055),
+    ("property", Some("property"), 0.025),
     ("unbound", Some("unbound"), 0.025),
     ("anomalies", Some("anomalies"), 0.05),
     ("deviations", Some("deviations"), 0.05),
     ("soup", Some("soup"), 0.05),
     ("approvals", Some("approvals"), 0.08),
     ("evidence", Some("evidence"), 0.04),
+    ("regulatory", None, 0.0),
     ("appendix", Some("appendix"), 0.04),
 ];
 
@@ -203,6 +205,8 @@ impl Plan {
             packet["verification"]["unbound_more"] = more.into();
         }
         rows.insert("unbound".into(), unbound);
+        let property = packet["verification"]["by_property"].take();
+        rows.insert("property".into(), property);
         for t in rows["tests"].as_array_mut().into_iter().flatten() {
             if let Some(more) = cap(&mut t["runs"], PDF_RUNS_PER_TEST) {
                 t["runs_more"] = more.into();

@@ -24,7 +24,7 @@ pub fn view_data(packet: &Packet) -> Value {
     let mut v = serde_json::to_value(packet).unwrap_or(Value::Null);
     // Every row carries `md`, null where the item has no text: the template
     // never has to ask whether a field exists.
-    for key in ["items", "requirements"] {
+    for key in ["items", "requirements", "tests"] {
         for row in v[key].as_array_mut().into_iter().flatten() {
             let tree = row["id"].as_str().and_then(|id| trees.get(id)).cloned();
             if let Some(obj) = row.as_object_mut() {

@@ -20,6 +20,8 @@ use crate::item::Kind;
 use crate::render::{Output, OutputError};
 use crate::stages::{Failure, Options};
 
+mod signature;
+
 /// What `relpack verify` found.
 pub struct Verdict {
     /// What differs; empty means every check made passed.
@@ -31,8 +33,21 @@ pub struct Verdict {
 }
 
 /// Verify `folder`; with `root`, against the evidence. `opts` gives the
-/// version when the packet was built with `--version`.
-pub fn verify(folder: &Path, root: Option<&Path>, opts: &Options) -> Result<Verdict, String> {
+/// version when the packet was built with `--version`; `signers` is the
+/// allowed_signers file for the packet's signature (else relpack.toml's,
+/// with `root`).
+pub fn verify(
+    folder: &Path,
+    root: Option<&Path>,
+    signers: Option<&Path>,
+    opts: &Options,
+) -> Result<Verdict, String> {
+    let mut verdict = verify_contents(folder, root, opts)?;
+    signature::check(folder, root, signers, &mut verdict);
+    Ok(verdict)
+}
+
+fn verify_contents(folder: &Path, root: Option<&Path>, opts: &Options) -> Result<Verdict, String> {
     let manifest = read_manifest(folder)?;
     let mut problems = manifest.problems.clone();
     let packet = read_regular(folder, "packet.json")
@@ -139,7 +154,8 @@ fn read_manifest(folder: &Path) -> Result<Manifest, String> {
                 "{rel}: a symbolic link (to {target}); a packet holds only files"
             ));
         } else if kind.is_file() {
-            if rel != "SHA256SUMS" {
+            // The manifest and its signature are not listed in it.
+            if rel != "SHA256SUMS" && rel != crate::write::SIGNATURE_FILE {
                 files.insert(rel);
             }
         } else if !kind.is_dir() {
