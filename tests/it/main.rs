@@ -23,6 +23,7 @@ mod pdf;
 #[cfg(feature = "policy")]
 mod policy;
 mod releases;
+mod riskdoc;
 mod rules;
 mod serve;
 mod site;
