@@ -110,7 +110,7 @@ pub fn context(c: &Checked, hazards: &[HazardRow]) -> RiskContext {
             });
         }
     }
-    let mut by_level = |scale: &[ScaleLevel]| {
+    let by_level = |scale: &[ScaleLevel]| {
         let mut v = scale.to_vec();
         v.sort_by_key(|l| l.level);
         v
