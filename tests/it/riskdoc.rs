@@ -72,11 +72,13 @@ title = "Dose safely"
 [[requirement]]
 id = "REQ-1"
 title = "Dose limit"
+text = "The pump shall limit each dose."
 derives_from = ["N-1"]
 
 [[requirement]]
 id = "REQ-2"
 title = "Dose warning"
+text = "The pump shall warn before a large dose."
 derives_from = ["N-1"]
 
 [[test]]
@@ -479,6 +481,7 @@ description = \"Death.\"
     let hazard = r#"[[requirement]]
 id = "REQ-1"
 title = "Limit"
+text = "The pump shall limit."
 
 [[hazard]]
 id = "HAZ-1"
@@ -494,9 +497,9 @@ control_types = { REQ-9 = "protective-measure" }
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("hazard HAZ-1: `control_types` names REQ-9, which is not one of its `controls`"), "{err}");
-    assert!(err.contains("h.toml:12:"), "{err}");
+    assert!(err.contains("h.toml:13:"), "{err}");
     assert!(err.contains("hazard HAZ-1: `severity` 3 is above the severity scale of relpack.toml, whose levels are 1 to 2"), "{err}");
-    assert!(err.contains("h.toml:9:"), "{err}");
+    assert!(err.contains("h.toml:10:"), "{err}");
     // An unknown control type is the schema's error, naming every option.
     let bad = hazard.replace("REQ-9 = \"protective-measure\"", "REQ-1 = \"training\"");
     let dir = tree(&[("relpack.toml", CONFIG), ("h.toml", &bad)]);

@@ -77,7 +77,7 @@ pub fn svg(risk: &RiskContext, residual: bool) -> String {
             "<text x=\"{x}\" y=\"{y}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#1a1f24\">{s}</text>\
 <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\" fill=\"#56606b\">{}</text>",
             y + 12,
-            name(s, &risk.severity, 11)
+            name(s, &risk.severity, 12)
         ));
     }
     out.push_str(&format!(
