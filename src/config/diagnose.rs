@@ -213,7 +213,10 @@ fn quoted_dates(spans: &Spans, text: &str, file: FileId, out: &mut Vec<Diagnosti
 /// accepted the file: serde reads any integer and any string.
 fn risk_scales(json: &Value, spans: &Spans, file: FileId, out: &mut Vec<Diagnostic>) {
     for scale in ["severity", "probability"] {
-        let Some(levels) = json.pointer(&format!("/risk/{scale}")).and_then(Value::as_array) else {
+        let Some(levels) = json
+            .pointer(&format!("/risk/{scale}"))
+            .and_then(Value::as_array)
+        else {
             continue;
         };
         let table = format!("[[risk.{scale}]]");
@@ -221,7 +224,11 @@ fn risk_scales(json: &Value, spans: &Spans, file: FileId, out: &mut Vec<Diagnost
         for (i, entry) in levels.iter().enumerate() {
             let at = |key: &str| spans.value(&format!("/risk/{scale}/{i}/{key}"));
             for key in ["name", "description"] {
-                if entry.get(key).and_then(Value::as_str).is_some_and(|t| t.trim().is_empty()) {
+                if entry
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.trim().is_empty())
+                {
                     out.push(
                         Diagnostic::error(format!("relpack.toml: {table} `{key}` is blank"))
                             .at(file, at(key))
@@ -239,7 +246,9 @@ fn risk_scales(json: &Value, spans: &Spans, file: FileId, out: &mut Vec<Diagnost
                     ))
                     .at(file, at("level"))
                     .label("1 to 5")
-                    .note(format!("a hazard's {scale} is 1 to 5, so are the levels of its scale")),
+                    .note(format!(
+                        "a hazard's {scale} is 1 to 5, so are the levels of its scale"
+                    )),
                 );
             } else if seen.contains(&level) {
                 out.push(

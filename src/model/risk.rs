@@ -119,10 +119,7 @@ pub fn context(c: &Checked, hazards: &[HazardRow]) -> RiskContext {
         acceptable_score: policy.acceptable_score,
         severity: by_level(&policy.severity),
         probability: by_level(&policy.probability),
-        conclusion: policy
-            .conclusion
-            .clone()
-            .filter(|t| !t.trim().is_empty()),
+        conclusion: policy.conclusion.clone().filter(|t| !t.trim().is_empty()),
         matrix: RiskMatrix {
             severity_levels: sn,
             probability_levels: pn,

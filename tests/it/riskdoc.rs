@@ -192,12 +192,27 @@ fn risk_context_control_types_and_anomaly_detail_reach_packet_json() {
         .contains("**Overall residual risk is acceptable**"));
     // The matrix: 4 severities x 3 probabilities, top row first.
     let m = &risk["matrix"];
-    assert_eq!((m["severity_levels"].as_i64(), m["probability_levels"].as_i64()), (Some(4), Some(3)));
+    assert_eq!(
+        (
+            m["severity_levels"].as_i64(),
+            m["probability_levels"].as_i64()
+        ),
+        (Some(4), Some(3))
+    );
     let cells = m["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 12);
-    assert_eq!((cells[0]["severity"].as_i64(), cells[0]["probability"].as_i64()), (Some(1), Some(3)));
+    assert_eq!(
+        (
+            cells[0]["severity"].as_i64(),
+            cells[0]["probability"].as_i64()
+        ),
+        (Some(1), Some(3))
+    );
     assert_eq!(cell(&p, 4, 3)["initial"], 2);
-    assert_eq!(cell(&p, 4, 3)["initial_hazards"], serde_json::json!(["HAZ-1", "HAZ-3"]));
+    assert_eq!(
+        cell(&p, 4, 3)["initial_hazards"],
+        serde_json::json!(["HAZ-1", "HAZ-3"])
+    );
     assert_eq!(cell(&p, 4, 3)["residual"], 0);
     assert_eq!(cell(&p, 3, 3)["initial"], 1);
     assert_eq!(cell(&p, 4, 1)["residual"], 1);
@@ -220,14 +235,29 @@ fn risk_context_control_types_and_anomaly_detail_reach_packet_json() {
             .unwrap()
             .clone()
     };
-    assert_eq!(hazard("HAZ-1")["controls"][0]["control_type"], "protective-measure");
-    assert_eq!(hazard("HAZ-1")["controls"][1]["control_type"], "information-for-safety");
-    assert_eq!(hazard("HAZ-2")["controls"][0]["control_type"], serde_json::Value::Null);
-    assert_eq!(hazard("HAZ-3")["controls"][0]["control_type"], "inherent-safety-by-design");
+    assert_eq!(
+        hazard("HAZ-1")["controls"][0]["control_type"],
+        "protective-measure"
+    );
+    assert_eq!(
+        hazard("HAZ-1")["controls"][1]["control_type"],
+        "information-for-safety"
+    );
+    assert_eq!(
+        hazard("HAZ-2")["controls"][0]["control_type"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        hazard("HAZ-3")["controls"][0]["control_type"],
+        "inherent-safety-by-design"
+    );
     // Anomalies: the new fields, null where not written.
     let a1 = &p["anomalies"][0];
     assert_eq!(a1["id"], "ANOM-1");
-    assert_eq!(a1["impact"], "No impact on safety or effectiveness: the value stays readable.");
+    assert_eq!(
+        a1["impact"],
+        "No impact on safety or effectiveness: the value stays readable."
+    );
     assert_eq!(a1["correction_plan"], "Wrap the label in release 1.1.");
     assert_eq!(a1["due"], "2027-01-31");
     assert_eq!(a1["overdue"], false);
@@ -261,8 +291,13 @@ fn the_site_shows_the_conclusion_first_the_scales_and_the_matrix_as_inline_svg()
     };
     // The conclusion, as Markdown made HTML, before everything else.
     assert!(at("Overall residual risk</h2>") < at("Risk acceptability"));
-    assert!(at("<strong>Overall residual risk is acceptable</strong>") < at("id=\"matrix-initial\""));
-    assert!(html.contains("href=\"items/HAZ-2.html\""), "ids in the conclusion link");
+    assert!(
+        at("<strong>Overall residual risk is acceptable</strong>") < at("id=\"matrix-initial\"")
+    );
+    assert!(
+        html.contains("href=\"items/HAZ-2.html\""),
+        "ids in the conclusion link"
+    );
     assert!(html.contains("at most <strong>4</strong>"));
     for text in [
         "Catastrophic",
@@ -276,12 +311,15 @@ fn the_site_shows_the_conclusion_first_the_scales_and_the_matrix_as_inline_svg()
     let (before, after) = html.split_at(at("id=\"matrix-residual\""));
     let before = &before[at("id=\"matrix-initial\"")..];
     assert_eq!(before.matches("class=\"cell ").count(), 12);
+    assert!(before.contains("data-severity=\"4\" data-probability=\"3\" data-count=\"2\""));
     assert!(before.contains(
-        "data-severity=\"4\" data-probability=\"3\" data-count=\"2\""
+        "class=\"cell bad\" data-severity=\"3\" data-probability=\"3\" data-count=\"1\""
     ));
-    assert!(before.contains("class=\"cell bad\" data-severity=\"3\" data-probability=\"3\" data-count=\"1\""));
-    assert!(after.contains("class=\"cell ok\" data-severity=\"4\" data-probability=\"1\" data-count=\"1\""));
-    assert!(after.contains("class=\"cell bad\" data-severity=\"3\" data-probability=\"2\" data-count=\"1\""));
+    assert!(after
+        .contains("class=\"cell ok\" data-severity=\"4\" data-probability=\"1\" data-count=\"1\""));
+    assert!(after.contains(
+        "class=\"cell bad\" data-severity=\"3\" data-probability=\"2\" data-count=\"1\""
+    ));
     assert!(after.contains("data-severity=\"4\" data-probability=\"3\" data-count=\"0\""));
     // The CSP forbids inline style and script: the figure uses neither.
     assert!(!html.contains(" style="), "no style attribute");
@@ -449,10 +487,19 @@ description = \"Often.\"
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     for (message, at) in [
-        ("[[risk.severity]] level 1 is defined twice", line("level = 1", 1)),
+        (
+            "[[risk.severity]] level 1 is defined twice",
+            line("level = 1", 1),
+        ),
         ("[[risk.severity]] `name` is blank", line("name = \" \"", 0)),
-        ("the severity scale has no level 2, 3", line("[[risk.severity]]", 0)),
-        ("[[risk.probability]] `level` 7 is not 1 to 5", line("level = 7", 0)),
+        (
+            "the severity scale has no level 2, 3",
+            line("[[risk.severity]]", 0),
+        ),
+        (
+            "[[risk.probability]] `level` 7 is not 1 to 5",
+            line("level = 7", 0),
+        ),
     ] {
         let i = err
             .find(message)
@@ -496,7 +543,12 @@ control_types = { REQ-9 = "protective-measure" }
     let o = relpack().arg("check").arg(dir.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("hazard HAZ-1: `control_types` names REQ-9, which is not one of its `controls`"), "{err}");
+    assert!(
+        err.contains(
+            "hazard HAZ-1: `control_types` names REQ-9, which is not one of its `controls`"
+        ),
+        "{err}"
+    );
     assert!(err.contains("h.toml:13:"), "{err}");
     assert!(err.contains("hazard HAZ-1: `severity` 3 is above the severity scale of relpack.toml, whose levels are 1 to 2"), "{err}");
     assert!(err.contains("h.toml:10:"), "{err}");
