@@ -147,7 +147,7 @@ status = "open"
 rationale = "Display only."
 "#;
 
-fn cell<'a>(p: &'a serde_json::Value, s: i64, pr: i64) -> &'a serde_json::Value {
+fn cell(p: &serde_json::Value, s: i64, pr: i64) -> &serde_json::Value {
     p["risk"]["matrix"]["cells"]
         .as_array()
         .unwrap()
