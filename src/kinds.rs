@@ -132,6 +132,22 @@ pub struct Hazard {
     pub benefit_risk: Option<String>,
     #[serde(default, deserialize_with = "ids")]
     pub controls: Vec<String>,
+    /// Each control's option of ISO 14971 7.1, by control id (a key that
+    /// is not one of `controls` is refused in `validate::risk`).
+    #[serde(default)]
+    pub control_types: std::collections::BTreeMap<String, ControlType>,
+}
+
+/// The risk control options of ISO 14971 7.1, in their order of priority.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, strum::IntoStaticStr,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum ControlType {
+    InherentSafetyByDesign,
+    ProtectiveMeasure,
+    InformationForSafety,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, strum::IntoStaticStr)]
@@ -210,6 +226,16 @@ pub struct Anomaly {
     pub rationale: Option<String>,
     #[serde(default, deserialize_with = "ids")]
     pub affects: Vec<String>,
+    /// Its impact on safety and effectiveness (FDA: unresolved anomalies).
+    #[serde(default)]
+    pub impact: Option<String>,
+    /// How and when it will be corrected.
+    #[serde(default)]
+    pub correction_plan: Option<String>,
+    /// The correction's date, `YYYY-MM-DD` (the schema's pattern); a
+    /// deferred anomaly past it is a finding (`verdict`, `gate::anomaly`).
+    #[serde(default)]
+    pub due: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -91,6 +91,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             .then(a.origin.file.cmp(&b.origin.file))
     });
     diags.extend(validate::validate(&items, &config.fields));
+    diags.extend(validate::risk(&items, &config.risk));
     diags.extend(gate::check_waives(&items));
     diags.extend(regulatory::check_fulfils(&items));
     let (links, link_diags) = link::link(

@@ -212,3 +212,62 @@ pub fn validate(items: &[Item], custom: &CustomFields) -> Vec<Diagnostic> {
         })
         .collect()
 }
+
+/// What a hazard's schema cannot say: each key of `control_types` names
+/// one of its `controls`, and where relpack.toml defines a scale, its
+/// severities and probabilities are levels of that scale. Read from the
+/// raw fields (the typed views come after validation), skipping values
+/// of the wrong type, which the schema reports.
+pub fn risk(items: &[Item], policy: &crate::config::Risk) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for h in items.iter().filter(|i| i.kind == Kind::Hazard) {
+        let controls: Vec<&str> = match h.fields.get("controls") {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(Value::Object(types)) = h.fields.get("control_types") {
+            for id in types.keys().filter(|k| !controls.contains(&k.as_str())) {
+                out.push(
+                    Diagnostic::error(format!(
+                        "hazard {}: `control_types` names {id}, which is not one of its `controls`",
+                        h.id
+                    ))
+                    .at(
+                        h.origin.file,
+                        h.origin
+                            .span_of(&format!("/control_types/{}", escape_pointer(id))),
+                    )
+                    .label("not a control of this hazard")
+                    .note(match controls.is_empty() {
+                        true => "the hazard has no controls".to_string(),
+                        false => format!("its controls are {}", controls.join(", ")),
+                    }),
+                );
+            }
+        }
+        let scales = [
+            ("severity", &policy.severity),
+            ("probability", &policy.probability),
+        ];
+        for (scale, levels) in scales.into_iter().filter(|(_, l)| !l.is_empty()) {
+            let top = levels.iter().map(|l| l.level).max().unwrap_or(5);
+            for field in [scale.to_string(), format!("residual_{scale}")] {
+                let Some(v) = h.fields.get(&field).and_then(Value::as_i64) else {
+                    continue;
+                };
+                if v > top {
+                    out.push(
+                        Diagnostic::error(format!(
+                            "hazard {}: `{field}` {v} is above the {scale} scale of relpack.toml, whose levels are 1 to {top}",
+                            h.id
+                        ))
+                        .at(h.origin.file, h.origin.span_of(&format!("/{field}")))
+                        .label(format!("not a level of [[risk.{scale}]]")),
+                    );
+                }
+            }
+        }
+    }
+    out
+}

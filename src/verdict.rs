@@ -13,7 +13,9 @@
 //!   `risk.acceptable_score`, *justified* when not acceptable but it has a
 //!   non-blank `benefit_risk`;
 //! - a deviation is *in force* through its `expires` date (inclusive) and
-//!   *expired* after it, or when its expiry cannot be read.
+//!   *expired* after it, or when its expiry cannot be read;
+//! - a deferred anomaly is *overdue* when its `due` date is before the
+//!   release date (on the day itself it is not).
 
 use std::collections::HashMap;
 
@@ -86,12 +88,29 @@ impl DeviationVerdict {
     }
 }
 
+#[derive(Debug, Clone)]
+pub struct AnomalyVerdict {
+    /// The correction's due date, where one is written and is a date.
+    pub due: Option<NaiveDate>,
+    /// Deferred, and due before the release date.
+    pub overdue: bool,
+}
+
 /// Every verdict, by item index.
 #[derive(Debug, Default)]
 pub struct Verdicts {
     pub requirements: HashMap<usize, RequirementVerdict>,
     pub hazards: HashMap<usize, HazardVerdict>,
     pub deviations: HashMap<usize, DeviationVerdict>,
+    pub anomalies: HashMap<usize, AnomalyVerdict>,
+}
+
+/// The acceptability rule of `[risk]`: a severity and a probability whose
+/// product is at or below `acceptable_score` are acceptable. Both a
+/// hazard's residual risk and the cells of the packet's risk matrix are
+/// judged by it.
+pub fn acceptable(policy: &crate::config::Risk, severity: i64, probability: i64) -> bool {
+    severity * probability <= policy.acceptable_score
 }
 
 impl Verdicts {
@@ -121,10 +140,20 @@ impl Verdicts {
                 (d, DeviationVerdict { expires, in_force })
             })
             .collect();
+        let anomalies = ev
+            .anomalies()
+            .map(|(a, _, anomaly)| {
+                let due = anomaly.due.as_deref().and_then(date_of);
+                let overdue = anomaly.status == kinds::AnomalyStatus::Deferred
+                    && due.is_some_and(|d| d < ev.date);
+                (a, AnomalyVerdict { due, overdue })
+            })
+            .collect();
         Verdicts {
             requirements,
             hazards,
             deviations,
+            anomalies,
         }
     }
 
@@ -140,8 +169,12 @@ impl Verdicts {
 /// The date a deviation expires on, as written (a date, or the date part of
 /// a date-time).
 pub fn expiry(d: &kinds::Deviation) -> Option<NaiveDate> {
-    let expires = d.expires.as_str();
-    NaiveDate::parse_from_str(expires.get(..10).unwrap_or(expires), "%Y-%m-%d").ok()
+    date_of(&d.expires)
+}
+
+/// A date as written: a date, or the date part of a date-time.
+fn date_of(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok()
 }
 
 /// A requirement of a class in `[gates] require_implementation` that no
@@ -233,7 +266,7 @@ fn hazard_verdict(
     let residual_severity = h.residual_severity.unwrap_or(severity);
     let residual_probability = h.residual_probability.unwrap_or(probability);
     let residual_score = residual_severity * residual_probability;
-    let acceptable = residual_score <= ev.config.risk.acceptable_score;
+    let acceptable = acceptable(&ev.config.risk, residual_severity, residual_probability);
     let justified = !acceptable
         && h.benefit_risk
             .as_deref()

@@ -75,6 +75,7 @@ pub(super) fn problems(text: &str, file: FileId, values: bool) -> Vec<Diagnostic
     let mut out = Vec::new();
     unknown_keys(&SCHEMA, &json, "", &spans, file, &mut out);
     quoted_dates(&spans, text, file, &mut out);
+    risk_scales(&json, &spans, file, &mut out);
     if values {
         schema_errors(&json, &spans, file, &mut out);
     }
@@ -203,6 +204,79 @@ fn quoted_dates(spans: &Spans, text: &str, file: FileId, out: &mut Vec<Diagnosti
             .label("remove the quotes")
             .note(format!("write `date = {bare}` (a TOML date, YYYY-MM-DD)")),
         );
+    }
+}
+
+/// `[[risk.severity]]` and `[[risk.probability]]`: levels 1 to 5 (a
+/// hazard's severity and probability are), each once, from 1 without a
+/// gap, each with a name and a description. Checked whether or not serde
+/// accepted the file: serde reads any integer and any string.
+fn risk_scales(json: &Value, spans: &Spans, file: FileId, out: &mut Vec<Diagnostic>) {
+    for scale in ["severity", "probability"] {
+        let Some(levels) = json
+            .pointer(&format!("/risk/{scale}"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        let table = format!("[[risk.{scale}]]");
+        let mut seen: Vec<i64> = Vec::new();
+        for (i, entry) in levels.iter().enumerate() {
+            let at = |key: &str| spans.value(&format!("/risk/{scale}/{i}/{key}"));
+            for key in ["name", "description"] {
+                if entry
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.trim().is_empty())
+                {
+                    out.push(
+                        Diagnostic::error(format!("relpack.toml: {table} `{key}` is blank"))
+                            .at(file, at(key))
+                            .label(format!("say what this {scale} level means")),
+                    );
+                }
+            }
+            let Some(level) = entry.get("level").and_then(Value::as_i64) else {
+                continue;
+            };
+            if !(1..=5).contains(&level) {
+                out.push(
+                    Diagnostic::error(format!(
+                        "relpack.toml: {table} `level` {level} is not 1 to 5"
+                    ))
+                    .at(file, at("level"))
+                    .label("1 to 5")
+                    .note(format!(
+                        "a hazard's {scale} is 1 to 5, so are the levels of its scale"
+                    )),
+                );
+            } else if seen.contains(&level) {
+                out.push(
+                    Diagnostic::error(format!(
+                        "relpack.toml: {table} level {level} is defined twice"
+                    ))
+                    .at(file, at("level"))
+                    .label("defined again here"),
+                );
+            } else {
+                seen.push(level);
+            }
+        }
+        let top = seen.iter().copied().max().unwrap_or(0);
+        let missing: Vec<String> = (1..top)
+            .filter(|l| !seen.contains(l))
+            .map(|l| l.to_string())
+            .collect();
+        if !missing.is_empty() {
+            out.push(
+                Diagnostic::error(format!(
+                    "relpack.toml: the {scale} scale has no level {}",
+                    missing.join(", ")
+                ))
+                .at(file, spans.value(&format!("/risk/{scale}")))
+                .note(format!("define every level from 1 to {top}, each once")),
+            );
+        }
     }
 }
 

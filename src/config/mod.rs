@@ -3,6 +3,9 @@
 //! reported at once, with hints (`diagnose.rs`).
 
 mod diagnose;
+mod risk;
+
+pub use risk::{Risk, ScaleLevel};
 
 use std::collections::BTreeMap;
 
@@ -96,6 +99,8 @@ pub struct Product {
     #[serde(default = "default_class")]
     pub safety_class: SafetyClass,
     pub documentation_level: Option<DocumentationLevel>,
+    /// Why this documentation level (FDA's documentation level evaluation).
+    pub documentation_level_rationale: Option<String>,
 }
 
 fn default_class() -> SafetyClass {
@@ -209,25 +214,6 @@ impl Paper {
     /// Its name, as relpack.toml and typst both spell it.
     pub fn typst_name(self) -> &'static str {
         self.into()
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Risk {
-    #[serde(default = "default_acceptable")]
-    pub acceptable_score: i64,
-}
-
-fn default_acceptable() -> i64 {
-    6
-}
-
-impl Default for Risk {
-    fn default() -> Self {
-        Risk {
-            acceptable_score: default_acceptable(),
-        }
     }
 }
 

@@ -7,7 +7,7 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
     let ev = input.ev;
     let max = ev.config.gates.max_open_anomaly;
     let mut out = Vec::new();
-    for (_, item, a) in ev.anomalies() {
+    for (ai, item, a) in ev.anomalies() {
         if a.status == AnomalyStatus::Resolved {
             continue;
         }
@@ -23,6 +23,26 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
                     a.severity.as_str(),
                     max.as_str()
                 ),
+            ));
+        }
+        let verdict = input.verdicts.anomalies.get(&ai);
+        if let Some(due) = verdict.filter(|v| v.overdue).and_then(|v| v.due) {
+            out.push(Finding::at(
+                ev,
+                item,
+                "/due",
+                format!(
+                    "anomaly {} is deferred and its correction was due on {due}, before the release date {}: correct it, set a new `due` with a plan, or waive it with a deviation",
+                    item.id, ev.date
+                ),
+            ));
+        }
+        if a.due.is_some() && verdict.is_some_and(|v| v.due.is_none()) {
+            out.push(Finding::at(
+                ev,
+                item,
+                "/due",
+                format!("anomaly {}: `due` is not a date", item.id),
             ));
         }
         if a.rationale.as_deref().is_none_or(|r| r.trim().is_empty()) {

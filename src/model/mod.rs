@@ -23,6 +23,8 @@ use crate::item::Kind;
 use crate::results::{Outcome, Run};
 use crate::stages::Checked;
 
+pub use risk::{MatrixCell, RiskContext, RiskMatrix};
+
 pub const FORMAT: &str = "relpack-packet/1";
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +39,8 @@ pub struct Packet {
     pub results: Vec<Run>,
     pub requirements: Vec<RequirementRow>,
     pub hazards: Vec<HazardRow>,
+    /// Section 6's context: scales, acceptability rule, conclusion, matrix.
+    pub risk: RiskContext,
     pub tests: Vec<TestRow>,
     pub verification: Verification,
     pub documents: Vec<String>,
@@ -75,6 +79,7 @@ pub struct Product {
     /// The highest class in the release (the product's where none is higher).
     pub safety_class: String,
     pub documentation_level: Option<String>,
+    pub documentation_level_rationale: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -189,6 +194,8 @@ pub struct RequirementRow {
 pub struct HazardControl {
     pub id: String,
     pub verified: bool,
+    /// Its risk control option (ISO 14971 7.1), where the hazard says.
+    pub control_type: Option<crate::kinds::ControlType>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -302,6 +309,12 @@ pub struct AnomalyRow {
     pub status: String,
     pub affects: Vec<String>,
     pub rationale: Option<String>,
+    /// On safety and effectiveness.
+    pub impact: Option<String>,
+    pub correction_plan: Option<String>,
+    pub due: Option<String>,
+    /// Deferred and due before the release date (`verdict`).
+    pub overdue: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -345,6 +358,7 @@ impl Packet {
         let (results, tests, by_method, by_outcome) = verification::tests(c);
         let requirements = trace::requirements(c);
         let hazards = risk::hazards(c);
+        let risk = risk::context(c, &hazards);
         let (unbound, junit_files) = verification::junit(c);
         let by_property = verification::by_property(c);
         let requirement_counts = verification::requirement_counts(c);
@@ -369,6 +383,11 @@ impl Packet {
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default()
                 }),
+                documentation_level_rationale: ev
+                    .config
+                    .product
+                    .documentation_level_rationale
+                    .clone(),
             },
             release: Release {
                 version: ev.version.clone(),
@@ -383,6 +402,7 @@ impl Packet {
             results,
             requirements,
             hazards,
+            risk,
             tests,
             verification: Verification {
                 by_outcome,

@@ -22,13 +22,17 @@ pub fn anomalies(c: &Checked) -> Vec<AnomalyRow> {
     c.evidence
         .anomalies()
         .filter(|(_, _, a)| a.status != AnomalyStatus::Resolved)
-        .map(|(_, item, a)| AnomalyRow {
+        .map(|(ai, item, a)| AnomalyRow {
             id: item.id.clone(),
             title: item.title().to_string(),
             severity: a.severity.as_str().to_string(),
             status: a.status.as_str().to_string(),
             affects: a.affects.clone(),
             rationale: a.rationale.clone(),
+            impact: a.impact.clone(),
+            correction_plan: a.correction_plan.clone(),
+            due: a.due.clone(),
+            overdue: c.verdicts.anomalies.get(&ai).is_some_and(|v| v.overdue),
         })
         .collect()
 }

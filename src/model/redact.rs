@@ -79,7 +79,7 @@ macro_rules! redact_fields {
 }
 
 redact_fields! {
-    Product { name, id, manufacturer }
+    Product { name, id, manufacturer, documentation_level_rationale }
     GateOutcome { findings }
     Finding { message, items, file }
     Run { test, source, case, record, executed_at, executed_by, version, commit, environment, notes }
@@ -101,7 +101,10 @@ redact_fields! {
     Suspect { id, reason }
     ChangeSet { added, removed, modified, suspect }
     Changes { records, commits, since_previous }
-    AnomalyRow { id, title, severity, status, affects, rationale }
+    AnomalyRow { id, title, severity, status, affects, rationale, impact, correction_plan, due }
+    RiskContext { conclusion, matrix }
+    RiskMatrix { cells }
+    MatrixCell { initial_hazards, residual_hazards }
     DeviationRow { id, items, owner, reason, expires }
     SoupRow { id, name, version, supplier, purpose, known_anomalies_reviewed, licenses, purl, requirements }
     ApprovalCheck { id, signer, role, meaning, signed_at, scope, principal }
@@ -131,6 +134,7 @@ pub fn packet(p: &mut Packet, r: &Redactor) {
     p.results.redact(r);
     p.requirements.redact(r);
     p.hazards.redact(r);
+    p.risk.redact(r);
     p.tests.redact(r);
     p.verification.redact(r);
     p.documents.redact(r);

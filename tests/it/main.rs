@@ -25,6 +25,7 @@ mod pdf;
 mod policy;
 mod regulatory;
 mod releases;
+mod riskdoc;
 mod rules;
 mod serve;
 mod site;

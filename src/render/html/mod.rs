@@ -7,6 +7,7 @@
 
 mod item_page;
 mod releases;
+mod risk_matrix;
 mod search;
 mod sections;
 mod site;

@@ -214,9 +214,32 @@ fn risk(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         hazards: &'a [HazardRow],
+        risk: &'a crate::model::RiskContext,
+        /// The overall residual-risk conclusion, Markdown made safe HTML.
+        conclusion: Option<String>,
+        matrix_initial: String,
+        matrix_residual: String,
     }
-    let hazards = &site.p.hazards;
-    page(site, &h, View { hazards })
+    let p = site.p;
+    let link = |id: &str| {
+        p.item(id)
+            .map(|_| format!("items/{}.html", crate::names::page_name(id)))
+    };
+    let conclusion = p.risk.conclusion.as_deref().map(|t| {
+        crate::render::markdown::to_html_linked(
+            t,
+            &link,
+            &crate::render::markdown::ImagePolicy::default(),
+        )
+    });
+    let view = View {
+        hazards: &p.hazards,
+        risk: &p.risk,
+        conclusion,
+        matrix_initial: super::risk_matrix::svg(&p.risk, false),
+        matrix_residual: super::risk_matrix::svg(&p.risk, true),
+    };
+    page(site, &h, view)
 }
 
 fn trace_matrix(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {

@@ -32,6 +32,13 @@ pub fn view_data(packet: &Packet) -> Value {
             }
         }
     }
+    // The overall residual-risk conclusion, like every text, as a tree.
+    let is_item = |id: &str| packet.item(id).is_some();
+    v["risk"]["conclusion_md"] = packet
+        .risk
+        .conclusion
+        .as_deref()
+        .map_or(Value::Null, |t| to_ast(t, &is_item));
     let wanted: HashSet<&str> = packet
         .documents
         .iter()
