@@ -940,7 +940,7 @@ fn holds_in(spec: &Spec, schema: &jsonschema::Validator, tmp: &Path) -> Result<(
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.is_dir())
+        .find(|p| super::is_release_folder(p))
         .expect("a release folder");
     let packet: Value =
         serde_json::from_str(&std::fs::read_to_string(folder.join("packet.json")).unwrap())

@@ -215,7 +215,7 @@ fn hidden_entries(out: &Path) -> Vec<String> {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.starts_with('.'))
+        .filter(|n| n.starts_with('.') && n != ".relpack-cache")
         .collect();
     v.sort();
     v

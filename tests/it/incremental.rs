@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_fs::TempDir;
 
-use super::support::{files_of, relpack, repo_path};
+use super::support::{files_of, is_release_folder, relpack, repo_path};
 
 /// A copy of the sample evidence to edit.
 fn sample_copy() -> TempDir {
@@ -46,7 +46,7 @@ fn build_into(root: &Path, out: &Path, extra: &[&str]) -> PathBuf {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .find(|p| is_release_folder(p))
         .expect("a release folder")
 }
 

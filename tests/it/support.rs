@@ -68,7 +68,7 @@ pub fn build_packet(root: &Path, extra: &[&str]) -> (TempDir, PathBuf, i32, Stri
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.is_dir())
+        .find(|p| is_release_folder(p))
         .expect("a release folder");
     (out, folder, code, stderr)
 }
@@ -147,6 +147,15 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A release folder in OUT: a folder not hidden (OUT also holds relpack's
+/// cache, `.relpack-cache`).
+pub fn is_release_folder(p: &Path) -> bool {
+    p.is_dir()
+        && !p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
 /// Every file under `dir` by its relative path, with its bytes.
