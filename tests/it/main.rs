@@ -19,6 +19,7 @@ mod import;
 mod junit;
 mod layout;
 mod markers;
+mod media;
 mod pdf;
 #[cfg(feature = "policy")]
 mod policy;

@@ -159,6 +159,7 @@ fn changes(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         records: Vec<RecordView<'a>>,
         commits: &'a [TracedCommit],
         since: Option<&'a ChangeSet>,
+        history: &'a crate::history::History,
     }
     let p = site.p;
     let records = p
@@ -176,6 +177,7 @@ fn changes(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         records,
         commits: &p.changes.commits,
         since: p.changes.since_previous.as_ref(),
+        history: &p.history,
     };
     page(site, &h, view)
 }

@@ -37,6 +37,8 @@ pub struct PdfRenderer {
     book: LazyHash<FontBook>,
     /// Characters of the packet no font can draw, by item.
     missing: Vec<(String, Vec<char>)>,
+    /// The packet's figures, served by the World at their packet paths.
+    figures: Vec<(typst::syntax::FileId, Bytes)>,
 }
 
 impl PdfRenderer {
@@ -54,10 +56,19 @@ impl PdfRenderer {
         }
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
         let missing = missing_glyphs(&fonts, packet);
+        let figures = packet
+            .figures
+            .iter()
+            .map(|f| {
+                let id = world::file_id(&view::figure_path(f))?;
+                Ok((id, Bytes::new(f.bytes.to_vec())))
+            })
+            .collect::<Result<_, String>>()?;
         Ok(PdfRenderer {
             fonts,
             book,
             missing,
+            figures,
         })
     }
 
@@ -210,7 +221,7 @@ impl PdfRenderer {
     /// Compile one document. An error names the template line it arose at
     /// and the lines that called it.
     fn compile(&self, json: Vec<u8>, date: &str) -> Result<PagedDocument, String> {
-        let world = PacketWorld::new(&self.fonts, &self.book, json, date)?;
+        let world = PacketWorld::new(&self.fonts, &self.book, json, date, &self.figures)?;
         typst::compile(&world).output.map_err(|errors| {
             let msgs: Vec<String> = errors
                 .iter()
