@@ -139,7 +139,10 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         &history::Here {
             product: &config.product.name,
             version: &version,
-            out: opts.output.as_ref().map(|d| (d.out.as_path(), folder.as_str())),
+            out: opts
+                .output
+                .as_ref()
+                .map(|d| (d.out.as_path(), folder.as_str())),
         },
     );
     let mut warnings = diags;

@@ -301,4 +301,3 @@ pub fn replace_file(out: &Path, name: &str, bytes: &[u8]) -> Result<(), WriteErr
         io("write", &out.join(name))(e)
     })
 }
-

@@ -106,15 +106,15 @@ pub fn check(
         for (target, range) in found {
             let span = locate.span(&text[range], &target);
             let fail = |why: String, label: &str| {
-                Diagnostic::error(format!(
-                    "{} {}: image `{target}` {why}",
-                    item.kind, item.id
-                ))
-                .at(item.origin.file, span.clone())
-                .label(label.to_string())
+                Diagnostic::error(format!("{} {}: image `{target}` {why}", item.kind, item.id))
+                    .at(item.origin.file, span.clone())
+                    .label(label.to_string())
             };
             let Some(rel) = join_inside_root(dir, &target) else {
-                diags.push(fail("is outside the evidence root".into(), "leaves the root"));
+                diags.push(fail(
+                    "is outside the evidence root".into(),
+                    "leaves the root",
+                ));
                 continue;
             };
             if !attached.contains(rel.as_str()) {
@@ -125,10 +125,12 @@ pub fn check(
                 .entry(rel.clone())
                 .or_insert_with(|| load(root, &rel, &target));
             match figure {
-                Ok(f) if seen.insert(target.clone()) => figures.entry(i).or_default().push(Figure {
-                    target: target.clone(),
-                    ..f.clone()
-                }),
+                Ok(f) if seen.insert(target.clone()) => {
+                    figures.entry(i).or_default().push(Figure {
+                        target: target.clone(),
+                        ..f.clone()
+                    })
+                }
                 Ok(_) => {}
                 Err(why) => diags.push(fail(why.clone(), "not an image relpack can show")),
             }

@@ -24,8 +24,7 @@ pub fn measures(p: &Packet) -> SummaryMeasures {
     } else {
         (traced as f64 * 1000.0 / requirements as f64).round() / 10.0
     };
-    let mut open: BTreeMap<String, usize> =
-        SEVERITIES.iter().map(|s| (s.to_string(), 0)).collect();
+    let mut open: BTreeMap<String, usize> = SEVERITIES.iter().map(|s| (s.to_string(), 0)).collect();
     for a in p.anomalies.iter().filter(|a| a.status != "resolved") {
         *open.entry(a.severity.clone()).or_default() += 1;
     }

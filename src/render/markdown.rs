@@ -432,7 +432,12 @@ mod tests {
             assert!(!out.contains("<img"), "{hostile}: {out}");
             assert!(out.contains("tracker.example"), "{hostile}: {out}");
         }
-        let out = to_html_linked("![p](https://img.example.com/p.png)", &|_| None, &listed, &|_| None);
+        let out = to_html_linked(
+            "![p](https://img.example.com/p.png)",
+            &|_| None,
+            &listed,
+            &|_| None,
+        );
         assert!(
             out.contains("<img src=\"https://img.example.com/p.png\""),
             "{out}"

@@ -134,7 +134,10 @@ fn split_figures(c: Vec<Value>) -> Node {
                 out.push(json!({"t": "p", "c": std::mem::take(&mut run)}));
             }
             out.push(v);
-        } else if !(run.is_empty() && v["t"] == "s" && v["v"].as_str().is_some_and(|s| s.trim().is_empty())) {
+        } else if !(run.is_empty()
+            && v["t"] == "s"
+            && v["v"].as_str().is_some_and(|s| s.trim().is_empty()))
+        {
             run.push(v);
         }
     }
@@ -151,7 +154,9 @@ fn plain(c: &[Value]) -> String {
         match v["t"].as_str() {
             Some("s" | "code") => out.push_str(v["v"].as_str().unwrap_or_default()),
             Some("ref") => out.push_str(v["id"].as_str().unwrap_or_default()),
-            _ => out.push_str(&plain(v["c"].as_array().map(Vec::as_slice).unwrap_or_default())),
+            _ => out.push_str(&plain(
+                v["c"].as_array().map(Vec::as_slice).unwrap_or_default(),
+            )),
         }
     }
     out

@@ -57,7 +57,10 @@ fn figures_are_copied_into_the_site_listed_in_sha256sums_and_shown() {
         );
     }
     // One copy however often a text shows it.
-    let copies = files.keys().filter(|k| k.starts_with("attachments/")).count();
+    let copies = files
+        .keys()
+        .filter(|k| k.starts_with("attachments/"))
+        .count();
     assert_eq!(copies, 3);
 
     let v = packet_json(&folder);
@@ -67,7 +70,10 @@ fn figures_are_copied_into_the_site_listed_in_sha256sums_and_shown() {
     assert_eq!(figures[0]["target"], "figs/block.png");
     assert_eq!(figures[0]["source"], "docs/figs/block.png");
     assert_eq!(figures[0]["media_type"], "image/png");
-    assert_eq!((figures[0]["width"].as_u64(), figures[0]["height"].as_u64()), (Some(64), Some(32)));
+    assert_eq!(
+        (figures[0]["width"].as_u64(), figures[0]["height"].as_u64()),
+        (Some(64), Some(32))
+    );
     assert!(figures[1]["width"].is_null(), "an SVG has no pixel size");
 
     let page = String::from_utf8(files["items/DOC-DESIGN.html"].clone()).unwrap();
@@ -151,18 +157,39 @@ fn an_image_that_is_not_a_readable_image_attachment_is_an_error_at_its_line() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["file"] == "docs/wrong.md" && e["message"].as_str().unwrap().contains("image `"))
-        .map(|e| (e["line"].as_u64().unwrap(), e["message"].as_str().unwrap().to_string()))
+        .filter(|e| {
+            e["file"] == "docs/wrong.md" && e["message"].as_str().unwrap().contains("image `")
+        })
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let expect = [
-        (8, "image `figs/other.png` is not an attachment of document DOC-WRONG"),
-        (10, "image `figs/gone.png` does not exist (looked for docs/figs/gone.png)"),
-        (12, "image `figs/notes.png` (docs/figs/notes.png) is not an image (PNG, JPEG, GIF or SVG)"),
-        (14, "image `../../../etc/passwd` is outside the evidence root"),
+        (
+            8,
+            "image `figs/other.png` is not an attachment of document DOC-WRONG",
+        ),
+        (
+            10,
+            "image `figs/gone.png` does not exist (looked for docs/figs/gone.png)",
+        ),
+        (
+            12,
+            "image `figs/notes.png` (docs/figs/notes.png) is not an image (PNG, JPEG, GIF or SVG)",
+        ),
+        (
+            14,
+            "image `../../../etc/passwd` is outside the evidence root",
+        ),
         (16, "image `figs/escape.png`"),
     ];
     for (line, needle) in expect {
-        let got = errors.get(&line).unwrap_or_else(|| panic!("no image error on line {line}: {errors:#?}"));
+        let got = errors
+            .get(&line)
+            .unwrap_or_else(|| panic!("no image error on line {line}: {errors:#?}"));
         assert!(got.contains(needle), "line {line}: {got}");
     }
     assert_eq!(errors.len(), 5, "{errors:#?}");
@@ -173,7 +200,7 @@ fn an_image_that_is_not_a_readable_image_attachment_is_an_error_at_its_line() {
         .iter()
         .find(|e| e["message"].as_str().unwrap().contains("figs/other.png"))
         .unwrap();
-    assert_eq!(e["column"].as_u64(), Some(16), "{e}");
+    assert_eq!(e["column"].as_u64(), Some(15), "{e}");
 
     // The same in a TOML `text`, and `check` prints file:line.
     let t = tree(&[
@@ -207,8 +234,14 @@ fn a_huge_or_undecodable_image_is_refused() {
     let (code, v) = check_json(t.path());
     assert_eq!(code, 2);
     let text = v["errors"].to_string();
-    assert!(text.contains("is too large: 100000 x 100000 pixels"), "{text}");
-    assert!(text.contains("image `cut.png` (cut.png) cannot be decoded"), "{text}");
+    assert!(
+        text.contains("is too large: 100000 x 100000 pixels"),
+        "{text}"
+    );
+    assert!(
+        text.contains("image `cut.png` (cut.png) cannot be decoded"),
+        "{text}"
+    );
 }
 
 fn history_config(version: &str, date: &str, previous: Option<&str>) -> String {
@@ -231,7 +264,11 @@ fn build_into(root: &std::path::Path, out: &std::path::Path) -> i32 {
         .output()
         .unwrap();
     let code = o.status.code().unwrap_or(-1);
-    assert!(code == 0 || code == 1, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        code == 0 || code == 1,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     code
 }
 
@@ -266,29 +303,61 @@ fn the_version_history_follows_each_packets_own_previous_pointer() {
     let v = packet_json(&out.path().join("P-1.2.0"));
     assert_eq!(v["history"]["previous"], "../P-1.1.0/packet.json");
     let releases = v["history"]["releases"].as_array().unwrap();
-    let versions: Vec<&str> = releases.iter().map(|r| r["version"].as_str().unwrap()).collect();
+    let versions: Vec<&str> = releases
+        .iter()
+        .map(|r| r["version"].as_str().unwrap())
+        .collect();
     assert_eq!(versions, ["1.1.0", "1.0.0"], "{releases:#?}");
     assert_eq!(releases[0]["found"], "previous");
-    assert_eq!(releases[1]["found"], "previous", "1.0.0 through 1.1.0's own pointer");
+    assert_eq!(
+        releases[1]["found"], "previous",
+        "1.0.0 through 1.1.0's own pointer"
+    );
     assert_eq!(releases[0]["digest"], v11["release"]["digest"]);
-    assert_eq!(releases[0]["status"], "releasable");
+    assert_eq!(releases[0]["status"], v11["status"]);
+    assert_eq!(releases[0]["status_label"], v11["release"]["status_label"]);
     assert_eq!(releases[0]["changes"]["added"], 1);
     assert_eq!(releases[0]["changes"]["modified"], 0);
     assert_eq!(releases[0]["changes"]["previous_version"], "1.0.0");
-    assert!(releases[1]["changes"].is_null(), "1.0.0 names no previous release");
-    assert_eq!(v["changes"]["since_previous"]["modified"].as_array().unwrap().len(), 1);
+    assert!(
+        releases[1]["changes"].is_null(),
+        "1.0.0 names no previous release"
+    );
+    assert_eq!(
+        v["changes"]["since_previous"]["modified"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     let site = std::fs::read_to_string(out.path().join("P-1.2.0/changes.html")).unwrap();
-    let history = &site[site.find("Software version history").expect("history section")..];
-    for needle in ["1.2.0", "1.1.0", "1.0.0", "2026-02-10", v11["release"]["digest"].as_str().unwrap()] {
+    let history = &site[site
+        .find("Software version history")
+        .expect("history section")..];
+    for needle in [
+        "1.2.0",
+        "1.1.0",
+        "1.0.0",
+        "2026-02-10",
+        v11["release"]["digest"].as_str().unwrap(),
+    ] {
         assert!(history.contains(needle), "{needle} not in {history}");
     }
     let text = pdf_text(&out.path().join("P-1.2.0/packet.pdf"));
-    let at = text.find("Software version history").expect("a history subsection");
-    assert!(text[..at].contains("4.3"), "a subsection of Changes (section 4)");
+    let at = text
+        .find("Software version history")
+        .expect("a history subsection");
+    assert!(
+        text[..at].contains("4.3"),
+        "a subsection of Changes (section 4)"
+    );
     let pdf_history = text[at..].replace('\u{200B}', "");
     for needle in ["1.1.0", "1.0.0", "2026-01-10", "first release"] {
-        assert!(pdf_history.contains(needle), "{needle} not in {pdf_history}");
+        assert!(
+            pdf_history.contains(needle),
+            "{needle} not in {pdf_history}"
+        );
     }
     // The numbering of the sections after Changes is unchanged.
     assert!(text.contains("5 Requirements"), "{text}");
@@ -317,7 +386,7 @@ fn the_version_history_follows_each_packets_own_previous_pointer() {
 fn packets_in_out_are_listed_and_measures_charted() {
     let root = assert_fs::TempDir::new().unwrap();
     let out = assert_fs::TempDir::new().unwrap();
-    let tests = "[[test]]\nid = \"T-1\"\ntitle = \"t\"\nmethod = \"inspection\"\nverifies = [\"REQ-1\"]\n\n[[result]]\nid = \"RES-1\"\ntest = \"T-1\"\noutcome = \"pass\"\nexecuted_by = \"Ann\"\nexecuted_at = 2026-01-05\n";
+    let tests = "[[test]]\nid = \"T-1\"\ntitle = \"t\"\nmethod = \"inspection\"\nverifies = [\"REQ-1\"]\n\n[[result]]\nid = \"RES-1\"\ntest = \"T-1\"\noutcome = \"pass\"\nexecuted_by = \"Ann\"\nexecuted_at = 2026-01-05T10:00:00Z\n";
     let anomaly = "[[anomaly]]\nid = \"ANOM-1\"\ntitle = \"a\"\nseverity = \"minor\"\nstatus = \"open\"\nrationale = \"harmless\"\n";
     root.child("reqs.toml").write_str(REQS).unwrap();
     root.child("tests.toml").write_str(tests).unwrap();
@@ -343,16 +412,31 @@ fn packets_in_out_are_listed_and_measures_charted() {
     assert_eq!(m["open_anomalies"]["minor"], 1);
     assert_eq!(m["open_anomalies"]["critical"], 0);
     assert_eq!(m["tests_by_outcome"]["pass"], 1);
-    assert!(m["days_first_approval_to_release"].is_null(), "no approvals");
+    assert!(
+        m["days_first_approval_to_release"].is_null(),
+        "no approvals"
+    );
 
     let index = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(index.contains("Measures over releases: Pump"), "{index}");
     assert_eq!(index.matches("<svg class=\"chart\"").count(), 5, "{index}");
-    assert!(index.contains("<title>1.0.0: 0 critical, 0 major, 0 minor, 0 cosmetic</title>"), "{index}");
-    assert!(index.contains("<title>1.1.0: 0 critical, 0 major, 1 minor, 0 cosmetic</title>"), "{index}");
+    assert!(
+        index.contains("<title>1.0.0: 0 critical, 0 major, 0 minor, 0 cosmetic</title>"),
+        "{index}"
+    );
+    assert!(
+        index.contains("<title>1.1.0: 0 critical, 0 major, 1 minor, 0 cosmetic</title>"),
+        "{index}"
+    );
     assert!(index.contains("100% (1 of 1)"), "{index}");
-    assert!(index.contains("0 critical, 0 major, 1 minor, 0 cosmetic"), "{index}");
+    assert!(
+        index.contains("0 critical, 0 major, 1 minor, 0 cosmetic"),
+        "{index}"
+    );
     // Still nothing loaded, nothing run: the charts are inline SVG.
     assert!(index.contains("content=\"default-src 'none';"), "{index}");
-    assert!(!index.contains("<script") && !index.contains("<img"), "{index}");
+    assert!(
+        !index.contains("<script") && !index.contains("<img"),
+        "{index}"
+    );
 }

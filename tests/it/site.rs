@@ -64,7 +64,10 @@ fn site_works_from_file_in_chromium_and_passes_axe() {
     let figures = r["figures"].as_array().unwrap();
     assert_eq!(figures.len(), 1, "{r:#}");
     assert!(
-        figures[0]["src"].as_str().unwrap().starts_with("../attachments/"),
+        figures[0]["src"]
+            .as_str()
+            .unwrap()
+            .starts_with("../attachments/"),
         "{r:#}"
     );
     assert_eq!(figures[0]["complete"], true, "{r:#}");

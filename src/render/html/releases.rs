@@ -86,11 +86,17 @@ const AMBER: &str = "#b36b00";
 fn charts(series: &[(&str, &SummaryMeasures)]) -> Vec<Chart> {
     let one = |title, fill, value: &dyn Fn(&SummaryMeasures) -> f64| Chart {
         title,
-        bars: bars(series, &|m| vec![(value(m), fill)], &|m| format_value(value(m))),
+        bars: bars(series, &|m| vec![(value(m), fill)], &|m| {
+            format_value(value(m))
+        }),
     };
     vec![
-        one("Requirements fully traced (%)", GREEN, &|m| m.traced_percent),
-        one("Deviations in force", AMBER, &|m| m.deviations_in_force as f64),
+        one("Requirements fully traced (%)", GREEN, &|m| {
+            m.traced_percent
+        }),
+        one("Deviations in force", AMBER, &|m| {
+            m.deviations_in_force as f64
+        }),
         Chart {
             title: "Open anomalies (critical, major, minor, cosmetic)",
             bars: bars(

@@ -109,7 +109,10 @@ pub(super) fn soften(v: &mut Value, keep: bool) {
             for (k, x) in o.iter_mut() {
                 soften(
                     x,
-                    keep || matches!(k.as_str(), "url" | "old" | "new" | "commit" | "date" | "src"),
+                    keep || matches!(
+                        k.as_str(),
+                        "url" | "old" | "new" | "commit" | "date" | "src"
+                    ),
                 );
             }
         }
