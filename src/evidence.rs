@@ -37,6 +37,10 @@ pub struct Evidence {
     pub markers: crate::markers::Scan,
     /// The team's Rego policies (evidence too: in the release digest).
     pub policies: Vec<crate::policy::PolicyFile>,
+    /// The figures of item texts (Markdown images of attachments), by item.
+    pub figures: crate::images::Figures,
+    /// The software version history: earlier packets of the product.
+    pub history: crate::history::History,
 }
 
 impl Evidence {

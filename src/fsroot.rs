@@ -28,6 +28,9 @@ pub enum FileRole {
     Attachment,
     /// The previous release's packet.json (`release.previous`).
     PreviousPacket,
+    /// An attachment shown as a figure: read whole, copied into the packet
+    /// and decoded for the PDF.
+    Image,
 }
 
 const MIB: u64 = 1 << 20;
@@ -46,6 +49,7 @@ impl FileRole {
             FileRole::Font => 64 * MIB,
             FileRole::Attachment => 4096 * MIB,
             FileRole::PreviousPacket => 1024 * MIB,
+            FileRole::Image => 32 * MIB,
         }
     }
 
@@ -59,6 +63,7 @@ impl FileRole {
             FileRole::Font => "a font",
             FileRole::Attachment => "an attachment",
             FileRole::PreviousPacket => "the previous packet.json",
+            FileRole::Image => "a figure",
         }
     }
 }
@@ -144,6 +149,21 @@ impl EvidenceRoot {
     pub fn read_beside(&self, rel: &str, role: FileRole) -> Result<Vec<u8>, ReadError> {
         let target = self.resolve(rel)?;
         open_regular(&target, rel, role)?.read_all()
+    }
+
+    /// Read an earlier release's file found by following packets (their
+    /// own `previous` pointers, or OUT): outside the root as packets are,
+    /// still a regular file within `role`'s limit.
+    pub fn read_outside(path: &Path, role: FileRole) -> Result<Vec<u8>, ReadError> {
+        let shown = path.display().to_string();
+        let target = path.canonicalize().map_err(|e| {
+            if e.kind() == io::ErrorKind::NotFound {
+                ReadError::NotFound(shown.clone())
+            } else {
+                ReadError::Io(shown.clone(), e)
+            }
+        })?;
+        open_regular(&target, &shown, role)?.read_all()
     }
 
     fn resolve(&self, rel: &str) -> Result<PathBuf, ReadError> {

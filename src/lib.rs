@@ -25,6 +25,8 @@ pub mod fsroot;
 pub mod gate;
 pub mod git;
 pub mod guard;
+pub mod history;
+pub mod images;
 pub mod init;
 pub mod interchange;
 pub mod item;
@@ -103,6 +105,8 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         &fsroot,
     );
     diags.extend(link_diags);
+    let (figures, figure_diags) = images::check(&items, &links, &sources, &fsroot);
+    diags.extend(figure_diags);
 
     let previous = previous::read(&fsroot, &config).unwrap_or_else(|d| {
         diags.push(d);
@@ -135,6 +139,21 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         return Err(Failure::invalid(sources, diags));
     };
     let date = release::date(&config, opts);
+    let folder = release::folder_name(&config, &version);
+    let (history, history_diags) = history::collect(
+        &fsroot,
+        config.release.previous.as_deref(),
+        &history::Here {
+            product: &config.product.name,
+            version: &version,
+            out: opts
+                .output
+                .as_ref()
+                .map(|d| (d.out.as_path(), folder.as_str())),
+        },
+    );
+    let mut warnings = diags;
+    warnings.extend(history_diags);
     let mut evidence_files = tree.evidence_files;
     evidence_files.extend(links.attachments.iter().cloned());
     evidence_files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -160,8 +179,10 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             git,
             markers,
             policies,
+            figures,
+            history,
         },
-        warnings: diags,
+        warnings,
     })
 }
 

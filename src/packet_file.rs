@@ -168,6 +168,8 @@ pub struct Summary {
     pub status: String,
     pub product: SummaryProduct,
     pub release: SummaryRelease,
+    #[serde(default)]
+    pub measures: Option<SummaryMeasures>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,4 +187,97 @@ pub struct SummaryRelease {
 /// A packet's summary; serde skips the rest without building it.
 pub fn summary(reader: impl Read) -> Result<Summary, serde_json::Error> {
     serde_json::from_reader(std::io::BufReader::new(reader))
+}
+
+/// What the software version history shows of an earlier packet: its
+/// release, status, how much it changed since its own predecessor, and the
+/// pointer to that predecessor it recorded (`history.previous`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryRecord {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub product: HistoryProduct,
+    #[serde(default)]
+    pub release: HistoryRelease,
+    #[serde(default)]
+    pub changes: HistoryChanges,
+    #[serde(default)]
+    pub history: Option<HistoryPointer>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryProduct {
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryRelease {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub digest: String,
+    #[serde(default)]
+    pub status_label: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryChanges {
+    #[serde(default)]
+    pub since_previous: Option<HistorySince>,
+}
+
+/// `changes.since_previous`, counted: only the lengths are kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistorySince {
+    #[serde(default)]
+    pub previous_version: String,
+    #[serde(default)]
+    pub previous_digest: String,
+    #[serde(default, deserialize_with = "count")]
+    pub added: usize,
+    #[serde(default, deserialize_with = "count")]
+    pub modified: usize,
+    #[serde(default, deserialize_with = "count")]
+    pub removed: usize,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryPointer {
+    /// The previous packet.json, relative to this packet's folder.
+    #[serde(default)]
+    pub previous: Option<String>,
+}
+
+/// The length of a list, its elements skipped unbuilt.
+fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    Ok(Vec::<serde::de::IgnoredAny>::deserialize(d)?.len())
+}
+
+/// An earlier packet's history record.
+pub fn history_record(bytes: &[u8]) -> Result<HistoryRecord, serde_json::Error> {
+    serde_json::from_slice(bytes)
+}
+
+/// This release's measures as a packet in OUT records them (`measures`);
+/// absent from packets made before relpack had them.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+pub struct SummaryMeasures {
+    #[serde(default)]
+    pub requirements: usize,
+    #[serde(default)]
+    pub requirements_traced: usize,
+    #[serde(default)]
+    pub traced_percent: f64,
+    #[serde(default)]
+    pub deviations_in_force: usize,
+    #[serde(default)]
+    pub open_anomalies: std::collections::BTreeMap<String, usize>,
+    #[serde(default)]
+    pub tests_by_outcome: std::collections::BTreeMap<String, usize>,
+    #[serde(default)]
+    pub days_first_approval_to_release: Option<i64>,
 }

@@ -67,7 +67,12 @@ pub fn date(config: &Config, opts: &Options) -> NaiveDate {
 
 /// The release folder's name: `<product id or name>-<version>`.
 pub fn folder(ev: &Evidence) -> String {
-    format!("{}-{}", ev.config.product_slug(), sanitize(&ev.version))
+    folder_name(&ev.config, &ev.version)
+}
+
+/// [`folder`] before the evidence is assembled.
+pub fn folder_name(config: &Config, version: &str) -> String {
+    format!("{}-{}", config.product_slug(), sanitize(version))
 }
 
 /// A version as a folder name: no path separators, no leading dot.

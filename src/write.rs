@@ -377,12 +377,13 @@ pub fn list_releases(out: &Path) -> Result<Vec<ReleaseEntry>, WriteError> {
             date: summary.release.date,
             status: summary.status,
             status_label: summary.release.status_label,
+            measures: summary.measures,
         });
     }
     entries.sort_by(|a, b| {
         b.date
             .cmp(&a.date)
-            .then_with(|| compare_versions(&b.version, &a.version))
+            .then_with(|| crate::history::compare_versions(&b.version, &a.version))
             .then_with(|| a.folder.cmp(&b.folder))
     });
     Ok(entries)
@@ -398,14 +399,4 @@ pub fn replace_file(out: &Path, name: &str, bytes: &[u8]) -> Result<(), WriteErr
         let _ = fs::remove_file(&tmp);
         io("write", &out.join(name))(e)
     })
-}
-
-/// Compare dotted versions numerically where they are numbers (2.10 > 2.9).
-fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    let parts = |s: &str| -> Vec<(u64, String)> {
-        s.split(['.', '-', '+'])
-            .map(|p| (p.parse::<u64>().unwrap_or(0), p.to_string()))
-            .collect()
-    };
-    parts(a).cmp(&parts(b))
 }

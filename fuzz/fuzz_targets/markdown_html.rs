@@ -18,5 +18,7 @@ fuzz_target!(|data: &[u8]| {
                 .then(|| format!("../items/{id}.html"))
         },
         &images,
+        // Figures: one target is the packet's copy of an attachment.
+        &|target| (target == "a.png").then(|| "../attachments/ab.png".to_string()),
     );
 });

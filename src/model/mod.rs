@@ -4,7 +4,9 @@
 //! `packet.json`. Every fact it shows was decided by the gate stage
 //! (verdict.rs, results.rs, gate/): the model copies, it never decides.
 
+mod figures;
 mod items;
+mod measures;
 mod records;
 mod redact;
 mod risk;
@@ -24,6 +26,7 @@ use crate::results::{Outcome, Run};
 use crate::stages::Checked;
 
 pub use risk::{MatrixCell, RiskContext, RiskMatrix};
+pub use figures::FigureEntry;
 
 pub const FORMAT: &str = "relpack-packet/1";
 
@@ -55,6 +58,14 @@ pub struct Packet {
     /// FDA documentation elements and IEC 62304 deliverables, and where
     /// the packet provides each (`gate/regulatory.rs`).
     pub regulatory_index: crate::gate::regulatory::RegulatoryIndex,
+    /// The figures of item texts, copied into `attachments/` (images of
+    /// attachments shown by Markdown).
+    pub figures: Vec<FigureEntry>,
+    /// Earlier releases of the product (`release.previous`, then each
+    /// packet's own pointer, and OUT), newest first.
+    pub history: crate::history::History,
+    /// This release's figures for tracking over releases.
+    pub measures: crate::packet_file::SummaryMeasures,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +142,8 @@ pub struct ReleaseEntry {
     pub date: String,
     pub status: String,
     pub status_label: String,
+    /// Its `measures` (null for packets made before relpack counted them).
+    pub measures: Option<crate::packet_file::SummaryMeasures>,
 }
 
 impl PacketItem {
@@ -441,7 +454,11 @@ impl Packet {
                 })
                 .collect(),
             regulatory_index: c.report.regulatory.clone(),
+            figures: figures::figures(c),
+            history: ev.history.clone(),
+            measures: Default::default(),
         };
+        packet.measures = measures::measures(&packet);
         // Whatever the phi gate decided, no flagged text is published.
         redact::packet(&mut packet, &c.guard.redactor);
         packet

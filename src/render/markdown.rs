@@ -16,6 +16,8 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_generic_attributes(["id"])
         .add_tag_attributes("a", ["class"])
+        .add_allowed_classes("img", ["figure"])
+        .add_allowed_classes("span", ["caption"])
         .add_allowed_classes("th", ALIGN_CLASSES)
         .add_allowed_classes("td", ALIGN_CLASSES)
         .id_prefix(Some("md-"))
@@ -40,16 +42,19 @@ fn alignment_as_classes(html: String) -> String {
 }
 
 pub fn to_html(markdown: &str) -> String {
-    to_html_linked(markdown, &|_| None, &ImagePolicy::default())
+    to_html_linked(markdown, &|_| None, &ImagePolicy::default(), &|_| None)
 }
 
 /// Markdown to safe HTML where every item id mentioned in the prose links
 /// to its page: `link(id)` gives the href for ids that exist. Images the
-/// policy does not allow become links to them.
+/// policy does not allow become links to them. `figure(target)` gives the
+/// packet's copy of a checked image attachment (images/mod.rs): shown as
+/// an `<img>` with its alt text as caption, never as inline markup.
 pub fn to_html_linked(
     markdown: &str,
     link: &dyn Fn(&str) -> Option<String>,
     images: &ImagePolicy,
+    figure: &dyn Fn(&str) -> Option<String>,
 ) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
@@ -72,7 +77,15 @@ pub fn to_html_linked(
     // One entry per open image: the address it links to instead, and
     // whether it had an alt text to show (else the address is shown).
     let mut images_open: Vec<Option<(CowStr<'_>, bool)>> = Vec::new();
+    // An open figure: its packet address, its alt text so far, and how
+    // many images are open inside it.
+    let mut figure_open: Option<(String, String, usize)> = None;
     let linked = events.into_iter().flat_map(|e| match e {
+        e if figure_open.is_some() => close_figure(e, &mut figure_open),
+        Event::Start(Tag::Image { ref dest_url, .. }) if figure(dest_url).is_some() => {
+            figure_open = figure(dest_url).map(|src| (src, String::new(), 0));
+            vec![]
+        }
         Event::Start(Tag::Link { .. }) => {
             in_link += 1;
             vec![e]
@@ -139,6 +152,34 @@ pub fn to_html_linked(
     } else {
         raw
     }
+}
+
+/// One event inside a figure: its text gathers into the alt text; at its
+/// end, the figure as an `<img>` of the packet's copy and a caption.
+fn close_figure<'e>(e: Event<'e>, open: &mut Option<(String, String, usize)>) -> Vec<Event<'e>> {
+    let Some((src, alt, depth)) = open.as_mut() else {
+        return vec![e];
+    };
+    match e {
+        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+        Event::SoftBreak | Event::HardBreak => alt.push(' '),
+        Event::Start(Tag::Image { .. }) => *depth += 1,
+        Event::End(TagEnd::Image) if *depth > 0 => *depth -= 1,
+        Event::End(TagEnd::Image) => {
+            let mut html = format!(
+                "<img class=\"figure\" src=\"{}\" alt=\"{}\">",
+                escape(src),
+                escape(alt)
+            );
+            if !alt.trim().is_empty() {
+                html += &format!("<span class=\"caption\">{}</span>", escape(alt));
+            }
+            *open = None;
+            return vec![Event::InlineHtml(CowStr::from(html))];
+        }
+        _ => {}
+    }
+    vec![]
 }
 
 /// Which images a page may load: its own (relative addresses) and those
@@ -387,11 +428,16 @@ mod tests {
             "x <IMG SRC=https://tracker.example/p.png> y",
             "![p](https://img.example.com.tracker.example/p.png)",
         ] {
-            let out = to_html_linked(hostile, &|_| None, &none);
+            let out = to_html_linked(hostile, &|_| None, &none, &|_| None);
             assert!(!out.contains("<img"), "{hostile}: {out}");
             assert!(out.contains("tracker.example"), "{hostile}: {out}");
         }
-        let out = to_html_linked("![p](https://img.example.com/p.png)", &|_| None, &listed);
+        let out = to_html_linked(
+            "![p](https://img.example.com/p.png)",
+            &|_| None,
+            &listed,
+            &|_| None,
+        );
         assert!(
             out.contains("<img src=\"https://img.example.com/p.png\""),
             "{out}"
@@ -400,15 +446,39 @@ mod tests {
             "<img src=https://img.example.com/p.png>",
             &|_| None,
             &listed,
+            &|_| None,
         );
         assert!(
             out.contains("<img src=\"https://img.example.com/p.png\""),
             "{out}"
         );
-        let out = to_html_linked("![local](figures/a.png)", &|_| None, &none);
+        let out = to_html_linked("![local](figures/a.png)", &|_| None, &none, &|_| None);
         assert!(out.contains("<img src=\"figures/a.png\""), "{out}");
-        let out = to_html_linked("![](https://t.example/p.png)", &|_| None, &none);
+        let out = to_html_linked("![](https://t.example/p.png)", &|_| None, &none, &|_| None);
         assert!(out.contains(">https://t.example/p.png</a>"), "{out}");
+    }
+
+    #[test]
+    fn figures_are_images_of_the_packet_copy_with_their_alt_text_as_caption() {
+        use super::{to_html_linked, ImagePolicy};
+        let figure = |t: &str| (t == "arch.svg").then(|| "../attachments/ab.svg".to_string());
+        for md in [
+            "See ![The *system* \"arch\"](arch.svg) here.",
+            "See ![The *system* \"arch\"](arch.svg) here. <b>raw</b>",
+        ] {
+            let out = to_html_linked(md, &|_| None, &ImagePolicy::default(), &figure);
+            assert!(
+                out.contains("<img class=\"figure\" src=\"../attachments/ab.svg\" alt=\"The system &quot;arch&quot;\">"),
+                "{out}"
+            );
+            assert!(
+                // ammonia writes a text's `"` as is: only `<`, `>`, `&` matter there.
+                out.contains("<span class=\"caption\">The system &quot;arch&quot;</span>")
+                    || out.contains("<span class=\"caption\">The system \"arch\"</span>"),
+                "{out}"
+            );
+            assert!(!out.contains("<em>"), "{out}");
+        }
     }
 
     #[test]

@@ -15,7 +15,11 @@ struct Frame {
     children: Vec<Value>,
 }
 
-pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
+/// A figure's address in the PDF's World and its typst format, by the
+/// image target as written (images/mod.rs checked it).
+pub type FigureOf<'a> = &'a dyn Fn(&str) -> Option<(String, String)>;
+
+pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool, figure: FigureOf<'_>) -> Value {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
@@ -53,7 +57,7 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
                     continue;
                 }
                 let frame = stack.pop().unwrap_or_else(Frame::plain);
-                match node(frame) {
+                match node(frame, figure) {
                     Node::One(v) => push(&mut stack, v),
                     Node::Many(vs) => {
                         for v in vs {
@@ -96,7 +100,7 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
     // Close anything left open (cannot happen with a well-behaved parser).
     while stack.len() > 1 {
         let frame = stack.pop().unwrap_or_else(Frame::plain);
-        if let Node::One(v) = node(frame) {
+        if let Node::One(v) = node(frame, figure) {
             push(&mut stack, v);
         }
     }
@@ -119,17 +123,57 @@ fn push(stack: &mut [Frame], v: Value) {
     }
 }
 
+/// A paragraph with figures: the figures become blocks of their own
+/// between the paragraph's runs of text (a figure cannot sit in a line).
+fn split_figures(c: Vec<Value>) -> Node {
+    let mut out = Vec::new();
+    let mut run = Vec::new();
+    for v in c {
+        if v["t"] == "img" {
+            if !run.is_empty() {
+                out.push(json!({"t": "p", "c": std::mem::take(&mut run)}));
+            }
+            out.push(v);
+        } else if !(run.is_empty()
+            && v["t"] == "s"
+            && v["v"].as_str().is_some_and(|s| s.trim().is_empty()))
+        {
+            run.push(v);
+        }
+    }
+    if !run.is_empty() {
+        out.push(json!({"t": "p", "c": run}));
+    }
+    Node::Many(out)
+}
+
+/// The text of inline nodes (an image's alt text), without their markup.
+fn plain(c: &[Value]) -> String {
+    let mut out = String::new();
+    for v in c {
+        match v["t"].as_str() {
+            Some("s" | "code") => out.push_str(v["v"].as_str().unwrap_or_default()),
+            Some("ref") => out.push_str(v["id"].as_str().unwrap_or_default()),
+            _ => out.push_str(&plain(
+                v["c"].as_array().map(Vec::as_slice).unwrap_or_default(),
+            )),
+        }
+    }
+    out
+}
+
 enum Node {
     One(Value),
     Many(Vec<Value>),
 }
 
-fn node(frame: Frame) -> Node {
+fn node(frame: Frame, figure: FigureOf<'_>) -> Node {
     let c = frame.children;
     let Some(tag) = frame.tag else {
         return Node::Many(c);
     };
     Node::One(match tag {
+        Tag::Paragraph if c.iter().any(|v| v["t"] == "img") => return split_figures(c),
         Tag::Paragraph => json!({"t": "p", "c": c}),
         Tag::Heading { level, .. } => json!({"t": "h", "l": level as u8, "c": c}),
         Tag::BlockQuote(_) => json!({"t": "quote", "c": c}),
@@ -154,9 +198,10 @@ fn node(frame: Frame) -> Node {
         Tag::Strong => json!({"t": "strong", "c": c}),
         Tag::Strikethrough => json!({"t": "del", "c": c}),
         Tag::Link { dest_url, .. } => json!({"t": "link", "url": dest_url.to_string(), "c": c}),
-        Tag::Image { dest_url, .. } => {
-            json!({"t": "s", "v": format!("[image: {}]", dest_url)})
-        }
+        Tag::Image { dest_url, .. } => match figure(&dest_url) {
+            Some((src, format)) => json!({"t": "img", "src": src, "fmt": format, "alt": plain(&c)}),
+            None => json!({"t": "s", "v": format!("[image: {}]", dest_url)}),
+        },
         Tag::FootnoteDefinition(label) => json!({"t": "fn", "label": label.to_string(), "c": c}),
         Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented) => {
             json!({"t": "codeblock", "v": ""})

@@ -18,7 +18,7 @@ const browser = await chromium.launch({
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const report = { consoleErrors: [], requests: [], searchById: null, searchByWord: null,
-                 traceLinkTarget: null, axe: {}, xssDialogs: 0 };
+                 traceLinkTarget: null, axe: {}, xssDialogs: 0, figures: [] };
 const page = await browser.newPage();
 page.on("console", (m) => { if (m.type() === "error") report.consoleErrors.push(m.text()); });
 page.on("pageerror", (e) => report.consoleErrors.push(String(e)));
@@ -39,6 +39,17 @@ const href = await page.$eval(`table.trace a[href$="/${itemId}.html"], table.tra
 await page.click(`table.trace a[href="${href}"]`);
 await page.waitForLoadState("load");
 report.traceLinkTarget = { url: page.url(), h1: await page.$eval("h1", (h) => h.textContent) };
+
+// A page with figures (FIGURE_PAGE): each image must have loaded, under
+// the pages' Content-Security-Policy, from the packet's own copy.
+report.figures = [];
+if (process.env.FIGURE_PAGE) {
+  await page.goto(url(process.env.FIGURE_PAGE));
+  await page.waitForLoadState("load");
+  report.figures = await page.$$eval("img.figure", (imgs) => imgs.map((i) => ({
+    src: i.getAttribute("src"), complete: i.complete, naturalWidth: i.naturalWidth,
+    shownWidth: i.getBoundingClientRect().width, alt: i.alt })));
+}
 
 // axe-core itself fetches stylesheets, which file:// refuses; those console
 // lines are the harness's, not the site's, so stop collecting here.

@@ -182,7 +182,7 @@ fn text() -> impl Strategy<Value = String> {
         "[a-zA-Z0-9 ,.]{1,60}",
         "[a-z]{60,200}",
         Just("Dosis-Überwachung · Ελληνικά κείμενα · 日本語のテキスト · نص عربي · 🚑💉".to_string()),
-        Just("# Heading\n\nPara with *em*, **strong**, ~~del~~, `code` and a [link](https://example.com/a_very_long_path/that/keeps/going/without/any/break/at/all).\n\n> quote\n> > nested\n\n- a\n  - b\n    1. c\n\n- [ ] task\n- [x] done\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```rust\nfn main() {}\n```\n\nFootnote[^1].\n\n[^1]: The note.\n\n---\n\n<b>raw</b> <script>alert(1)</script> ![img](nowhere.png \"t\")\n\nHard  \nbreak, &amp; entity, autolink <https://example.org>.".to_string()),
+        Just("# Heading\n\nPara with *em*, **strong**, ~~del~~, `code` and a [link](https://example.com/a_very_long_path/that/keeps/going/without/any/break/at/all).\n\n> quote\n> > nested\n\n- a\n  - b\n    1. c\n\n- [ ] task\n- [x] done\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```rust\nfn main() {}\n```\n\nFootnote[^1].\n\n[^1]: The note.\n\n---\n\n<b>raw</b> <script>alert(1)</script> ![img](https://example.com/nowhere.png \"t\")\n\nHard  \nbreak, &amp; entity, autolink <https://example.org>.".to_string()),
         Just("#let x = 1 #read(\"/etc/passwd\") $x^2$ #panic(\"boom\") [link](javascript:alert(1)) <img src=x onerror=alert(1)>".to_string()),
         Just("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef and https://example.com/?q=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".to_string()),
         Just("   \n\t  ".to_string()),

@@ -20,6 +20,7 @@ mod incremental;
 mod junit;
 mod layout;
 mod markers;
+mod media;
 mod pdf;
 #[cfg(feature = "policy")]
 mod policy;

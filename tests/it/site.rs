@@ -30,6 +30,7 @@ fn site_works_from_file_in_chromium_and_passes_axe() {
         .arg(&folder)
         .arg("REQ-MAX-1")
         .arg("clinician")
+        .env("FIGURE_PAGE", "items/DOC-ARCHITECTURE.html")
         .output()
         .unwrap();
     assert!(
@@ -59,6 +60,19 @@ fn site_works_from_file_in_chromium_and_passes_axe() {
             .starts_with("REQ-MAX-1"),
         "{r:#}"
     );
+    // The sample's architecture chart (an SVG attachment) loaded as an image.
+    let figures = r["figures"].as_array().unwrap();
+    assert_eq!(figures.len(), 1, "{r:#}");
+    assert!(
+        figures[0]["src"]
+            .as_str()
+            .unwrap()
+            .starts_with("../attachments/"),
+        "{r:#}"
+    );
+    assert_eq!(figures[0]["complete"], true, "{r:#}");
+    assert!(figures[0]["naturalWidth"].as_f64().unwrap() > 0.0, "{r:#}");
+    assert!(figures[0]["shownWidth"].as_f64().unwrap() > 0.0, "{r:#}");
     assert_eq!(r["consoleErrors"], serde_json::json!([]), "{r:#}");
     assert_eq!(
         r["requests"],

@@ -40,6 +40,13 @@ impl Renderer for HtmlRenderer {
             out.put(path, text.as_bytes().to_vec())?;
         }
         out.put("assets/search-index.js", search::search_index(p))?;
+        // Figures: one copy of each file, named by its content.
+        let mut copied = std::collections::HashSet::new();
+        for f in &p.figures {
+            if copied.insert(f.file.as_str()) {
+                out.put(&f.file, f.bytes.to_vec())?;
+            }
+        }
         let images = ImagePolicy::new(self.remote_images.iter().map(|h| h.0.clone()));
         let site = site::Site::new(p, self.with_pdf, &images);
         SECTIONS

@@ -164,6 +164,7 @@ fn changes(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         records: Vec<RecordView<'a>>,
         commits: &'a [TracedCommit],
         since: Option<&'a ChangeSet>,
+        history: &'a crate::history::History,
     }
     let p = site.p;
     let records = p
@@ -181,6 +182,7 @@ fn changes(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         records,
         commits: &p.changes.commits,
         since: p.changes.since_previous.as_ref(),
+        history: &p.history,
     };
     page(site, &h, view)
 }
@@ -230,6 +232,8 @@ fn risk(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
             t,
             &link,
             &crate::render::markdown::ImagePolicy::default(),
+            // No item's attachments: relpack.toml shows no figures.
+            &|_| None,
         )
     });
     let view = View {

@@ -93,10 +93,15 @@ impl Header<'_> {
 /// Every item's text rendered once, in parallel; links to other items
 /// carry [`ROOT`] for [`Site::text_of`] to fill in.
 fn render_texts<'p>(p: &'p Packet, images: &ImagePolicy) -> HashMap<&'p str, String> {
+    let mut figures: HashMap<&str, Vec<&crate::model::FigureEntry>> = HashMap::new();
+    for f in &p.figures {
+        figures.entry(f.item.as_str()).or_default().push(f);
+    }
     p.items
         .par_iter()
         .filter_map(|item| {
             let text = item.text()?;
+            let mine = figures.get(item.id.as_str());
             let html = to_html_linked(
                 text,
                 &|id| {
@@ -104,6 +109,10 @@ fn render_texts<'p>(p: &'p Packet, images: &ImagePolicy) -> HashMap<&'p str, Str
                         .then(|| format!("{ROOT}items/{}.html", page_name(id)))
                 },
                 images,
+                &|target| {
+                    let f = mine?.iter().find(|f| f.target == target)?;
+                    Some(format!("{ROOT}{}", f.file))
+                },
             );
             Some((item.id.as_str(), html))
         })

@@ -39,6 +39,8 @@ pub struct PdfRenderer {
     missing: Vec<(String, Vec<char>)>,
     /// Where the parts laid out are counted (the progress bar).
     pub counters: std::sync::Arc<crate::progress::Counters>,
+    /// The packet's figures, served by the World at their packet paths.
+    figures: Vec<(typst::syntax::FileId, Bytes)>,
 }
 
 impl PdfRenderer {
@@ -56,11 +58,20 @@ impl PdfRenderer {
         }
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
         let missing = missing_glyphs(&fonts, packet);
+        let figures = packet
+            .figures
+            .iter()
+            .map(|f| {
+                let id = world::file_id(&view::figure_path(f))?;
+                Ok((id, Bytes::new(f.bytes.to_vec())))
+            })
+            .collect::<Result<_, String>>()?;
         Ok(PdfRenderer {
             fonts,
             book,
             missing,
             counters: Default::default(),
+            figures,
         })
     }
 
@@ -215,7 +226,7 @@ impl PdfRenderer {
     /// Compile one document. An error names the template line it arose at
     /// and the lines that called it.
     fn compile(&self, json: Vec<u8>, date: &str) -> Result<PagedDocument, String> {
-        let world = PacketWorld::new(&self.fonts, &self.book, json, date)?;
+        let world = PacketWorld::new(&self.fonts, &self.book, json, date, &self.figures)?;
         typst::compile(&world).output.map_err(|errors| {
             let msgs: Vec<String> = errors
                 .iter()

@@ -12,13 +12,23 @@ use crate::render::markdown_ast::to_ast;
 /// requirement row; documents and change records also by id.
 pub fn view_data(packet: &Packet) -> Value {
     use rayon::prelude::*;
+    let mut figures: std::collections::HashMap<&str, Vec<&crate::model::FigureEntry>> =
+        std::collections::HashMap::new();
+    for f in &packet.figures {
+        figures.entry(f.item.as_str()).or_default().push(f);
+    }
     let trees: std::collections::HashMap<&str, Value> = packet
         .items
         .par_iter()
         .filter_map(|i| {
             let text = i.text()?;
             let is_id = |id: &str| id != i.id && packet.item(id).is_some();
-            Some((i.id.as_str(), to_ast(text, &is_id)))
+            let mine = figures.get(i.id.as_str());
+            let figure = |target: &str| {
+                let f = mine?.iter().find(|f| f.target == target)?;
+                Some((figure_path(f), f.file.rsplit('.').next()?.to_string()))
+            };
+            Some((i.id.as_str(), to_ast(text, &is_id, &figure)))
         })
         .collect();
     let mut v = serde_json::to_value(packet).unwrap_or(Value::Null);
@@ -38,7 +48,7 @@ pub fn view_data(packet: &Packet) -> Value {
         .risk
         .conclusion
         .as_deref()
-        .map_or(Value::Null, |t| to_ast(t, &is_item));
+        .map_or(Value::Null, |t| to_ast(t, &is_item, &|_| None));
     let wanted: HashSet<&str> = packet
         .documents
         .iter()
@@ -57,11 +67,16 @@ pub fn view_data(packet: &Packet) -> Value {
     data
 }
 
+/// A figure's file in the PDF's World (world.rs serves it).
+pub fn figure_path(f: &crate::model::FigureEntry) -> String {
+    format!("/{}", f.file)
+}
+
 /// One evidence text as the PDF template receives it: its Markdown tree
 /// (`markdown_ast`), long words softened. The fuzz target's entry point;
 /// `view_data` builds the same trees for the whole packet at once.
 pub fn text_tree(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
-    let mut tree = to_ast(markdown, is_id);
+    let mut tree = to_ast(markdown, is_id, &|_| None);
     soften(&mut tree, false);
     tree
 }
@@ -101,7 +116,10 @@ pub(super) fn soften(v: &mut Value, keep: bool) {
             for (k, x) in o.iter_mut() {
                 soften(
                     x,
-                    keep || matches!(k.as_str(), "url" | "old" | "new" | "commit" | "date"),
+                    keep || matches!(
+                        k.as_str(),
+                        "url" | "old" | "new" | "commit" | "date" | "src"
+                    ),
                 );
             }
         }

@@ -1,7 +1,7 @@
 //! The typst [`World`] of one compilation (after typst-cli's `SystemWorld`,
 //! reduced to what a packet needs): the template built into the binary, one
-//! JSON file of data, the watermark, the fonts, and `today()` fixed to the
-//! release date.
+//! JSON file of data, the watermark, the packet's figures (as bytes, under
+//! their packet paths), the fonts, and `today()` fixed to the release date.
 //! No other file is served, so nothing on disk or the network is reachable.
 
 use typst::diag::{FileError, FileResult};
@@ -25,9 +25,11 @@ pub struct PacketWorld<'a> {
     data: Bytes,
     watermark_id: FileId,
     today: Datetime,
+    /// The packet's figures (images of attachments), by their packet path.
+    figures: &'a [(FileId, Bytes)],
 }
 
-fn file_id(path: &str) -> Result<FileId, String> {
+pub(super) fn file_id(path: &str) -> Result<FileId, String> {
     let vpath = VirtualPath::new(path).map_err(|e| format!("{e:?}"))?;
     Ok(FileId::new(RootedPath::new(VirtualRoot::Project, vpath)))
 }
@@ -39,6 +41,7 @@ impl<'a> PacketWorld<'a> {
         book: &'a LazyHash<FontBook>,
         data: Vec<u8>,
         date: &str,
+        figures: &'a [(FileId, Bytes)],
     ) -> Result<Self, String> {
         let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
             .map_err(|e| format!("release date {date}: {e}"))?;
@@ -54,6 +57,7 @@ impl<'a> PacketWorld<'a> {
             watermark_id: file_id("/not-releasable.svg")?,
             data: Bytes::new(data),
             today,
+            figures,
         })
     }
 }
@@ -96,6 +100,9 @@ impl World for PacketWorld<'_> {
             Ok(Bytes::new(WATERMARK))
         } else if id == self.main.id() {
             Ok(Bytes::from_string(self.main.clone()))
+        } else if let Some((_, bytes)) = self.figures.iter().find(|(f, _)| *f == id) {
+            // A figure: bytes relpack read through fsroot and checked.
+            Ok(bytes.clone())
         } else {
             // No evidence path, /etc/passwd or package is ever served.
             Err(FileError::AccessDenied)
