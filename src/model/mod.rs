@@ -25,8 +25,8 @@ use crate::item::Kind;
 use crate::results::{Outcome, Run};
 use crate::stages::Checked;
 
-pub use risk::{MatrixCell, RiskContext, RiskMatrix};
 pub use figures::FigureEntry;
+pub use risk::{MatrixCell, RiskContext, RiskMatrix};
 
 pub const FORMAT: &str = "relpack-packet/1";
 

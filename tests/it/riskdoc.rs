@@ -351,8 +351,14 @@ fn the_pdf_shows_the_conclusion_scales_matrix_control_types_and_anomaly_detail()
     let (_out, folder, _, _) = build_packet(dir.path(), &[]);
     let text = pdf_text(&folder.join("packet.pdf"));
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    // The section itself, after the contents that name its headings too.
-    let body = &flat[flat.rfind("6 Risk management").expect("section 6")..];
+    // The section itself: after the contents, before the regulatory index,
+    // which both name it too.
+    let start = flat
+        .match_indices("6 Risk management")
+        .nth(1)
+        .expect("section 6")
+        .0;
+    let body = &flat[start..];
     let at = |needle: &str| {
         body.find(needle)
             .unwrap_or_else(|| panic!("section 6 on lacks {needle:?}:\n{body}"))
