@@ -338,7 +338,13 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         policy: &[],
     });
     let mut warnings = warnings;
-    warnings.extend(gate::regulatory::warnings(&report.regulatory));
+    // Found only now, so denied here as load denies the others.
+    let mut missing = gate::regulatory::warnings(&report.regulatory);
+    validate::deny(&mut missing, &evidence.config.check, opts.deny_warnings);
+    if missing.iter().any(|d| d.severity == Severity::Error) {
+        return Err(Failure::invalid(evidence.sources, missing));
+    }
+    warnings.extend(missing);
     let checked = Checked {
         evidence,
         results,

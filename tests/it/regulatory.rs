@@ -511,3 +511,19 @@ fn a_bad_signing_key_writes_nothing() {
         .stderr(predicates::str::contains("cannot sign SHA256SUMS"));
     assert!(!out.path().join("TP-1.0.0").exists());
 }
+
+#[test]
+fn deny_warnings_makes_missing_elements_fail_check() {
+    let dir = evidence(&config("C", Some("enhanced"), false), &[]);
+    let o = relpack().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "missing elements are warnings");
+    let o = relpack()
+        .arg("check")
+        .arg(dir.path())
+        .arg("--deny-warnings")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("warnings are errors here"), "{stderr}");
+}
