@@ -6,7 +6,7 @@
 #   bash scripts/bench-incremental.sh [BIN] [GEN] [-- gen_tree options]
 # BIN defaults to target/release/relpack, GEN to the release gen_tree. The
 # tree is the 101k-item generated one unless options are given after --.
-# OUT is a fresh folder on disk (BENCH_OUT, default /work/relpack-bench-inc-*),
+# OUT is a fresh folder on disk (under BENCH_DIR, default target/),
 # never one where many files were just deleted: on this disk creating files
 # right after deleting many is about ten times slower.
 set -euo pipefail
@@ -15,7 +15,7 @@ bin=${1:-target/release/relpack}
 gen=${2:-target/release/examples/gen_tree}
 shift $(( $# >= 2 ? 2 : $# ))
 [ "${1:-}" = "--" ] && shift
-work=$(mktemp -d "${BENCH_DIR:-/work}/relpack-bench-inc-XXXX")
+work=$(mktemp -d "${BENCH_DIR:-$PWD/target}/relpack-bench-inc-XXXX")
 trap 'rm -rf "$work"' EXIT
 "$gen" "$work/tree" "$@" >/dev/null
 out="$work/out"
