@@ -137,24 +137,18 @@ pub fn forget(out: &Path, folder: &str) {
     let _ = fs::remove_file(manifest_path(out, folder));
 }
 
-/// Record the folder now in place. Failing to is no failure of the build:
-/// the next one is simply a full one.
-pub fn remember(out: &Path, folder: &str, files: HashMap<String, Entry>) {
-    let dir = out.join(CACHE_DIR);
-    if fs::create_dir_all(&dir).is_err() {
-        return;
-    }
+/// The manifest of the folder now in place, and where it goes (`write.rs`
+/// replaces it atomically). `None`: it cannot be serialized, and the next
+/// build is simply a full one.
+pub fn manifest(
+    out: &Path,
+    folder: &str,
+    files: HashMap<String, Entry>,
+) -> Option<(PathBuf, String, Vec<u8>)> {
     let m = Manifest {
         folder: folder.to_string(),
         files,
     };
-    let Ok(bytes) = serde_json::to_vec(&m) else {
-        return;
-    };
-    let path = manifest_path(out, folder);
-    let tmp = dir.join(format!(".{folder}.json.tmp-{}", std::process::id()));
-    if fs::write(&tmp, bytes).is_ok() && fs::rename(&tmp, &path).is_ok() {
-        return;
-    }
-    let _ = fs::remove_file(&tmp);
+    let bytes = serde_json::to_vec(&m).ok()?;
+    Some((out.join(CACHE_DIR), format!("{folder}.json"), bytes))
 }

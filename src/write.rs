@@ -255,7 +255,13 @@ impl Staging {
             self.committed = true;
         }
         durable::sync_dir(&self.out).map_err(io("sync", &self.out))?;
-        reuse::remember(&self.out, &self.folder, self.recorder.take());
+        // Failing to record it is no failure of the build: the next one is
+        // then a full one.
+        if let Some((dir, name, bytes)) =
+            reuse::manifest(&self.out, &self.folder, self.recorder.take())
+        {
+            let _ = fs::create_dir_all(&dir).map(|()| replace_file(&dir, &name, &bytes));
+        }
         Ok(dest)
     }
 

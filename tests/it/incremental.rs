@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_fs::TempDir;
 
-use super::support::{files_of, is_release_folder, relpack, repo_path};
+use super::support::{files_of, repo_path};
 
 /// A copy of the sample evidence to edit.
 fn sample_copy() -> TempDir {
@@ -25,29 +25,9 @@ fn sample_copy() -> TempDir {
     dir
 }
 
-/// Build `root` into `out` (extra arguments after); the release folder.
+/// Build `root` into `out`; the release folder.
 fn build_into(root: &Path, out: &Path, extra: &[&str]) -> PathBuf {
-    let o = relpack()
-        .arg("build")
-        .arg(root)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .env("SOURCE_DATE_EPOCH", "1763600000")
-        .output()
-        .unwrap();
-    let code = o.status.code().unwrap_or(-1);
-    assert!(
-        code == 0 || code == 1,
-        "build failed ({code}):\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    fs::read_dir(out)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| is_release_folder(p))
-        .expect("a release folder")
+    super::support::build_into(root, out, extra).0
 }
 
 /// The incremental build of `root` into `out` equals a clean build into a

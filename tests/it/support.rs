@@ -52,11 +52,19 @@ pub fn relpack() -> Command {
 /// folder, the exit code and stderr.
 pub fn build_packet(root: &Path, extra: &[&str]) -> (TempDir, PathBuf, i32, String) {
     let out = TempDir::new().unwrap();
+    let (folder, code, stderr) = build_into(root, out.path(), extra);
+    (out, folder, code, stderr)
+}
+
+/// Build `root` with the real binary into `out` (which may hold earlier
+/// builds); the build must succeed (exit 0 or 1). Returns the release
+/// folder, the exit code and stderr.
+pub fn build_into(root: &Path, out: &Path, extra: &[&str]) -> (PathBuf, i32, String) {
     let o = relpack()
         .arg("build")
         .arg(root)
         .arg("--out")
-        .arg(out.path())
+        .arg(out)
         .args(extra)
         .env("SOURCE_DATE_EPOCH", "1763600000")
         .output()
@@ -64,13 +72,13 @@ pub fn build_packet(root: &Path, extra: &[&str]) -> (TempDir, PathBuf, i32, Stri
     let code = o.status.code().unwrap_or(-1);
     let stderr = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(code == 0 || code == 1, "build failed ({code}):\n{stderr}");
-    let folder = std::fs::read_dir(out.path())
+    let folder = std::fs::read_dir(out)
         .unwrap()
         .flatten()
         .map(|e| e.path())
         .find(|p| is_release_folder(p))
         .expect("a release folder");
-    (out, folder, code, stderr)
+    (folder, code, stderr)
 }
 
 /// Run `relpack check --format json` and parse what it prints.
