@@ -401,9 +401,10 @@ pub fn build(
         .map_err(|e| Failure::io(e.to_string()))?;
     let counters = opts.counters.clone().unwrap_or_default();
     render_packet(&mut checked, build.pdf, &staging, progress, &counters)?;
+    let (linked, unrendered) = staging.linked();
     progress(&format!(
-        "writing the packet ({} unchanged files linked from the earlier build)",
-        staging.linked()
+        "writing the packet ({linked} unchanged files linked from the earlier build, \
+         {unrendered} of them not rendered again)"
     ));
     let key = build.sign.as_deref();
     let signer =

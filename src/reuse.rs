@@ -31,6 +31,10 @@ pub struct Entry {
     pub len: u64,
     pub mtime_ns: i128,
     pub ino: u64,
+    /// The key of the inputs it was rendered from (`render::input_key`),
+    /// for files whose renderer can tell before rendering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -61,6 +65,16 @@ impl Reuse {
         })
     }
 
+    /// The earlier file at `rel` when it was rendered from inputs with this
+    /// key (proven untouched by [`link_unchanged`]).
+    pub fn by_key(&self, rel: &str, key: &str) -> Option<(PathBuf, &Entry)> {
+        let e = self
+            .files
+            .get(rel)
+            .filter(|e| e.key.as_deref() == Some(key))?;
+        Some((self.dir.join(rel), e))
+    }
+
     /// The earlier file at `rel` when it holds exactly `sha256` and was not
     /// touched since relpack wrote it.
     pub fn candidate(&self, rel: &str, sha256: &str) -> Option<(PathBuf, &Entry)> {
@@ -73,15 +87,19 @@ impl Reuse {
 /// `false`: it changed, or this file system cannot link; write instead.
 pub fn link_unchanged(old: &Path, new: &Path, entry: &Entry) -> bool {
     match fs::symlink_metadata(old) {
-        Ok(m) if m.is_file() && stat_of(&m, &entry.sha256).as_ref() == Some(entry) => {
-            fs::hard_link(old, new).is_ok()
-        }
+        Ok(m) if m.is_file() && same_file(&m, entry) => fs::hard_link(old, new).is_ok(),
         _ => false,
     }
 }
 
+fn same_file(m: &fs::Metadata, entry: &Entry) -> bool {
+    stat_of(m, &entry.sha256, None).is_some_and(|now| {
+        (now.len, now.mtime_ns, now.ino) == (entry.len, entry.mtime_ns, entry.ino)
+    })
+}
+
 /// The entry for a file just written or linked.
-pub fn stat_of(m: &fs::Metadata, sha256: &str) -> Option<Entry> {
+pub fn stat_of(m: &fs::Metadata, sha256: &str, key: Option<String>) -> Option<Entry> {
     let mtime = m
         .modified()
         .ok()?
@@ -92,6 +110,7 @@ pub fn stat_of(m: &fs::Metadata, sha256: &str) -> Option<Entry> {
         len: m.len(),
         mtime_ns: i128::try_from(mtime.as_nanos()).ok()?,
         ino: inode(m)?,
+        key,
     })
 }
 
@@ -114,6 +133,8 @@ pub struct Recorder {
     files: Mutex<HashMap<String, Entry>>,
     /// How many files were linked rather than written.
     pub linked: std::sync::atomic::AtomicUsize,
+    /// How many of those were not even rendered: their inputs' key matched.
+    pub unrendered: std::sync::atomic::AtomicUsize,
 }
 
 impl Recorder {

@@ -85,6 +85,8 @@ struct QueuedFile {
     path: PathBuf,
     bytes: Vec<u8>,
     sha256: String,
+    /// The key of its inputs, when its renderer gave one.
+    key: Option<String>,
 }
 
 /// How many threads create files at once. Creating files in one directory
@@ -104,14 +106,7 @@ impl Writers {
     /// Link the earlier build's copy of the file when it is unchanged,
     /// else write it; record what is now in place for the next build.
     fn place(&self, f: QueuedFile) -> Result<(), OutputError> {
-        if let Some(parent) = f.path.parent() {
-            // Created under the lock: another thread may write into it next.
-            let mut dirs = self.dirs.lock().map_err(|_| OutputError::WritersStopped)?;
-            if !dirs.contains(parent) {
-                fs::create_dir_all(parent).map_err(|e| OutputError::io("create", parent, &e))?;
-                dirs.insert(parent.to_path_buf());
-            }
-        }
+        self.parent_of(&f.path)?;
         if let Some((old, entry)) = self
             .reuse
             .as_ref()
@@ -122,7 +117,11 @@ impl Writers {
                 self.recorder
                     .linked
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                self.recorder.record(f.rel, Some(entry.clone()));
+                let entry = reuse::Entry {
+                    key: f.key.or_else(|| entry.key.clone()),
+                    ..entry.clone()
+                };
+                self.recorder.record(f.rel, Some(entry));
                 return Ok(());
             }
         }
@@ -132,9 +131,49 @@ impl Writers {
             file.metadata()
         };
         let meta = write().map_err(|e| OutputError::io("write", &f.path, &e))?;
-        let entry = reuse::stat_of(&meta, &f.sha256);
+        let entry = reuse::stat_of(&meta, &f.sha256, f.key);
         self.recorder.record(f.rel, entry);
         Ok(())
+    }
+
+    /// Create the folder `path` goes in, once.
+    fn parent_of(&self, path: &Path) -> Result<(), OutputError> {
+        if let Some(parent) = path.parent() {
+            // Created under the lock: another thread may write into it next.
+            let mut dirs = self.dirs.lock().map_err(|_| OutputError::WritersStopped)?;
+            if !dirs.contains(parent) {
+                fs::create_dir_all(parent).map_err(|e| OutputError::io("create", parent, &e))?;
+                dirs.insert(parent.to_path_buf());
+            }
+        }
+        Ok(())
+    }
+
+    /// Link the earlier build's file rendered from inputs with `key`, when
+    /// it is still as relpack left it. `None`: there is none; render it.
+    fn place_by_key(
+        &self,
+        rel: &str,
+        path: &Path,
+        key: &str,
+    ) -> Result<Option<String>, OutputError> {
+        let Some((old, entry)) = self
+            .reuse
+            .as_ref()
+            .as_ref()
+            .and_then(|r| r.by_key(rel, key))
+        else {
+            return Ok(None);
+        };
+        self.parent_of(path)?;
+        if !reuse::link_unchanged(&old, path, entry) {
+            return Ok(None);
+        }
+        for count in [&self.recorder.linked, &self.recorder.unrendered] {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.recorder.record(rel.to_string(), Some(entry.clone()));
+        Ok(Some(entry.sha256.clone()))
     }
 }
 
@@ -265,11 +304,12 @@ impl Staging {
         Ok(dest)
     }
 
-    /// How many files were linked from the earlier build so far.
-    pub fn linked(&self) -> usize {
-        self.recorder
-            .linked
-            .load(std::sync::atomic::Ordering::Relaxed)
+    /// How many files were linked from the earlier build so far, and how
+    /// many of those were not rendered at all.
+    pub fn linked(&self) -> (usize, usize) {
+        let load =
+            |c: &std::sync::atomic::AtomicUsize| c.load(std::sync::atomic::Ordering::Relaxed);
+        (load(&self.recorder.linked), load(&self.recorder.unrendered))
     }
 
     /// Put the new folder where the earlier build of this release is.
@@ -312,8 +352,16 @@ pub fn sha256sums(sums: &mut [(String, String)]) -> String {
         .collect()
 }
 
-impl Output for Staging {
-    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+impl Staging {
+    fn writers(&self) -> Writers {
+        Writers {
+            dirs: Arc::clone(&self.dirs),
+            reuse: Arc::clone(&self.reuse),
+            recorder: Arc::clone(&self.recorder),
+        }
+    }
+
+    fn queue(&self, rel: &str, bytes: Vec<u8>, key: Option<String>) -> Result<(), OutputError> {
         // Renderers name files; none may climb out of the release folder.
         let rel = crate::link::join_inside_root("", rel)
             .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
@@ -331,6 +379,7 @@ impl Output for Staging {
             path,
             bytes,
             sha256: hash,
+            key,
         };
         let sender = self.files.lock().map_err(stopped)?.clone();
         match sender {
@@ -342,13 +391,37 @@ impl Output for Staging {
                     .and_then(|e| e.clone())
                     .unwrap_or(OutputError::WritersStopped)
             }),
-            None => Writers {
-                dirs: Arc::clone(&self.dirs),
-                reuse: Arc::clone(&self.reuse),
-                recorder: Arc::clone(&self.recorder),
-            }
-            .place(file),
+            None => self.writers().place(file),
         }
+    }
+}
+
+impl Output for Staging {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        self.queue(rel, bytes, None)
+    }
+
+    fn put_keyed(&self, rel: &str, key: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        self.queue(rel, bytes, Some(key.to_string()))
+    }
+
+    /// Linked here, on the rendering thread: one stat and one link, and
+    /// the renderer must know at once whether to render.
+    fn reuse(&self, rel: &str, key: &str) -> Result<bool, OutputError> {
+        if self.reuse.is_none() {
+            return Ok(false);
+        }
+        let rel = crate::link::join_inside_root("", rel)
+            .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
+        let path = self.tmp.join(&rel);
+        let Some(sha256) = self.writers().place_by_key(&rel, &path, key)? else {
+            return Ok(false);
+        };
+        self.sums
+            .lock()
+            .map_err(|_| OutputError::WritersStopped)?
+            .push((rel, sha256));
+        Ok(true)
     }
 }
 

@@ -18,7 +18,83 @@ pub trait Output: Sync {
     /// Takes the bytes: a writer thread may still hold them after `put`
     /// returns, and 100k pages are not copied once more on the way.
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError>;
+
+    /// Place the file an earlier build made from inputs that hash to `key`
+    /// (see [`input_key`]) without making it again. `false`: there is none,
+    /// or it cannot be proven intact; the caller renders it and hands it to
+    /// [`Output::put_keyed`]. Only the staging folder of an incremental
+    /// build has earlier files; every other output renders everything.
+    fn reuse(&self, _path: &str, _key: &str) -> Result<bool, OutputError> {
+        Ok(false)
+    }
+
+    /// [`Output::put`], remembering the key of the file's inputs for the
+    /// next build.
+    fn put_keyed(&self, path: &str, _key: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        self.put(path, bytes)
+    }
 }
+
+/// The key of a rendered file's inputs: SHA-256 over what makes relpack's
+/// renderers what they are (its version, its templates and assets, and the
+/// binary itself, by size and modification time, so a rebuilt relpack
+/// never reuses what an older one rendered) and the file's whole view,
+/// serialized. The renderers are pure functions of these, so equal keys
+/// mean equal bytes. `None`: the view cannot be serialized; render.
+pub fn input_key<T: serde::Serialize>(template: &str, view: &T, extra: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(RENDERER_IDENTITY.as_bytes());
+    for part in [template, extra] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    serde_json::to_writer(HashWriter(&mut h), view).ok()?;
+    Some(format!("{:x}", h.finalize()))
+}
+
+struct HashWriter<'a>(&'a mut sha2::Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(self.0, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// relpack's version, its site templates and assets, and the running
+/// binary's size and mtime, hashed once. Without a readable binary the
+/// identity is unique to this process: nothing is reused.
+static RENDERER_IDENTITY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for (name, text) in html::template_sources() {
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .and_then(|m| Ok((m.len(), m.modified()?)));
+    match exe {
+        Ok((len, mtime)) => h.update(format!("{len} {mtime:?}").as_bytes()),
+        Err(_) => h.update(
+            format!(
+                "pid {} {:?}",
+                std::process::id(),
+                std::time::SystemTime::now()
+            )
+            .as_bytes(),
+        ),
+    }
+    format!("{:x}", h.finalize())
+});
 
 /// An output that counts the HTML pages handed to it (the progress bar's
 /// "pages"), passing every file on.
@@ -33,6 +109,21 @@ impl Output for Counting<'_> {
             self.pages.add(1);
         }
         self.inner.put(path, bytes)
+    }
+
+    fn reuse(&self, path: &str, key: &str) -> Result<bool, OutputError> {
+        let reused = self.inner.reuse(path, key)?;
+        if reused && path.ends_with(".html") {
+            self.pages.add(1);
+        }
+        Ok(reused)
+    }
+
+    fn put_keyed(&self, path: &str, key: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        if path.ends_with(".html") {
+            self.pages.add(1);
+        }
+        self.inner.put_keyed(path, key, bytes)
     }
 }
 

@@ -169,3 +169,74 @@ fn clean_builds_link_nothing() {
     assert!(out.path().join(".relpack-cache").is_dir());
     assert!(!root.path().join(".relpack-cache").exists());
 }
+
+/// The counts of the build's "writing the packet" stage: files linked from
+/// the earlier build, and how many of those were not rendered again.
+fn reuse_counts(root: &Path, out: &Path) -> (usize, usize) {
+    let output = assert_cmd::Command::cargo_bin("relpack")
+        .unwrap()
+        .args(["build", "--no-pdf", "--out"])
+        .arg(out)
+        .arg(root)
+        .env("SOURCE_DATE_EPOCH", "1763600000")
+        .env("RELPACK_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("unchanged files linked"))
+        .unwrap_or_else(|| panic!("no reuse counts in:\n{stderr}"));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let n = numbers.len();
+    assert!(n >= 2, "no counts in {line:?}");
+    (numbers[n - 2], numbers[n - 1])
+}
+
+#[test]
+#[cfg(unix)]
+fn pages_whose_view_is_unchanged_are_not_rendered_again() {
+    let root = sample_copy();
+    let r = root.path();
+    let out = TempDir::new().unwrap();
+    let folder = build_into(r, out.path(), &["--no-pdf"]);
+    let pages = fs::read_dir(folder.join("items")).unwrap().count();
+    assert!(pages > 50, "the sample has {pages} item pages");
+
+    // Nothing changed: every item page is linked without rendering.
+    let (_, unrendered) = reuse_counts(r, out.path());
+    assert_eq!(
+        unrendered, pages,
+        "an unchanged item page was rendered again"
+    );
+
+    // The first edit makes the sample's approvals stale: every page's
+    // header then says NOT RELEASABLE, so every page is made afresh.
+    let dosing = r.join("requirements/dosing.toml");
+    edit(
+        &dosing,
+        "without\nintermediate",
+        "without any\nintermediate",
+    );
+    reuse_counts(r, out.path());
+    // Another edit of the same text: its own page is made afresh, the
+    // others are not (the pages that list it show its id, not its text).
+    edit(
+        &dosing,
+        "without any\nintermediate",
+        "without any kind of\nintermediate",
+    );
+    let (linked, unrendered) = reuse_counts(r, out.path());
+    assert!(
+        unrendered < pages && unrendered + 10 >= pages,
+        "{unrendered} of {pages} item pages reused after a one-item edit"
+    );
+    assert!(linked >= unrendered);
+    let folder = assert_same_as_clean(r, out.path(), &["--no-pdf"], "after the edit");
+    assert!(fs::read_to_string(folder.join("items/REQ-IOB-1.html"))
+        .unwrap()
+        .contains("without any kind of"));
+}

@@ -115,18 +115,26 @@ pub fn render_all(site: &Site<'_>, out: &dyn Output) -> Result<(), RenderError> 
     let p = site.p;
     let rows = Rows::of(p);
     p.items.par_iter().try_for_each(|item| {
-        let html = render_one(site, &rows, item).map_err(|e| match e {
+        render_one(site, &rows, item, out).map_err(|e| match e {
             RenderError::Template { template, message } => RenderError::Template {
                 template: format!("{template} (item {})", item.id),
                 message,
             },
             other => other,
         })?;
-        Ok(out.put(&format!("items/{}.html", page_name(&item.id)), html)?)
+        Ok(())
     })
 }
 
-fn render_one(site: &Site<'_>, rows: &Rows<'_>, item: &PacketItem) -> Result<Vec<u8>, RenderError> {
+/// One item's page: linked from the earlier build when its view is the
+/// same (an edit touches a handful of the 100k pages), else rendered.
+fn render_one(
+    site: &Site<'_>,
+    rows: &Rows<'_>,
+    item: &PacketItem,
+    out: &dyn Output,
+) -> Result<(), RenderError> {
+    let path = format!("items/{}.html", page_name(&item.id));
     let id = item.id.as_str();
     let of_kind = |kind: Kind| item.kind == kind;
     let page = ItemPage {
@@ -158,5 +166,16 @@ fn render_one(site: &Site<'_>, rows: &Rows<'_>, item: &PacketItem) -> Result<Vec
             .filter(|_| of_kind(Kind::Approval)),
         suspect: rows.suspects.get(id).copied(),
     };
-    templates::render("item.html", &page, Some(&site.csp))
+    let key = crate::render::input_key("item.html", &page, &site.csp);
+    if let Some(key) = &key {
+        if out.reuse(&path, key)? {
+            return Ok(());
+        }
+    }
+    let html = templates::render("item.html", &page, Some(&site.csp))?;
+    match &key {
+        Some(key) => out.put_keyed(&path, key, html)?,
+        None => out.put(&path, html)?,
+    }
+    Ok(())
 }

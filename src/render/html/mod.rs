@@ -21,6 +21,7 @@ use crate::model::Packet;
 
 pub use releases::release_list;
 pub use sections::SECTIONS;
+pub use templates::sources as template_sources;
 
 pub struct HtmlRenderer {
     /// Whether packet.pdf is part of this packet (not with `--no-pdf`).

@@ -95,6 +95,12 @@ pub const ASSETS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every template and asset, by name: what the site is made from (for
+/// [`crate::render::input_key`]).
+pub fn sources() -> impl Iterator<Item = (&'static str, &'static str)> {
+    TEMPLATES.iter().chain(ASSETS).copied()
+}
+
 static TERA: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
     let mut t = Tera::default();
     t.add_raw_templates(TEMPLATES.iter().copied())
