@@ -11,11 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 image="${1:-relpack:smoke}"
-docker() { command "${DOCKER:-docker}" "$@"; }
+docker=${DOCKER:-docker}
 
 # shellcheck disable=SC2086 # the flags are words on purpose
-/usr/bin/time -f "image built in %e s" docker build ${DOCKER_BUILD_FLAGS:-} -t "$image" .
-docker image ls "$image"
+/usr/bin/time -f "image built in %e s" "$docker" build ${DOCKER_BUILD_FLAGS:-} -t "$image" .
+"$docker" image ls "$image"
 
 # Where containers can be built but not run (a sandbox that forbids the
 # runtime's setrlimit, as on relpack's own build machine: build with
@@ -35,15 +35,15 @@ RUN relpack --version && relpack check /work/sample \\
  && ls /tmp/out/*/packet.pdf /tmp/out/*/packet.json
 DOCKERFILE
   # shellcheck disable=SC2086
-  docker build ${DOCKER_BUILD_FLAGS:-} -f "$smoke" -t "$image-smoke" .
+  "$docker" build ${DOCKER_BUILD_FLAGS:-} -f "$smoke" -t "$image-smoke" .
   echo "docker smoke test passed ($image, checks run as build steps)"
   exit 0
 fi
 
-docker run --rm "$image" --version
+"$docker" run --rm "$image" --version
 
 set +e
-docker run --rm --user "$(id -u):$(id -g)" -v "$PWD/sample-evidence:/work:ro" \
+"$docker" run --rm --user "$(id -u):$(id -g)" -v "$PWD/sample-evidence:/work:ro" \
     "$image" check /work
 code=$?
 set -e
@@ -56,7 +56,7 @@ fi
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 set +e
-docker run --rm --user "$(id -u):$(id -g)" -e SOURCE_DATE_EPOCH=1763600000 \
+"$docker" run --rm --user "$(id -u):$(id -g)" -e SOURCE_DATE_EPOCH=1763600000 \
     -v "$PWD/sample-evidence:/work:ro" -v "$out:/out" \
     "$image" build /work --out /out
 code=$?

@@ -7,7 +7,8 @@
 #   rust:1-slim-bookworm    the same, with gcc, libc6-dev, ca-certificates
 #                           and this machine's Rust toolchain (rustc --print
 #                           sysroot) under /usr/local, as the official image
-#                           lays it out
+#                           lays it out, and this machine's extra CA
+#                           certificates
 #
 # Both are imported under their Docker Hub names, so `docker build .` (or
 # `podman build .`) finds them locally and pulls nothing.
@@ -37,6 +38,13 @@ if [ ! -x "$rust/usr/bin/gcc" ]; then
     apt-get install -y --no-install-recommends gcc libc6-dev ca-certificates
   rm -rf "$rust/var/lib/apt/lists/"*
 fi
+# This machine's own extra trust anchors (a TLS-inspecting proxy's CA, as
+# on relpack's build machine): cargo in the image must reach crates.io
+# through the same proxy.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$rust/usr/local/share/ca-certificates/"
+  chroot "$rust" update-ca-certificates
+fi
 sysroot=$(rustc --print sysroot)
 rm -rf "$rust/usr/local/rust" "$rust/usr/local/cargo"
 mkdir -p "$rust/usr/local/cargo/bin"
@@ -48,5 +56,5 @@ tar -C "$rust" -c . | "$docker" import \
   --change 'ENV CARGO_HOME=/usr/local/cargo' \
   --change 'ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'CMD ["bash"]' - docker.io/library/rust:1-slim-bookworm
-"$docker" run --rm docker.io/library/rust:1-slim-bookworm cargo --version
+chroot "$rust" /usr/local/cargo/bin/cargo --version
 echo "base images ready (from $work)"

@@ -83,7 +83,9 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     }
     let counters = opts.counters.clone().unwrap_or_default();
     counters.files_read.set_total(files.len());
-    let tree = parse::parse_files(&fsroot, &files, config_id + 1, &mut sources, &counters);
+    let tree = enforce::timed("parse", || {
+        parse::parse_files(&fsroot, &files, config_id + 1, &mut sources, &counters)
+    });
     diags.extend(tree.diags);
     let (mut items, soup_diags) = parse::merge_soup(tree.items, &sources);
     diags.extend(soup_diags);
@@ -92,18 +94,22 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             .cmp(b.id.as_bytes())
             .then(a.origin.file.cmp(&b.origin.file))
     });
-    diags.extend(validate::validate(&items, &config.fields));
+    diags.extend(enforce::timed("validate", || {
+        validate::validate(&items, &config.fields)
+    }));
     diags.extend(validate::risk(&items, &config.risk));
     diags.extend(gate::check_waives(&items));
     diags.extend(regulatory::check_fulfils(&items));
-    let (links, link_diags) = link::link(
-        &items,
-        &tree.junit,
-        &tree.other_files,
-        &tree.evidence_files,
-        &sources,
-        &fsroot,
-    );
+    let (links, link_diags) = enforce::timed("link", || {
+        link::link(
+            &items,
+            &tree.junit,
+            &tree.other_files,
+            &tree.evidence_files,
+            &sources,
+            &fsroot,
+        )
+    });
     diags.extend(link_diags);
     let (figures, figure_diags) = images::check(&items, &links, &sources, &fsroot);
     diags.extend(figure_diags);
@@ -140,18 +146,20 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     };
     let date = release::date(&config, opts);
     let folder = release::folder_name(&config, &version);
-    let (history, history_diags) = history::collect(
-        &fsroot,
-        config.release.previous.as_deref(),
-        &history::Here {
-            product: &config.product.name,
-            version: &version,
-            out: opts
-                .output
-                .as_ref()
-                .map(|d| (d.out.as_path(), folder.as_str())),
-        },
-    );
+    let (history, history_diags) = enforce::timed("history", || {
+        history::collect(
+            &fsroot,
+            config.release.previous.as_deref(),
+            &history::Here {
+                product: &config.product.name,
+                version: &version,
+                out: opts
+                    .output
+                    .as_ref()
+                    .map(|d| (d.out.as_path(), folder.as_str())),
+            },
+        )
+    });
     let mut warnings = diags;
     warnings.extend(history_diags);
     let mut evidence_files = tree.evidence_files;
@@ -415,7 +423,7 @@ pub fn build(
             write::WriteError::Sign(_) => refuse(e.to_string()),
             e => Failure::io(e.to_string()),
         })?;
-    refresh_release_list(&build.out).map_err(Failure::io)?;
+    enforce::timed("list of releases", || refresh_release_list(&build.out)).map_err(Failure::io)?;
     progress("written");
     Ok(Built {
         checked,
@@ -435,7 +443,9 @@ pub fn render_packet(
 ) -> Result<(), Failure> {
     use render::Renderer;
     progress("building the packet model");
-    let packet = model::Packet::build(checked, checked.changes.clone());
+    let packet = enforce::timed("packet model", || {
+        model::Packet::build(checked, checked.changes.clone())
+    });
     counters
         .pages_written
         .set_total(packet.items.len() + render::html::SECTIONS.len());
@@ -462,8 +472,10 @@ pub fn render_packet(
     {
         use rayon::prelude::*;
         renderers.par_iter().try_for_each(|r| {
-            r.render(&packet, output)
-                .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))
+            enforce::timed(&format!("{} renderer", r.name()), || {
+                r.render(&packet, output)
+            })
+            .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))
         })?;
     }
     // Freeing a 100k-item model one allocation at a time takes seconds the

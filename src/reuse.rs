@@ -48,10 +48,70 @@ struct Manifest {
 pub struct Reuse {
     dir: PathBuf,
     files: HashMap<String, Entry>,
+    /// When the staging folder is the spare (the packet before the earlier
+    /// one, see [`take_spare`]): the files it started with.
+    staged: Option<HashMap<String, Entry>>,
 }
 
 fn manifest_path(out: &Path, folder: &str) -> PathBuf {
     out.join(CACHE_DIR).join(format!("{folder}.json"))
+}
+
+/// The packet before the one in place, kept after an incremental build so
+/// that the next one starts from it: most of its files are already the
+/// right ones (hard links to the same inodes as the folder in place), so
+/// the next build unlinks and links only what changed instead of linking
+/// 100k files into an empty folder and removing 100k from the old one.
+fn spare_dir(out: &Path, folder: &str) -> PathBuf {
+    out.join(CACHE_DIR).join(format!("{folder}.spare"))
+}
+
+fn spare_manifest(out: &Path, folder: &str) -> PathBuf {
+    out.join(CACHE_DIR).join(format!("{folder}.spare.json"))
+}
+
+fn read_manifest(path: &Path, folder: &str) -> Option<HashMap<String, Entry>> {
+    let bytes = fs::read(path).ok()?;
+    let m: Manifest = serde_json::from_slice(&bytes).ok()?;
+    (m.folder == folder).then_some(m.files)
+}
+
+/// Move the spare of `out/folder` to `staging` (which must not exist) and
+/// return the files it holds. Its manifest is removed first: from now on
+/// the folder changes, and a build killed meanwhile leaves no spare to
+/// trust. `None`: there is no complete spare; stage into an empty folder.
+pub fn take_spare(out: &Path, folder: &str, staging: &Path) -> Option<HashMap<String, Entry>> {
+    let (dir, manifest) = (spare_dir(out, folder), spare_manifest(out, folder));
+    let files = read_manifest(&manifest, folder);
+    let _ = fs::remove_file(&manifest);
+    if files.is_none() || fs::rename(&dir, staging).is_err() {
+        // A spare without its manifest is what a killed build left.
+        let _ = fs::remove_dir_all(&dir);
+        return None;
+    }
+    files
+}
+
+/// Keep `old`, the folder just replaced, as the spare for the next build,
+/// described by `files`. `false`: it could not be kept; the caller removes
+/// it.
+pub fn keep_spare(out: &Path, folder: &str, old: &Path, files: &HashMap<String, Entry>) -> bool {
+    let dir = spare_dir(out, folder);
+    let _ = fs::remove_dir_all(&dir);
+    let Some((cache, name, bytes)) = manifest(out, &format!("{folder}.spare"), folder, files)
+    else {
+        return false;
+    };
+    if fs::create_dir_all(&cache).is_err() || fs::rename(old, &dir).is_err() {
+        return false;
+    }
+    crate::write::replace_file(&cache, &name, &bytes).is_ok()
+}
+
+/// Forget the spare of `out/folder` (`--clean`).
+pub fn forget_spare(out: &Path, folder: &str) {
+    let _ = fs::remove_file(spare_manifest(out, folder));
+    let _ = fs::remove_dir_all(spare_dir(out, folder));
 }
 
 impl Reuse {
@@ -62,7 +122,34 @@ impl Reuse {
         (m.folder == folder).then(|| Reuse {
             dir: out.join(folder),
             files: m.files,
+            staged: None,
         })
+    }
+
+    /// The staging folder starts as the spare, holding these files.
+    pub fn with_staged(self, staged: Option<HashMap<String, Entry>>) -> Reuse {
+        Reuse { staged, ..self }
+    }
+
+    /// Whether the staging folder started as the spare: every file put
+    /// there must replace (unlink, then create) whatever the name holds,
+    /// which may be a hard link to a file of the packet in place.
+    pub fn recycled(&self) -> bool {
+        self.staged.is_some()
+    }
+
+    /// The entry of the staging folder's own file at `rel` when it already
+    /// holds these bytes (or was rendered from inputs with this key).
+    pub fn staged(&self, rel: &str, sha256: Option<&str>, key: Option<&str>) -> Option<&Entry> {
+        let e = self.staged.as_ref()?.get(rel)?;
+        let same =
+            sha256.is_some_and(|h| h == e.sha256) || (key.is_some() && e.key.as_deref() == key);
+        same.then_some(e)
+    }
+
+    /// The files of the folder in place (the next build's spare).
+    pub fn files(&self) -> &HashMap<String, Entry> {
+        &self.files
     }
 
     /// The earlier file at `rel` when it was rendered from inputs with this
@@ -81,6 +168,11 @@ impl Reuse {
         let e = self.files.get(rel).filter(|e| e.sha256 == sha256)?;
         Some((self.dir.join(rel), e))
     }
+}
+
+/// Whether the file at `path` still is the one `entry` describes.
+pub fn still(path: &Path, entry: &Entry) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && same_file(&m, entry))
 }
 
 /// Link `old` to `new` when `old` still is the file `entry` describes.
@@ -163,13 +255,15 @@ pub fn forget(out: &Path, folder: &str) {
 /// build is simply a full one.
 pub fn manifest(
     out: &Path,
+    name: &str,
     folder: &str,
-    files: HashMap<String, Entry>,
+    files: &HashMap<String, Entry>,
 ) -> Option<(PathBuf, String, Vec<u8>)> {
-    let m = Manifest {
-        folder: folder.to_string(),
-        files,
-    };
-    let bytes = serde_json::to_vec(&m).ok()?;
-    Some((out.join(CACHE_DIR), format!("{folder}.json"), bytes))
+    #[derive(Serialize)]
+    struct ManifestRef<'a> {
+        folder: &'a str,
+        files: &'a HashMap<String, Entry>,
+    }
+    let bytes = serde_json::to_vec(&ManifestRef { folder, files }).ok()?;
+    Some((out.join(CACHE_DIR), format!("{name}.json"), bytes))
 }

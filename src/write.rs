@@ -107,6 +107,17 @@ impl Writers {
     /// else write it; record what is now in place for the next build.
     fn place(&self, f: QueuedFile) -> Result<(), OutputError> {
         self.parent_of(&f.path)?;
+        if let Some(r) = self.reuse.as_ref() {
+            if let Some(entry) = r.staged(&f.rel, Some(&f.sha256), None) {
+                if reuse::still(&f.path, entry) {
+                    self.kept(f.rel, entry, f.key, false);
+                    return Ok(());
+                }
+            }
+            if r.recycled() {
+                unlink(&f.path)?;
+            }
+        }
         if let Some((old, entry)) = self
             .reuse
             .as_ref()
@@ -114,14 +125,7 @@ impl Writers {
             .and_then(|r| r.candidate(&f.rel, &f.sha256))
         {
             if reuse::link_unchanged(&old, &f.path, entry) {
-                self.recorder
-                    .linked
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let entry = reuse::Entry {
-                    key: f.key.or_else(|| entry.key.clone()),
-                    ..entry.clone()
-                };
-                self.recorder.record(f.rel, Some(entry));
+                self.kept(f.rel, entry, f.key, false);
                 return Ok(());
             }
         }
@@ -157,24 +161,73 @@ impl Writers {
         path: &Path,
         key: &str,
     ) -> Result<Option<String>, OutputError> {
-        let Some((old, entry)) = self
-            .reuse
-            .as_ref()
-            .as_ref()
-            .and_then(|r| r.by_key(rel, key))
-        else {
+        let Some(r) = self.reuse.as_ref() else {
             return Ok(None);
         };
         self.parent_of(path)?;
+        if let Some(entry) = r.staged(rel, None, Some(key)) {
+            if reuse::still(path, entry) {
+                self.kept(rel.to_string(), entry, None, true);
+                return Ok(Some(entry.sha256.clone()));
+            }
+        }
+        let Some((old, entry)) = r.by_key(rel, key) else {
+            return Ok(None);
+        };
+        if r.recycled() {
+            unlink(path)?;
+        }
         if !reuse::link_unchanged(&old, path, entry) {
             return Ok(None);
         }
-        for count in [&self.recorder.linked, &self.recorder.unrendered] {
-            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        self.recorder.record(rel.to_string(), Some(entry.clone()));
+        self.kept(rel.to_string(), entry, None, true);
         Ok(Some(entry.sha256.clone()))
     }
+
+    /// Record a file not written: linked from the folder in place, or
+    /// already in the (recycled) staging folder.
+    fn kept(&self, rel: String, entry: &reuse::Entry, key: Option<String>, unrendered: bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.recorder.linked.fetch_add(1, Relaxed);
+        if unrendered {
+            self.recorder.unrendered.fetch_add(1, Relaxed);
+        }
+        let entry = reuse::Entry {
+            key: key.or_else(|| entry.key.clone()),
+            ..entry.clone()
+        };
+        self.recorder.record(rel, Some(entry));
+    }
+}
+
+/// Remove whatever `path` names, if anything: in a recycled staging folder
+/// it may be a hard link to a file of the packet in place, which must
+/// never be written through.
+fn unlink(path: &Path) -> Result<(), OutputError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(OutputError::io("replace", path, &e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// In a recycled staging folder, remove every file this build did not put
+/// (items gone, a SHA256SUMS.sig no longer asked for) and the folders left
+/// empty, so that it holds exactly what a clean build would.
+fn prune(dir: &Path, placed: &HashSet<String>) -> std::io::Result<()> {
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(std::io::Error::from)?;
+        let rel = crate::discover::relative(dir, entry.path());
+        if entry.file_type().is_dir() {
+            if fs::read_dir(entry.path())?.next().is_none() {
+                fs::remove_dir(entry.path())?;
+            }
+        } else if !placed.contains(&rel) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 impl Staging {
@@ -182,16 +235,20 @@ impl Staging {
     /// that come out unchanged (see `reuse.rs`); `false` writes every file.
     pub fn new(out: &Path, folder: &str, incremental: bool) -> Result<Staging, WriteError> {
         fs::create_dir_all(out).map_err(io("create", out))?;
-        let reuse = Arc::new(if incremental {
-            Reuse::load(out, folder)
-        } else {
-            reuse::forget(out, folder);
-            None
-        });
-        let recorder = Arc::new(Recorder::default());
         let tmp = out.join(format!(".{folder}.tmp-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
-        fs::create_dir(&tmp).map_err(io("create", &tmp))?;
+        let reuse = if incremental {
+            Reuse::load(out, folder).map(|r| r.with_staged(reuse::take_spare(out, folder, &tmp)))
+        } else {
+            reuse::forget(out, folder);
+            reuse::forget_spare(out, folder);
+            None
+        };
+        if !reuse.as_ref().is_some_and(Reuse::recycled) {
+            fs::create_dir(&tmp).map_err(io("create", &tmp))?;
+        }
+        let reuse = Arc::new(reuse);
+        let recorder = Arc::new(Recorder::default());
         let dirs = Arc::new(Mutex::new(HashSet::new()));
         let (send, receive) = sync_channel::<QueuedFile>(256);
         let receive = Arc::new(Mutex::new(receive));
@@ -270,9 +327,14 @@ impl Staging {
     /// `SHA256SUMS.sig` in the staging folder, before the exchange: the
     /// signed packet appears whole, or not at all.
     pub fn commit_signed(mut self, sign: Option<Signer<'_>>) -> Result<PathBuf, WriteError> {
-        self.finish_writes()?;
+        crate::enforce::timed("finish the writes", || self.finish_writes())?;
         let mut sums =
             std::mem::take(&mut *self.sums.lock().map_err(|_| OutputError::WritersStopped)?);
+        if self.reuse.as_ref().as_ref().is_some_and(Reuse::recycled) {
+            let placed: HashSet<String> = sums.iter().map(|(rel, _)| rel.clone()).collect();
+            crate::enforce::timed("prune the recycled folder", || prune(&self.tmp, &placed))
+                .map_err(io("clean", &self.tmp))?;
+        }
         let path = self.tmp.join("SHA256SUMS");
         let text = sha256sums(&mut sums);
         fs::write(&path, &text).map_err(io("write", &path))?;
@@ -283,12 +345,13 @@ impl Staging {
         }
         // Durable before it is visible: after a crash, the folder in place
         // is a whole packet, never one with empty files.
-        durable::sync_tree(&self.tmp).map_err(io("sync", &self.tmp))?;
+        crate::enforce::timed("sync the new folder", || durable::sync_tree(&self.tmp))
+            .map_err(io("sync", &self.tmp))?;
         let dest = self.out.join(&self.folder);
         // The manifest describes the folder in place; none while it changes.
         reuse::forget(&self.out, &self.folder);
         if fs::symlink_metadata(&dest).is_ok() {
-            self.replace(&dest)?;
+            crate::enforce::timed("replace the earlier folder", || self.replace(&dest))?;
         } else {
             fs::rename(&self.tmp, &dest).map_err(io("move the new packet into", &dest))?;
             self.committed = true;
@@ -297,9 +360,11 @@ impl Staging {
         // Failing to record it is no failure of the build: the next one is
         // then a full one.
         if let Some((dir, name, bytes)) =
-            reuse::manifest(&self.out, &self.folder, self.recorder.take())
+            reuse::manifest(&self.out, &self.folder, &self.folder, &self.recorder.take())
         {
-            let _ = fs::create_dir_all(&dir).map(|()| replace_file(&dir, &name, &bytes));
+            crate::enforce::timed("write the manifest", || {
+                let _ = fs::create_dir_all(&dir).map(|()| replace_file(&dir, &name, &bytes));
+            });
         }
         Ok(dest)
     }
@@ -322,7 +387,7 @@ impl Staging {
             Ok(true) => {
                 // The temporary name now holds the earlier packet.
                 self.committed = true;
-                let _ = fs::remove_dir_all(&self.tmp);
+                self.retire(&self.tmp.clone());
                 return Ok(());
             }
             Ok(false) => {}
@@ -339,8 +404,21 @@ impl Staging {
             return Err(io("move the new packet into", dest)(e));
         }
         self.committed = true;
-        let _ = fs::remove_dir_all(&old);
+        self.retire(&old);
         Ok(())
+    }
+
+    /// The earlier packet, just replaced: kept as the next build's spare
+    /// when the manifest of this build's start describes it, else removed.
+    fn retire(&self, old: &Path) {
+        let kept = self
+            .reuse
+            .as_ref()
+            .as_ref()
+            .is_some_and(|r| reuse::keep_spare(&self.out, &self.folder, old, r.files()));
+        if !kept {
+            let _ = fs::remove_dir_all(old);
+        }
     }
 }
 

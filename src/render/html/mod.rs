@@ -40,7 +40,10 @@ impl Renderer for HtmlRenderer {
         for (path, text) in templates::ASSETS {
             out.put(path, text.as_bytes().to_vec())?;
         }
-        out.put("assets/search-index.js", search::search_index(p))?;
+        out.put(
+            "assets/search-index.js",
+            crate::enforce::timed("site: search index", || search::search_index(p)),
+        )?;
         // Figures: one copy of each file, named by its content.
         let mut copied = std::collections::HashSet::new();
         for f in &p.figures {
@@ -49,10 +52,15 @@ impl Renderer for HtmlRenderer {
             }
         }
         let images = ImagePolicy::new(self.remote_images.iter().map(|h| h.0.clone()));
-        let site = site::Site::new(p, self.with_pdf, &images);
-        SECTIONS
-            .par_iter()
-            .try_for_each(|s| Ok::<_, RenderError>(out.put(s.page, s.render(&site)?)?))?;
-        item_page::render_all(&site, out)
+        use crate::enforce::timed;
+        let site = timed("site: item texts", || {
+            site::Site::new(p, self.with_pdf, &images)
+        });
+        timed("site: section pages", || {
+            SECTIONS
+                .par_iter()
+                .try_for_each(|s| Ok::<_, RenderError>(out.put(s.page, s.render(&site)?)?))
+        })?;
+        timed("site: item pages", || item_page::render_all(&site, out))
     }
 }
