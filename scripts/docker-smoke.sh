@@ -27,11 +27,11 @@ if [ -n "${SMOKE_IN_BUILD:-}" ]; then
   trap 'rm -f "$smoke"' EXIT
   cat > "$smoke" <<DOCKERFILE
 FROM $image
-COPY --chown=65534:65534 sample-evidence /work/sample
+COPY --chown=65534:65534 sample-evidence /srv/sample
 USER 65534:65534
 ENV SOURCE_DATE_EPOCH=1763600000
-RUN relpack --version && relpack check /work/sample \\
- && relpack build /work/sample --out /tmp/out \\
+RUN relpack --version && relpack check /srv/sample \\
+ && relpack build /srv/sample --out /tmp/out \\
  && ls /tmp/out/*/packet.pdf /tmp/out/*/packet.json
 DOCKERFILE
   # shellcheck disable=SC2086
