@@ -4,6 +4,7 @@
 # is valid (exit 0 or 1: a gate may fail on purpose); exit 2 or 3 is a
 # broken image.
 #
+# (docker build, then docker run ... check /work)
 # Usage: scripts/docker-smoke.sh [IMAGE]   (default relpack:smoke)
 # DOCKER=podman runs it with podman; DOCKER_BUILD_FLAGS are added to the
 # build (e.g. "--network host"). Without Docker Hub, make the base images

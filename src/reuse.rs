@@ -92,20 +92,22 @@ pub fn take_spare(out: &Path, folder: &str, staging: &Path) -> Option<HashMap<St
     files
 }
 
-/// Keep `old`, the folder just replaced, as the spare for the next build,
-/// described by `files`. `false`: it could not be kept; the caller removes
-/// it.
-pub fn keep_spare(out: &Path, folder: &str, old: &Path, files: &HashMap<String, Entry>) -> bool {
+/// Move `old`, the folder just replaced, to be the spare for the next
+/// build; the manifest that describes it by `files`, for the caller to
+/// write (`write::replace_file`). `None`: it could not be kept; the caller
+/// removes it.
+pub fn keep_spare(
+    out: &Path,
+    folder: &str,
+    old: &Path,
+    files: &HashMap<String, Entry>,
+) -> Option<(PathBuf, String, Vec<u8>)> {
     let dir = spare_dir(out, folder);
     let _ = fs::remove_dir_all(&dir);
-    let Some((cache, name, bytes)) = manifest(out, &format!("{folder}.spare"), folder, files)
-    else {
-        return false;
-    };
-    if fs::create_dir_all(&cache).is_err() || fs::rename(old, &dir).is_err() {
-        return false;
-    }
-    crate::write::replace_file(&cache, &name, &bytes).is_ok()
+    let (cache, name, bytes) = manifest(out, &format!("{folder}.spare"), folder, files)?;
+    fs::create_dir_all(&cache).ok()?;
+    fs::rename(old, &dir).ok()?;
+    Some((cache, name, bytes))
 }
 
 /// Forget the spare of `out/folder` (`--clean`).

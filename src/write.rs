@@ -415,7 +415,8 @@ impl Staging {
             .reuse
             .as_ref()
             .as_ref()
-            .is_some_and(|r| reuse::keep_spare(&self.out, &self.folder, old, r.files()));
+            .and_then(|r| reuse::keep_spare(&self.out, &self.folder, old, r.files()))
+            .is_some_and(|(dir, name, bytes)| replace_file(&dir, &name, &bytes).is_ok());
         if !kept {
             let _ = fs::remove_dir_all(old);
         }
