@@ -119,11 +119,9 @@ pub fn forget_spare(out: &Path, folder: &str) {
 impl Reuse {
     /// The manifest of `out/folder`, if a complete earlier build left one.
     pub fn load(out: &Path, folder: &str) -> Option<Reuse> {
-        let bytes = fs::read(manifest_path(out, folder)).ok()?;
-        let m: Manifest = serde_json::from_slice(&bytes).ok()?;
-        (m.folder == folder).then(|| Reuse {
+        Some(Reuse {
             dir: out.join(folder),
-            files: m.files,
+            files: read_manifest(&manifest_path(out, folder), folder)?,
             staged: None,
         })
     }

@@ -25,7 +25,13 @@ pub fn answer(request: Request, state: &Arc<State>) {
         return;
     };
     match path.as_str() {
-        "/__relpack/events" => events(request, state),
+        "/__relpack/events" => {
+            let since = url
+                .split_once('?')
+                .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("since=")))
+                .and_then(|g| g.parse().ok());
+            events(request, state, since)
+        }
         "/__relpack/live.js" => {
             let _ = request.respond(bytes(LIVE_JS.as_bytes().to_vec(), "text/javascript"));
         }
@@ -67,10 +73,15 @@ fn page(path: &str, state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
     };
     let file = site.files.get(&rel).cloned();
     let problems = site.problems.clone();
+    let generation = site.generation;
     drop(site);
     match file {
         Some(body) if rel.ends_with(".html") => {
-            let html = inject(&String::from_utf8_lossy(&body), problems.as_deref());
+            let html = inject(
+                &String::from_utf8_lossy(&body),
+                problems.as_deref(),
+                generation,
+            );
             bytes(html.into_bytes(), "text/html; charset=utf-8")
         }
         Some(body) => bytes(body, content_type(&rel)),
@@ -79,6 +90,7 @@ fn page(path: &str, state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
             let body = inject(
                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>relpack serve</title></head><body><main><h1>Not found</h1><p>The packet has no such page.</p></main></body></html>",
                 problems.as_deref(),
+                generation,
             );
             bytes(body.into_bytes(), "text/html; charset=utf-8").with_status_code(404)
         }
@@ -87,7 +99,9 @@ fn page(path: &str, state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
 
 /// Add the reload script (and the overlay) to a page, and let its CSP
 /// allow the event stream. Only ever done here, never in a built packet.
-fn inject(html: &str, problems: Option<&str>) -> String {
+/// The page carries the generation it was rendered from, so a rebuild
+/// between this response and the script's connection still reloads it.
+fn inject(html: &str, problems: Option<&str>, generation: u64) -> String {
     let mut out = html.replacen(
         "default-src 'none';",
         "default-src 'none'; connect-src 'self';",
@@ -106,7 +120,9 @@ fn inject(html: &str, problems: Option<&str>) -> String {
         tail.push_str(&tera::escape_html(p));
         tail.push_str("</pre></div>\n");
     }
-    tail.push_str("<script src=\"/__relpack/live.js\"></script>\n</body>");
+    tail.push_str(&format!(
+        "<script src=\"/__relpack/live.js\" data-generation=\"{generation}\"></script>\n</body>"
+    ));
     match out.rfind("</body>") {
         Some(at) => out.replace_range(at..at + "</body>".len(), &tail),
         None => out.push_str(&tail),
@@ -114,11 +130,13 @@ fn inject(html: &str, problems: Option<&str>) -> String {
     out
 }
 
-/// Server-sent events: one `reload` message per rebuild.
-fn events(request: Request, state: &State) {
-    let Ok(mut seen) = state.site.lock().map(|s| s.generation) else {
+/// Server-sent events: one `reload` message per rebuild since generation
+/// `since` (the page's own; without it, since now).
+fn events(request: Request, state: &State, since: Option<u64>) {
+    let Ok(now) = state.site.lock().map(|s| s.generation) else {
         return;
     };
+    let mut seen = since.unwrap_or(now);
     let mut writer = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
     if writer

@@ -150,6 +150,45 @@ fn serve_shows_edits_and_invalid_evidence_and_nothing_outside_the_site() {
     );
 }
 
+/// A page rendered before a rebuild reloads even when its event stream
+/// opens after the rebuild: the stream starts from the page's generation.
+#[test]
+fn a_rebuild_before_the_page_listens_still_reloads_it() {
+    let t = tree(&[("relpack.toml", CONFIG), ("e.toml", ITEMS)]);
+    let s = start(t.path());
+    let (_, page) = get(&s, "/items/REQ-1.html");
+    let generation: u64 = page
+        .split("data-generation=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|g| g.parse().ok())
+        .unwrap_or_else(|| panic!("no generation in the page: {page}"));
+    std::fs::write(
+        t.path().join("e.toml"),
+        ITEMS.replace("Limit the bolus", "Cap the bolus"),
+    )
+    .unwrap();
+    wait_for("the rebuild", || {
+        get(&s, "/items/REQ-1.html").1.contains("Cap the bolus")
+    });
+    // Only now does the old page's script connect.
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        c,
+        "GET /__relpack/events?since={generation} HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 512];
+    while !seen.contains("data: reload") {
+        match c.read(&mut buf) {
+            Ok(n) if n > 0 => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+            _ => panic!("no reload for a page of generation {generation}: {seen:?}"),
+        }
+    }
+}
+
 #[test]
 fn the_reload_script_never_reaches_a_built_packet() {
     let t = tree(&[("relpack.toml", CONFIG), ("e.toml", ITEMS)]);
