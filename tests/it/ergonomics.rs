@@ -642,12 +642,101 @@ fn install_recipes_are_real() {
         .as_sequence()
         .unwrap();
     assert!(targets.len() >= 3);
-    let text = serde_yaml::to_string(&release).unwrap();
-    assert!(text.contains("cargo build --release --locked"));
+    // Its build job runs the steps of scripts/release-job.sh (tested below).
+    let steps = release["jobs"]["build"]["steps"].as_sequence().unwrap();
+    for step in ["build", "smoke", "package"] {
+        assert!(
+            steps.iter().any(|s| s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains(&format!("scripts/release-job.sh {step} ")))),
+            "the release job runs release-job.sh {step}"
+        );
+    }
+    let job = std::fs::read_to_string(repo_path("scripts/release-job.sh")).unwrap();
+    assert!(job.contains("cargo build --release --locked --bin relpack --target"));
     // CI recipes install from git, cached.
     for f in ["docs/ci/github-actions.yml", "docs/ci/gitlab-ci.yml"] {
         let text = std::fs::read_to_string(repo_path(f)).unwrap();
         assert!(text.contains("cargo install --git \"$RELPACK_GIT\""), "{f}");
         assert!(text.contains("--locked") && text.contains("cache"), "{f}");
     }
+}
+
+/// The release job's smoke and package steps, run here as the workflow runs
+/// them, on a prebuilt binary (this test's relpack) in a scratch target
+/// folder: the archive holds the binary and the README, and its checksum
+/// file verifies.
+#[test]
+fn the_release_job_smoke_tests_and_packages_a_binary() {
+    let target = "x86_64-unknown-linux-gnu";
+    let scratch = TempDir::new().unwrap();
+    let release = scratch.path().join("target").join(target).join("release");
+    std::fs::create_dir_all(&release).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_relpack"), release.join("relpack")).unwrap();
+    // The job writes pkg/ in the repository; a scratch copy of the parts it
+    // reads keeps the work tree clean.
+    let repo = scratch.path().join("repo");
+    std::fs::create_dir_all(repo.join("scripts")).unwrap();
+    std::fs::copy(
+        repo_path("scripts/release-job.sh"),
+        repo.join("scripts/release-job.sh"),
+    )
+    .unwrap();
+    std::fs::copy(repo_path("README.md"), repo.join("README.md")).unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(repo_path("sample-evidence"))
+        .arg(&repo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let job = |args: &[&str]| {
+        std::process::Command::new("bash")
+            .arg(repo.join("scripts/release-job.sh"))
+            .args(args)
+            .env("CARGO_TARGET_DIR", scratch.path().join("target"))
+            .env("SOURCE_DATE_EPOCH", "1763600000")
+            .env("CI", "1")
+            .output()
+            .unwrap()
+    };
+    let smoke = job(&["smoke", target]);
+    assert!(
+        smoke.status.success(),
+        "smoke: {}",
+        String::from_utf8_lossy(&smoke.stderr)
+    );
+    assert!(String::from_utf8_lossy(&smoke.stdout).contains("relpack "));
+    let package = job(&["package", target, "9.9.9"]);
+    assert!(
+        package.status.success(),
+        "package: {}",
+        String::from_utf8_lossy(&package.stderr)
+    );
+    let archive = String::from_utf8_lossy(&package.stdout).trim().to_string();
+    assert_eq!(archive, format!("pkg/relpack-9.9.9-{target}.tar.gz"));
+    let listing = std::process::Command::new("tar")
+        .arg("-tzf")
+        .arg(repo.join(&archive))
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    let name = format!("relpack-9.9.9-{target}");
+    for f in ["relpack", "README.md"] {
+        assert!(listing.contains(&format!("{name}/{f}")), "{listing}");
+    }
+    let verify = std::process::Command::new("sha256sum")
+        .arg("-c")
+        .arg(format!("{name}.tar.gz.sha256"))
+        .current_dir(repo.join("pkg"))
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "the checksum file verifies");
+    // The same inputs, the same archive.
+    let first = std::fs::read(repo.join(&archive)).unwrap();
+    assert!(job(&["package", target, "9.9.9"]).status.success());
+    assert_eq!(first, std::fs::read(repo.join(&archive)).unwrap());
+    // A binary that cannot check the sample fails the smoke step.
+    std::fs::write(release.join("relpack"), "#!/bin/sh\nexit 3\n").unwrap();
+    assert!(!job(&["smoke", target]).status.success());
 }
