@@ -408,7 +408,7 @@ pub fn build(
     let staging = write::Staging::new(&build.out, &folder, !build.clean)
         .map_err(|e| Failure::io(e.to_string()))?;
     let counters = opts.counters.clone().unwrap_or_default();
-    render_packet(&mut checked, build.pdf, &staging, progress, &counters)?;
+    let summary = render_packet(&mut checked, build.pdf, &staging, progress, &counters)?;
     let (linked, unrendered) = staging.linked();
     progress(&format!(
         "writing the packet ({linked} unchanged files linked from the earlier build, \
@@ -423,7 +423,10 @@ pub fn build(
             write::WriteError::Sign(_) => refuse(e.to_string()),
             e => Failure::io(e.to_string()),
         })?;
-    enforce::timed("list of releases", || refresh_release_list(&build.out)).map_err(Failure::io)?;
+    enforce::timed("list of releases", || {
+        refresh_release_list(&build.out, Some((&folder, &summary)))
+    })
+    .map_err(Failure::io)?;
     progress("written");
     Ok(Built {
         checked,
@@ -433,14 +436,15 @@ pub fn build(
 
 /// Stages model and render: every file of the packet but SHA256SUMS,
 /// handed to `output` (the staging folder, or `verify` comparing them with
-/// a packet on disk). Missing glyphs become warnings in `checked`.
+/// a packet on disk). Missing glyphs become warnings in `checked`. Returns
+/// the packet's summary (for OUT's list of releases).
 pub fn render_packet(
     checked: &mut Checked,
     pdf: bool,
     output: &dyn render::Output,
     progress: &dyn Fn(&str),
     counters: &std::sync::Arc<progress::Counters>,
-) -> Result<(), Failure> {
+) -> Result<packet_file::Summary, Failure> {
     use render::Renderer;
     progress("building the packet model");
     let packet = enforce::timed("packet model", || {
@@ -480,8 +484,9 @@ pub fn render_packet(
     }
     // Freeing a 100k-item model one allocation at a time takes seconds the
     // process is about to get back anyway (rustc does the same).
+    let summary = packet.summary();
     std::mem::forget(packet);
-    Ok(())
+    Ok(summary)
 }
 
 /// The PDF renderer with the packet's extra fonts; characters no font can
@@ -534,9 +539,13 @@ pub fn write_schemas(out: &Path) -> Result<usize, String> {
     Ok(n)
 }
 
-/// Rewrite OUT/index.html: every release packet in OUT, newest first.
-fn refresh_release_list(out: &Path) -> Result<(), String> {
-    let entries = write::list_releases(out).map_err(|e| e.to_string())?;
+/// Rewrite OUT/index.html: every release packet in OUT, newest first
+/// (`fresh`: the release just written, with its summary).
+fn refresh_release_list(
+    out: &Path,
+    fresh: Option<(&str, &packet_file::Summary)>,
+) -> Result<(), String> {
+    let entries = write::list_releases(out, fresh).map_err(|e| e.to_string())?;
     let html = render::html::release_list(&entries).map_err(|e| e.to_string())?;
     write::replace_file(out, "index.html", &html).map_err(|e| e.to_string())
 }

@@ -4,7 +4,6 @@
 //! that `relpack verify` checks. Each reader takes only the parts it needs
 //! and tolerates anything else, so packets of other relpack versions read.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -163,7 +162,7 @@ pub fn document(bytes: &[u8]) -> Result<Value, serde_json::Error> {
 }
 
 /// What OUT's list of releases shows of each packet.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct Summary {
     pub status: String,
     pub product: SummaryProduct,
@@ -172,12 +171,12 @@ pub struct Summary {
     pub measures: Option<SummaryMeasures>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct SummaryProduct {
     pub name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct SummaryRelease {
     pub version: String,
     pub date: String,
@@ -185,8 +184,8 @@ pub struct SummaryRelease {
 }
 
 /// A packet's summary; serde skips the rest without building it.
-pub fn summary(reader: impl Read) -> Result<Summary, serde_json::Error> {
-    serde_json::from_reader(std::io::BufReader::new(reader))
+pub fn summary(bytes: &[u8]) -> Result<Summary, serde_json::Error> {
+    serde_json::from_slice(bytes)
 }
 
 /// What the software version history shows of an earlier packet: its
@@ -264,7 +263,7 @@ pub fn history_record(bytes: &[u8]) -> Result<HistoryRecord, serde_json::Error> 
 
 /// This release's measures as a packet in OUT records them (`measures`);
 /// absent from packets made before relpack had them.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 pub struct SummaryMeasures {
     #[serde(default)]
     pub requirements: usize,

@@ -267,3 +267,79 @@ pub fn manifest(
     let bytes = serde_json::to_vec(&ManifestRef { folder, files }).ok()?;
     Some((out.join(CACHE_DIR), format!("{name}.json"), bytes))
 }
+
+/// The summaries of the packets in OUT (what OUT/index.html lists), kept in
+/// `OUT/.relpack-cache/.summaries.json` (no release folder starts with a dot) by the stat of each folder's
+/// packet.json: listing the releases then reads no packet.json that did not
+/// change, and the release just built gives its own from its model.
+#[derive(Default, Serialize, Deserialize)]
+pub struct Summaries {
+    folders: HashMap<String, CachedSummary>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedSummary {
+    len: u64,
+    mtime_ns: i128,
+    ino: u64,
+    summary: crate::packet_file::Summary,
+}
+
+impl Summaries {
+    fn path(out: &Path) -> PathBuf {
+        out.join(CACHE_DIR).join(".summaries.json")
+    }
+
+    /// The cache as the last build left it (empty when there is none or it
+    /// does not parse: it is only ever a shortcut).
+    pub fn load(out: &Path) -> Summaries {
+        fs::read(Summaries::path(out))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// The summary of `packet_json` (of release folder `folder`) if the file
+    /// is still the one it was taken from.
+    pub fn get(&self, folder: &str, m: &fs::Metadata) -> Option<&crate::packet_file::Summary> {
+        let c = self.folders.get(folder)?;
+        let now = stat_of(m, "", None)?;
+        ((now.len, now.mtime_ns, now.ino) == (c.len, c.mtime_ns, c.ino)).then_some(&c.summary)
+    }
+
+    pub fn insert(&mut self, folder: &str, m: &fs::Metadata, summary: crate::packet_file::Summary) {
+        if let Some(now) = stat_of(m, "", None) {
+            self.folders.insert(
+                folder.to_string(),
+                CachedSummary {
+                    len: now.len,
+                    mtime_ns: now.mtime_ns,
+                    ino: now.ino,
+                    summary,
+                },
+            );
+        }
+    }
+
+    /// Keep only `folders` (releases removed from OUT drop out).
+    pub fn retain(&mut self, folders: &std::collections::HashSet<String>) {
+        self.folders.retain(|f, _| folders.contains(f));
+    }
+
+    /// Write the cache (a temporary file renamed over it; a failure only
+    /// costs the next listing its shortcut).
+    pub fn save(&self, out: &Path) {
+        let path = Summaries::path(out);
+        let tmp = path.with_extension("json.tmp");
+        let written = serde_json::to_vec(self)
+            .map_err(std::io::Error::other)
+            .and_then(|b| {
+                fs::create_dir_all(out.join(CACHE_DIR))?;
+                fs::write(&tmp, b)
+            })
+            .and_then(|()| fs::rename(&tmp, &path));
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+    }
+}

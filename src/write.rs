@@ -513,8 +513,16 @@ impl Drop for Staging {
     }
 }
 
-/// Every release folder in `out` with its summary, newest first.
-pub fn list_releases(out: &Path) -> Result<Vec<ReleaseEntry>, WriteError> {
+/// Every release folder in `out` with its summary, newest first. `fresh`
+/// is the release just written, with the summary of its model: its
+/// packet.json (100 MB at 100k items) need not be read back. The others
+/// come from the summaries cache while their packet.json is unchanged.
+pub fn list_releases(
+    out: &Path,
+    fresh: Option<(&str, &crate::packet_file::Summary)>,
+) -> Result<Vec<ReleaseEntry>, WriteError> {
+    let mut cache = crate::reuse::Summaries::load(out);
+    let mut listed = std::collections::HashSet::new();
     let mut entries = Vec::new();
     let dir = fs::read_dir(out).map_err(io("list", out))?;
     for e in dir.flatten() {
@@ -522,12 +530,25 @@ pub fn list_releases(out: &Path) -> Result<Vec<ReleaseEntry>, WriteError> {
         if name.starts_with('.') {
             continue;
         }
-        let Ok(file) = fs::File::open(e.path().join("packet.json")) else {
+        let path = e.path().join("packet.json");
+        let Ok(meta) = fs::metadata(&path) else {
             continue;
         };
-        let Ok(summary) = crate::packet_file::summary(file) else {
-            continue;
+        let summary = match (fresh, cache.get(&name, &meta)) {
+            (Some((folder, s)), _) if folder == name => s.clone(),
+            (_, Some(s)) => s.clone(),
+            _ => {
+                let Ok(summary) = fs::read(&path)
+                    .map_err(|_| ())
+                    .and_then(|b| crate::packet_file::summary(&b).map_err(|_| ()))
+                else {
+                    continue;
+                };
+                summary
+            }
         };
+        cache.insert(&name, &meta, summary.clone());
+        listed.insert(name.clone());
         entries.push(ReleaseEntry {
             folder: name,
             product: summary.product.name,
@@ -538,6 +559,8 @@ pub fn list_releases(out: &Path) -> Result<Vec<ReleaseEntry>, WriteError> {
             measures: summary.measures,
         });
     }
+    cache.retain(&listed);
+    cache.save(out);
     entries.sort_by(|a, b| {
         b.date
             .cmp(&a.date)

@@ -146,6 +146,27 @@ pub struct ReleaseEntry {
     pub measures: Option<crate::packet_file::SummaryMeasures>,
 }
 
+impl Packet {
+    /// What OUT's list of releases shows of this packet: the fields of
+    /// packet.json that `packet_file::summary` reads back, taken from the
+    /// model instead (a test holds the two equal).
+    pub fn summary(&self) -> crate::packet_file::Summary {
+        use crate::packet_file::{Summary, SummaryProduct, SummaryRelease};
+        Summary {
+            status: self.status.clone(),
+            product: SummaryProduct {
+                name: self.product.name.clone(),
+            },
+            release: SummaryRelease {
+                version: self.release.version.clone(),
+                date: self.release.date.clone(),
+                status_label: self.release.status_label.clone(),
+            },
+            measures: Some(self.measures.clone()),
+        }
+    }
+}
+
 impl PacketItem {
     /// Its Markdown text (a Markdown item's body), if it has one.
     pub fn text(&self) -> Option<&str> {

@@ -328,3 +328,89 @@ fn verify_checks_sums_digests_and_the_evidence() {
         ))
         .stdout(predicate::str::contains("release digest of the items is"));
 }
+
+/// OUT's list of releases takes the release just built from its model, not
+/// from its packet.json read back: both must say the same, on the sample's
+/// rich evidence and on a small tree.
+#[test]
+fn a_packets_summary_from_its_model_equals_the_one_read_from_its_packet_json() {
+    struct Memory(std::sync::Mutex<Option<Vec<u8>>>);
+    impl relpack::render::Output for Memory {
+        fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), relpack::render::OutputError> {
+            if path == "packet.json" {
+                *self.0.lock().unwrap() = Some(bytes);
+            }
+            Ok(())
+        }
+    }
+    let small = TempDir::new().unwrap();
+    small
+        .child("relpack.toml")
+        .write_str(&config("1.0.0", "2026-01-01", None))
+        .unwrap();
+    small.child("reqs.toml").write_str(V1_REQS).unwrap();
+    for root in [repo_path("sample-evidence"), small.path().to_path_buf()] {
+        let mut checked = relpack::check(&root, &relpack::Options::default())
+            .unwrap_or_else(|_| panic!("{} checks", root.display()));
+        let memory = Memory(Default::default());
+        let summary =
+            relpack::render_packet(&mut checked, false, &memory, &|_| {}, &Default::default())
+                .unwrap_or_else(|_| panic!("{} renders", root.display()));
+        let json = memory.0.into_inner().unwrap().expect("a packet.json");
+        assert_eq!(
+            summary,
+            relpack::packet_file::summary(&json).unwrap(),
+            "{}",
+            root.display()
+        );
+        assert!(summary.measures.is_some());
+    }
+}
+
+/// The list of releases is the same whether a summary came from the cache
+/// or from reading packet.json again (the cache deleted), and a packet.json
+/// changed behind relpack's back is read again.
+#[test]
+fn the_release_list_is_the_same_with_and_without_its_summary_cache() {
+    let t = TempDir::new().unwrap();
+    let out = t.path().join("out");
+    let root = t.child("ev");
+    root.child("reqs.toml").write_str(V1_REQS).unwrap();
+    let build = |version: &str, date: &str| {
+        root.child("relpack.toml")
+            .write_str(&config(version, date, None))
+            .unwrap();
+        relpack()
+            .args(["build", "--no-pdf", "--out"])
+            .arg(&out)
+            .arg(root.path())
+            .assert()
+            .code(predicate::in_iter([0, 1]));
+        std::fs::read_to_string(out.join("index.html")).unwrap()
+    };
+    build("1.0.0", "2026-01-01");
+    let cached = build("1.1.0", "2026-02-01");
+    assert!(
+        cached.contains("1.0.0") && cached.contains("1.1.0"),
+        "{cached}"
+    );
+    let cache = out.join(".relpack-cache/.summaries.json");
+    assert!(cache.is_file(), "the summaries are cached");
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(build("1.1.0", "2026-02-01"), cached);
+    // 1.0.0's packet.json edited by hand: the list reads it again.
+    let folder = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().contains("1.0.0"))
+        .unwrap();
+    let pj = folder.join("packet.json");
+    let text = std::fs::read_to_string(&pj).unwrap();
+    std::fs::write(
+        &pj,
+        text.replacen("\"name\": \"Pump\"", "\"name\": \"Pump Edited\"", 1),
+    )
+    .unwrap();
+    assert!(build("1.1.0", "2026-02-01").contains("Pump Edited"));
+}
