@@ -49,7 +49,12 @@ pub fn input_key<T: serde::Serialize>(template: &str, view: &T, extra: &str) -> 
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
-    serde_json::to_writer(HashWriter(&mut h), view).ok()?;
+    {
+        // serde_json writes token by token; SHA-256 wants blocks.
+        let mut w = std::io::BufWriter::with_capacity(16 * 1024, HashWriter(&mut h));
+        serde_json::to_writer(&mut w, view).ok()?;
+        std::io::Write::flush(&mut w).ok()?;
+    }
     Some(format!("{:x}", h.finalize()))
 }
 

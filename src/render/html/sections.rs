@@ -16,9 +16,9 @@ use crate::model::{
     AnomalyRow, DeviationRow, EvidenceEntry, HazardRow, JunitSummary, PacketItem, PropertyCase,
     RequirementCounts, RequirementRow, SoupRow, TestRow, UnboundCase,
 };
-use crate::render::RenderError;
+use crate::render::{Output, RenderError};
 
-type Render = fn(&Site<'_>, Header<'_>) -> Result<Vec<u8>, RenderError>;
+type Render = fn(&Site<'_>, Header<'_>, &dyn Output) -> Result<(), RenderError>;
 
 #[derive(Serialize)]
 pub struct Section {
@@ -60,24 +60,45 @@ const fn section(page: &'static str, title: &'static str, render: Render) -> Sec
 }
 
 impl Section {
-    pub fn render(&self, site: &Site<'_>) -> Result<Vec<u8>, RenderError> {
+    /// Render the page into `out`.
+    pub fn render(&self, site: &Site<'_>, out: &dyn Output) -> Result<(), RenderError> {
         let h = site.header("", self.page, self.title.to_string());
-        (self.render)(site, h)
+        (self.render)(site, h, out)
     }
 }
 
-/// Render `page`'s template with `view`, the page's CSP added.
-fn page<T: Serialize>(site: &Site<'_>, h: &Header<'_>, view: T) -> Result<Vec<u8>, RenderError> {
+/// Render `page`'s template with `view`, the page's CSP added, into `out`;
+/// linked from the earlier build instead when the view is the same (a
+/// section of 100k rows takes far longer to render than to hash).
+fn page<T: Serialize>(
+    site: &Site<'_>,
+    h: &Header<'_>,
+    view: T,
+    out: &dyn Output,
+) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct WithHeader<'a, 'h, T> {
         h: &'a Header<'h>,
         #[serde(flatten)]
         view: T,
     }
-    templates::render(h.current(), &WithHeader { h, view }, Some(&site.csp))
+    let path = h.current();
+    let view = WithHeader { h, view };
+    let key = crate::render::input_key(path, &view, &site.csp);
+    if let Some(key) = &key {
+        if out.reuse(path, key)? {
+            return Ok(());
+        }
+    }
+    let html = templates::render(path, &view, Some(&site.csp))?;
+    match &key {
+        Some(key) => out.put_keyed(path, key, html)?,
+        None => out.put(path, html)?,
+    }
+    Ok(())
 }
 
-fn index(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn index(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     /// What the front page shows: identification, gates and counts.
     #[derive(Serialize)]
     struct IndexView<'a> {
@@ -107,10 +128,10 @@ fn index(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         hazards: p.hazards.len(),
         evidence: p.evidence.len(),
     };
-    page(site, &h, View { p })
+    page(site, &h, View { p }, out)
 }
 
-fn gates(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn gates(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         gates: &'a [GateOutcome],
@@ -121,7 +142,7 @@ fn gates(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         gates: &p.gates,
         deviations: &p.deviations,
     };
-    page(site, &h, view)
+    page(site, &h, view, out)
 }
 
 #[derive(Serialize)]
@@ -132,7 +153,7 @@ struct TextBlock<'a> {
     html: String,
 }
 
-fn documents(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn documents(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         documents: Vec<TextBlock<'a>>,
@@ -149,10 +170,10 @@ fn documents(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
             html: site.text_of(i, ""),
         })
         .collect();
-    page(site, &h, View { documents })
+    page(site, &h, View { documents }, out)
 }
 
-fn changes(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn changes(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct RecordView<'a> {
         item: &'a PacketItem,
@@ -184,10 +205,10 @@ fn changes(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         since: p.changes.since_previous.as_ref(),
         history: &p.history,
     };
-    page(site, &h, view)
+    page(site, &h, view, out)
 }
 
-fn requirements(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn requirements(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct RequirementView<'a> {
         row: &'a RequirementRow,
@@ -209,10 +230,10 @@ fn requirements(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> 
                 .unwrap_or_default(),
         })
         .collect();
-    page(site, &h, View { requirements })
+    page(site, &h, View { requirements }, out)
 }
 
-fn risk(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn risk(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         hazards: &'a [HazardRow],
@@ -243,10 +264,10 @@ fn risk(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         matrix_initial: super::risk_matrix::svg(&p.risk, false),
         matrix_residual: super::risk_matrix::svg(&p.risk, true),
     };
-    page(site, &h, view)
+    page(site, &h, view, out)
 }
 
-fn trace_matrix(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn trace_matrix(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         requirements: &'a [RequirementRow],
@@ -257,10 +278,10 @@ fn trace_matrix(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> 
         requirements: &p.requirements,
         tests: &p.tests,
     };
-    page(site, &h, view)
+    page(site, &h, view, out)
 }
 
-fn verification(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn verification(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         by_outcome: &'a BTreeMap<String, usize>,
@@ -281,46 +302,46 @@ fn verification(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> 
         requirements: &p.verification.requirements,
         junit_files: &p.verification.junit_files,
     };
-    page(site, &h, view)
+    page(site, &h, view, out)
 }
 
-fn anomalies(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn anomalies(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         anomalies: &'a [AnomalyRow],
     }
     let anomalies = &site.p.anomalies;
-    page(site, &h, View { anomalies })
+    page(site, &h, View { anomalies }, out)
 }
 
-fn deviations(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn deviations(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         deviations: &'a [DeviationRow],
     }
     let deviations = &site.p.deviations;
-    page(site, &h, View { deviations })
+    page(site, &h, View { deviations }, out)
 }
 
-fn soup(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn soup(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         soup: &'a [SoupRow],
     }
     let soup = &site.p.soup;
-    page(site, &h, View { soup })
+    page(site, &h, View { soup }, out)
 }
 
-fn approvals(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn approvals(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         approvals: &'a [ApprovalCheck],
     }
     let approvals = &site.p.approvals;
-    page(site, &h, View { approvals })
+    page(site, &h, View { approvals }, out)
 }
 
-fn evidence(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn evidence(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         evidence: &'a [EvidenceEntry],
@@ -330,14 +351,14 @@ fn evidence(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
         evidence: &site.p.evidence,
         policies: &site.p.policies,
     };
-    page(site, &h, view)
+    page(site, &h, view, out)
 }
 
-fn regulatory_index(site: &Site<'_>, h: Header<'_>) -> Result<Vec<u8>, RenderError> {
+fn regulatory_index(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
     struct View<'a> {
         index: &'a crate::gate::regulatory::RegulatoryIndex,
     }
     let index = &site.p.regulatory_index;
-    page(site, &h, View { index })
+    page(site, &h, View { index }, out)
 }
