@@ -277,8 +277,8 @@ pub fn policy_files(root: &Path) -> Result<Vec<policy::PolicyFile>, Failure> {
 
 /// Stages discover .. gate: everything `relpack check` reports.
 pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
-    let Loaded { evidence, warnings } = load(root, opts)?;
-    let digests: Vec<String> = {
+    let Loaded { evidence, warnings } = enforce::timed("load", || load(root, opts))?;
+    let digests: Vec<String> = enforce::timed("item digests", || {
         use rayon::prelude::*;
         evidence
             .items
@@ -286,7 +286,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
             .enumerate()
             .map(|(i, item)| digest::item_digest(item, evidence.attachment_digests(i)))
             .collect()
-    };
+    });
     let release_digest = digest::release_digest(
         evidence
             .items
@@ -296,7 +296,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         &evidence.markers.files,
         &evidence.policies,
     );
-    let results = TestResults::compute(&evidence);
+    let results = enforce::timed("results", || TestResults::compute(&evidence));
     let guard = enforce::timed("phi scan", || guard::scan(&evidence))
         .map_err(|m| Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]))?;
     let (signers, signer_errors) = sign::load_allowed_signers(&evidence);
@@ -331,19 +331,21 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         change_set = Some(set);
     }
     let verdicts = verdict::Verdicts::decide(&evidence, &results, &suspect, &suspect_hazards);
-    let report = gate::evaluate(&GateInput {
-        ev: &evidence,
-        results: &results,
-        digests: &digests,
-        release_digest: &release_digest,
-        signers: &signers,
-        signer_errors: &signer_errors,
-        suspect: &suspect,
-        verdicts: &verdicts,
-        previous: evidence.previous.as_ref(),
-        changes: change_set.as_ref(),
-        guard: &guard.hits,
-        policy: &[],
+    let report = enforce::timed("gates", || {
+        gate::evaluate(&GateInput {
+            ev: &evidence,
+            results: &results,
+            digests: &digests,
+            release_digest: &release_digest,
+            signers: &signers,
+            signer_errors: &signer_errors,
+            suspect: &suspect,
+            verdicts: &verdicts,
+            previous: evidence.previous.as_ref(),
+            changes: change_set.as_ref(),
+            guard: &guard.hits,
+            policy: &[],
+        })
     });
     let mut warnings = warnings;
     // Found only now, so denied here as load denies the others.

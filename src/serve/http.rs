@@ -71,7 +71,7 @@ fn page(path: &str, state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
     let Ok(site) = state.site.lock() else {
         return text(500, "the server's state is unavailable");
     };
-    let file = site.files.get(&rel).cloned();
+    let file = site.built.files.get(&rel).cloned();
     let problems = site.problems.clone();
     let generation = site.generation;
     drop(site);

@@ -38,12 +38,20 @@ pub struct ServeOptions {
 pub struct Site {
     /// Bumped on every rebuild; open pages reload when it changes.
     pub generation: u64,
-    /// Every file of the packet but the PDF, by its path in the folder.
-    pub files: HashMap<String, Vec<u8>>,
+    /// Every file of the packet but the PDF, and the pages' input keys.
+    pub built: Arc<Built>,
     /// The diagnostics (plain text) while the evidence is invalid.
     pub problems: Option<String>,
     /// The PDF of this generation, once asked for.
     pub pdf: Option<Vec<u8>>,
+}
+
+/// The files of one build by their path in the packet folder, and the
+/// input keys of the pages among them (`render::input_key`).
+#[derive(Default)]
+pub struct Built {
+    pub files: HashMap<String, Vec<u8>>,
+    keys: HashMap<String, String>,
 }
 
 /// Shared by the watcher, the rebuilds and every request.
@@ -54,27 +62,56 @@ pub struct State {
     options: Options,
 }
 
-/// Files handed over by the renderers, kept in memory.
-#[derive(Default)]
-struct Memory(Mutex<HashMap<String, Vec<u8>>>);
+/// Files handed over by the renderers, kept in memory. A page whose inputs
+/// have the key they had in the last build is copied from it, not rendered
+/// again (after an edit, all pages but a few).
+struct Memory {
+    built: Mutex<Built>,
+    last: Arc<Built>,
+}
 
 impl Output for Memory {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
-        let mut files = self.0.lock().map_err(|_| OutputError::WritersStopped)?;
-        files.insert(path.to_string(), bytes);
+        let mut built = self.built.lock().map_err(|_| OutputError::WritersStopped)?;
+        built.files.insert(path.to_string(), bytes);
+        Ok(())
+    }
+
+    fn reuse(&self, path: &str, key: &str) -> Result<bool, OutputError> {
+        let Some(bytes) = self
+            .last
+            .keys
+            .get(path)
+            .filter(|k| *k == key)
+            .and_then(|_| self.last.files.get(path))
+        else {
+            return Ok(false);
+        };
+        self.put_keyed(path, key, bytes.clone())?;
+        Ok(true)
+    }
+
+    fn put_keyed(&self, path: &str, key: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        let mut built = self.built.lock().map_err(|_| OutputError::WritersStopped)?;
+        built.files.insert(path.to_string(), bytes);
+        built.keys.insert(path.to_string(), key.to_string());
         Ok(())
     }
 }
 
-/// Check and render the release into memory; the diagnostics as text when
-/// the evidence is invalid (or rendering failed).
-fn render(root: &Path, options: &Options, pdf: bool) -> Result<HashMap<String, Vec<u8>>, String> {
+/// Check and render the release into memory (pages unchanged since `last`
+/// copied from it); the diagnostics as text when the evidence is invalid
+/// (or rendering failed).
+fn render(root: &Path, options: &Options, pdf: bool, last: Arc<Built>) -> Result<Built, String> {
     let mut checked = crate::check(root, options).map_err(|f| {
         let mut text = NoColor::new(Vec::new());
         let _ = crate::report::emit_failure(&mut text, &f.sources, &f.diags, true);
         String::from_utf8_lossy(&text.into_inner()).into_owned()
     })?;
-    let memory = Memory::default();
+    let memory = Memory {
+        built: Mutex::default(),
+        last,
+    };
     crate::render_packet(&mut checked, pdf, &memory, &|_| {}, &Default::default()).map_err(
         |f| {
             let mut text = NoColor::new(Vec::new());
@@ -83,7 +120,7 @@ fn render(root: &Path, options: &Options, pdf: bool) -> Result<HashMap<String, V
         },
     )?;
     memory
-        .0
+        .built
         .into_inner()
         .map_err(|_| "a renderer failed".to_string())
 }
@@ -101,13 +138,16 @@ impl State {
     /// Rebuild the site from the evidence as it is now; a failure keeps the
     /// last good files and records why.
     pub fn rebuild(&self) {
-        let result = render(&self.root, &self.options, false);
+        let Ok(last) = self.site.lock().map(|s| Arc::clone(&s.built)) else {
+            return;
+        };
+        let result = render(&self.root, &self.options, false, last);
         let Ok(mut site) = self.site.lock() else {
             return;
         };
         match result {
-            Ok(files) => {
-                site.files = files;
+            Ok(built) => {
+                site.built = Arc::new(built);
                 site.problems = None;
             }
             Err(problems) => site.problems = Some(problems),
@@ -130,8 +170,9 @@ impl State {
             }
             site.generation
         };
-        let mut files = render(&self.root, &self.options, true).ok()?;
-        let pdf = files.remove("packet.pdf")?;
+        let last = Arc::clone(&self.site.lock().ok()?.built);
+        let mut built = render(&self.root, &self.options, true, last).ok()?;
+        let pdf = built.files.remove("packet.pdf")?;
         let mut site = self.site.lock().ok()?;
         if site.generation == generation {
             site.pdf = Some(pdf.clone());
