@@ -37,6 +37,7 @@ pub mod model;
 pub mod names;
 pub mod packet_file;
 pub mod parse;
+pub mod parts;
 pub mod policy;
 pub mod previous;
 pub mod progress;

@@ -76,6 +76,8 @@ pub struct Staging {
     /// The first write error (with its path and the OS's reason), for the
     /// renderer whose next file finds the writers stopped.
     write_error: Arc<Mutex<Option<OutputError>>>,
+    /// Rendered rows of the big section pages, kept between builds.
+    parts: crate::parts::PartStore,
     committed: bool,
 }
 
@@ -292,6 +294,7 @@ impl Staging {
             reuse,
             recorder,
             write_error,
+            parts: crate::parts::PartStore::open(out, incremental),
             committed: false,
         })
     }
@@ -366,6 +369,7 @@ impl Staging {
                 let _ = fs::create_dir_all(&dir).map(|()| replace_file(&dir, &name, &bytes));
             });
         }
+        crate::enforce::timed("keep the parts", || self.parts.finish());
         Ok(dest)
     }
 
@@ -501,6 +505,14 @@ impl Output for Staging {
             .map_err(|_| OutputError::WritersStopped)?
             .push((rel, sha256));
         Ok(true)
+    }
+
+    fn part(&self, key: &str) -> Option<String> {
+        self.parts.get(key)
+    }
+
+    fn keep_part(&self, key: &str, html: &str) {
+        self.parts.put(key, html)
     }
 }
 

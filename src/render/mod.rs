@@ -33,6 +33,15 @@ pub trait Output: Sync {
     fn put_keyed(&self, path: &str, _key: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
         self.put(path, bytes)
     }
+
+    /// A part of a page (rows of a big section) that an earlier build
+    /// rendered from inputs with this key; `None`: render it.
+    fn part(&self, _key: &str) -> Option<String> {
+        None
+    }
+
+    /// Keep a part just rendered for later builds.
+    fn keep_part(&self, _key: &str, _html: &str) {}
 }
 
 /// The key of a rendered file's inputs: SHA-256 over what makes relpack's
@@ -129,6 +138,14 @@ impl Output for Counting<'_> {
             self.pages.add(1);
         }
         self.inner.put_keyed(path, key, bytes)
+    }
+
+    fn part(&self, key: &str) -> Option<String> {
+        self.inner.part(key)
+    }
+
+    fn keep_part(&self, key: &str, html: &str) {
+        self.inner.keep_part(key, html)
     }
 }
 

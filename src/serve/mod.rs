@@ -52,6 +52,8 @@ pub struct Site {
 pub struct Built {
     pub files: HashMap<String, Vec<u8>>,
     keys: HashMap<String, String>,
+    /// Rendered rows of the big section pages, by key (see `parts.rs`).
+    parts: HashMap<String, String>,
 }
 
 /// Shared by the watcher, the rebuilds and every request.
@@ -96,6 +98,18 @@ impl Output for Memory {
         built.files.insert(path.to_string(), bytes);
         built.keys.insert(path.to_string(), key.to_string());
         Ok(())
+    }
+
+    fn part(&self, key: &str) -> Option<String> {
+        let html = self.last.parts.get(key)?.clone();
+        self.keep_part(key, &html);
+        Some(html)
+    }
+
+    fn keep_part(&self, key: &str, html: &str) {
+        if let Ok(mut built) = self.built.lock() {
+            built.parts.insert(key.to_string(), html.to_string());
+        }
     }
 }
 

@@ -256,3 +256,70 @@ fn pages_whose_view_is_unchanged_are_not_rendered_again() {
         .count();
     assert_eq!(edited, 1, "the edited item's page does not show the edit");
 }
+
+/// The rows of the big section pages are rendered in parts kept in
+/// OUT/.relpack-cache/.parts: read back while unchanged, rendered again
+/// when their rows changed or when the part file was edited by hand (never
+/// copied into a packet then), and only the last build's parts are kept.
+#[test]
+#[cfg(unix)]
+fn section_rows_are_kept_in_parts_and_a_part_edited_by_hand_is_made_again() {
+    let root = sample_copy();
+    let r = root.path();
+    let out = TempDir::new().unwrap();
+    build_into(r, out.path(), &["--no-pdf"]);
+    let dir = out.path().join(".relpack-cache/.parts");
+    let parts = || -> std::collections::BTreeMap<String, u64> {
+        fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    inode(&e.path()),
+                )
+            })
+            .collect()
+    };
+    let first = parts();
+    assert!(first.len() >= 4, "{first:?}");
+
+    // Nothing changed: every part is read back, none written again.
+    build_into(r, out.path(), &["--no-pdf"]);
+    assert_eq!(parts(), first);
+
+    // Parts edited by hand are made again, never copied.
+    for name in first.keys() {
+        let p = dir.join(name);
+        let mut text = fs::read_to_string(&p).unwrap();
+        text.push_str("<p>TAMPERED</p>");
+        fs::write(&p, text).unwrap();
+    }
+    let folder = assert_same_as_clean(r, out.path(), &["--no-pdf"], "parts edited by hand");
+    for (name, bytes) in super::files_of(&folder) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("TAMPERED"),
+            "{name} took a part edited by hand"
+        );
+    }
+
+    // One requirement's text edited: its rows' parts are new, the others
+    // (the tests' rows) are the same files.
+    let before = parts();
+    edit(
+        &r.join("requirements/dosing.toml"),
+        "without\nintermediate",
+        "without any\nintermediate",
+    );
+    assert_same_as_clean(r, out.path(), &["--no-pdf"], "after the edit");
+    let after = parts();
+    assert!(
+        after.iter().any(|(k, ino)| before.get(k) == Some(ino)),
+        "unchanged parts are kept: {before:?} {after:?}"
+    );
+    assert!(
+        after.keys().any(|k| !before.contains_key(k)),
+        "changed rows make new parts"
+    );
+    assert_eq!(after.len(), first.len(), "only this build's parts are kept");
+}

@@ -57,7 +57,9 @@ impl Renderer for HtmlRenderer {
             site::Site::new(p, self.with_pdf, &images)
         });
         timed("site: section pages", || {
-            SECTIONS.par_iter().try_for_each(|s| s.render(&site, out))
+            SECTIONS
+                .par_iter()
+                .try_for_each(|s| timed(&format!("site: {}", s.page), || s.render(&site, out)))
         })?;
         timed("site: item pages", || item_page::render_all(&site, out))
     }

@@ -14,7 +14,7 @@ use crate::gate::{ApprovalCheck, GateOutcome};
 use crate::git::TracedCommit;
 use crate::model::{
     AnomalyRow, DeviationRow, EvidenceEntry, HazardRow, JunitSummary, PacketItem, PropertyCase,
-    RequirementCounts, RequirementRow, SoupRow, TestRow, UnboundCase,
+    RequirementCounts, RequirementRow, SoupRow, UnboundCase,
 };
 use crate::render::{Output, RenderError};
 
@@ -96,6 +96,50 @@ fn page<T: Serialize>(
         None => out.put(path, html)?,
     }
     Ok(())
+}
+
+/// Rows per part of a big section: an edit renders a few hundred rows
+/// again, and a 100k-row section is 400 parts.
+const PART_ROWS: usize = 256;
+
+/// `rows` through the part template `template`, in parts of [`PART_ROWS`]
+/// rendered side by side; a part whose inputs an earlier build rendered is
+/// taken from `out` instead (see `parts.rs`).
+fn parts<T: Serialize + Sync>(
+    out: &dyn Output,
+    template: &str,
+    root: &str,
+    rows: &[T],
+) -> Result<String, RenderError> {
+    use rayon::prelude::*;
+    #[derive(Serialize)]
+    struct Root<'a> {
+        root: &'a str,
+    }
+    #[derive(Serialize)]
+    struct PartView<'a, T> {
+        h: Root<'a>,
+        rows: &'a [T],
+    }
+    let rendered: Vec<String> = rows
+        .par_chunks(PART_ROWS)
+        .map(|chunk| {
+            let view = PartView {
+                h: Root { root },
+                rows: chunk,
+            };
+            let key = crate::render::input_key(template, &view, "");
+            if let Some(html) = key.as_deref().and_then(|k| out.part(k)) {
+                return Ok(html);
+            }
+            let html = templates::render_text(template, &view, None)?;
+            if let Some(k) = &key {
+                out.keep_part(k, &html);
+            }
+            Ok(html)
+        })
+        .collect::<Result<_, RenderError>>()?;
+    Ok(rendered.concat())
 }
 
 fn index(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
@@ -215,11 +259,12 @@ fn requirements(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
         html: String,
     }
     #[derive(Serialize)]
-    struct View<'a> {
-        requirements: Vec<RequirementView<'a>>,
+    struct View {
+        requirement_count: usize,
+        requirement_rows: String,
     }
     let p = site.p;
-    let requirements = p
+    let rows: Vec<RequirementView<'_>> = p
         .requirements
         .iter()
         .map(|r| RequirementView {
@@ -230,7 +275,11 @@ fn requirements(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
                 .unwrap_or_default(),
         })
         .collect();
-    page(site, &h, View { requirements }, out)
+    let view = View {
+        requirement_count: rows.len(),
+        requirement_rows: parts(out, "parts/requirements.html", h.root(), &rows)?,
+    };
+    page(site, &h, view, out)
 }
 
 fn risk(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
@@ -269,14 +318,23 @@ fn risk(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderEr
 
 fn trace_matrix(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
     #[derive(Serialize)]
-    struct View<'a> {
-        requirements: &'a [RequirementRow],
-        tests: &'a [TestRow],
+    struct View {
+        requirement_count: usize,
+        requirement_rows: String,
+        test_count: usize,
+        test_rows: String,
     }
     let p = site.p;
     let view = View {
-        requirements: &p.requirements,
-        tests: &p.tests,
+        requirement_count: p.requirements.len(),
+        requirement_rows: parts(
+            out,
+            "parts/trace-requirements.html",
+            h.root(),
+            &p.requirements,
+        )?,
+        test_count: p.tests.len(),
+        test_rows: parts(out, "parts/trace-tests.html", h.root(), &p.tests)?,
     };
     page(site, &h, view, out)
 }
@@ -286,7 +344,7 @@ fn verification(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
     struct View<'a> {
         by_outcome: &'a BTreeMap<String, usize>,
         by_method: &'a BTreeMap<String, usize>,
-        tests: &'a [TestRow],
+        test_rows: String,
         unbound: &'a [UnboundCase],
         by_property: &'a [PropertyCase],
         requirements: &'a RequirementCounts,
@@ -296,7 +354,7 @@ fn verification(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
     let view = View {
         by_outcome: &p.verification.by_outcome,
         by_method: &p.verification.by_method,
-        tests: &p.tests,
+        test_rows: parts(out, "parts/verification-tests.html", h.root(), &p.tests)?,
         unbound: &p.verification.unbound,
         by_property: &p.verification.by_property,
         requirements: &p.verification.requirements,

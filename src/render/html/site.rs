@@ -88,6 +88,11 @@ impl Header<'_> {
     pub fn current(&self) -> &str {
         self.current
     }
+
+    /// The path back to the release folder ("" or "../").
+    pub fn root(&self) -> &'static str {
+        self.root
+    }
 }
 
 /// Every item's text rendered once, in parallel; links to other items

@@ -81,6 +81,23 @@ const TEMPLATES: &[(&str, &str)] = &[
         "releases.html",
         include_str!("../../../templates/html/releases.html"),
     ),
+    // The rows of the big sections, rendered in parts (`parts.rs`).
+    (
+        "parts/requirements.html",
+        include_str!("../../../templates/html/parts/requirements.html"),
+    ),
+    (
+        "parts/trace-requirements.html",
+        include_str!("../../../templates/html/parts/trace-requirements.html"),
+    ),
+    (
+        "parts/trace-tests.html",
+        include_str!("../../../templates/html/parts/trace-tests.html"),
+    ),
+    (
+        "parts/verification-tests.html",
+        include_str!("../../../templates/html/parts/verification-tests.html"),
+    ),
 ];
 
 /// Static files every packet's site carries.
@@ -126,6 +143,15 @@ pub fn render<T: Serialize>(
     view: &T,
     csp: Option<&str>,
 ) -> Result<Vec<u8>, RenderError> {
+    render_text(template, view, csp).map(String::into_bytes)
+}
+
+/// [`render`], as text.
+pub fn render_text<T: Serialize>(
+    template: &str,
+    view: &T,
+    csp: Option<&str>,
+) -> Result<String, RenderError> {
     let failed = |e: &dyn std::error::Error| RenderError::Template {
         template: template.to_string(),
         message: error_chain(e),
@@ -134,10 +160,7 @@ pub fn render<T: Serialize>(
     if let Some(csp) = csp {
         c.insert("csp", csp);
     }
-    tera()?
-        .render(template, &c)
-        .map(String::into_bytes)
-        .map_err(|e| failed(&e))
+    tera()?.render(template, &c).map_err(|e| failed(&e))
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
