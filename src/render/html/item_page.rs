@@ -36,6 +36,14 @@ struct RelationView<'a> {
 #[derive(Serialize)]
 struct ItemPage<'a> {
     h: Header<'a>,
+    #[serde(flatten)]
+    body: ItemBody<'a>,
+}
+
+/// What differs between item pages: their header is the same for all but
+/// its title, which comes from the item (see `render_all`'s key).
+#[derive(Serialize)]
+struct ItemBody<'a> {
     item: &'a PacketItem,
     kind: &'static str,
     text_html: String,
@@ -114,8 +122,17 @@ impl<'p> Rows<'p> {
 pub fn render_all(site: &Site<'_>, out: &dyn Output) -> Result<(), RenderError> {
     let p = site.p;
     let rows = Rows::of(p);
+    // An item page's key hashes its header once for all pages (with the
+    // CSP); the header's one varying part, the title, is the item's id and
+    // title, which the body holds.
+    let shared = crate::render::input_key(
+        "item.html header",
+        &site.header("../", "", String::new()),
+        &site.csp,
+    )
+    .unwrap_or_default();
     p.items.par_iter().try_for_each(|item| {
-        render_one(site, &rows, item, out).map_err(|e| match e {
+        render_one(site, &rows, item, &shared, out).map_err(|e| match e {
             RenderError::Template { template, message } => RenderError::Template {
                 template: format!("{template} (item {})", item.id),
                 message,
@@ -132,13 +149,13 @@ fn render_one(
     site: &Site<'_>,
     rows: &Rows<'_>,
     item: &PacketItem,
+    shared: &str,
     out: &dyn Output,
 ) -> Result<(), RenderError> {
     let path = format!("items/{}.html", page_name(&item.id));
     let id = item.id.as_str();
     let of_kind = |kind: Kind| item.kind == kind;
-    let page = ItemPage {
-        h: site.header("../", "", format!("{} {}", item.id, item.title)),
+    let body = ItemBody {
         item,
         kind: item.kind.name(),
         text_html: site.text_of(item, "../"),
@@ -166,12 +183,18 @@ fn render_one(
             .filter(|_| of_kind(Kind::Approval)),
         suspect: rows.suspects.get(id).copied(),
     };
-    let key = crate::render::input_key("item.html", &page, &site.csp);
+    let key = (!shared.is_empty())
+        .then(|| crate::render::input_key("item.html", &body, shared))
+        .flatten();
     if let Some(key) = &key {
         if out.reuse(&path, key)? {
             return Ok(());
         }
     }
+    let page = ItemPage {
+        h: site.header("../", "", format!("{} {}", item.id, item.title)),
+        body,
+    };
     let html = templates::render("item.html", &page, Some(&site.csp))?;
     match &key {
         Some(key) => out.put_keyed(&path, key, html)?,
