@@ -67,6 +67,27 @@ pub fn input_key<T: serde::Serialize>(template: &str, view: &T, extra: &str) -> 
     Some(format!("{:x}", h.finalize()))
 }
 
+/// The one way a keyed file is made: linked from the earlier build when
+/// `out` has it under `key`, else rendered and handed over with its key.
+pub fn reuse_or_render(
+    out: &dyn Output,
+    path: &str,
+    key: Option<String>,
+    render: impl FnOnce() -> Result<Vec<u8>, RenderError>,
+) -> Result<(), RenderError> {
+    if let Some(key) = &key {
+        if out.reuse(path, key)? {
+            return Ok(());
+        }
+    }
+    let bytes = render()?;
+    match &key {
+        Some(key) => out.put_keyed(path, key, bytes)?,
+        None => out.put(path, bytes)?,
+    }
+    Ok(())
+}
+
 struct HashWriter<'a>(&'a mut sha2::Sha256);
 
 impl std::io::Write for HashWriter<'_> {

@@ -186,19 +186,11 @@ fn render_one(
     let key = (!shared.is_empty())
         .then(|| crate::render::input_key("item.html", &body, shared))
         .flatten();
-    if let Some(key) = &key {
-        if out.reuse(&path, key)? {
-            return Ok(());
-        }
-    }
-    let page = ItemPage {
-        h: site.header("../", "", format!("{} {}", item.id, item.title)),
-        body,
-    };
-    let html = templates::render("item.html", &page, Some(&site.csp))?;
-    match &key {
-        Some(key) => out.put_keyed(&path, key, html)?,
-        None => out.put(&path, html)?,
-    }
-    Ok(())
+    crate::render::reuse_or_render(out, &path, key, || {
+        let page = ItemPage {
+            h: site.header("../", "", format!("{} {}", item.id, item.title)),
+            body,
+        };
+        templates::render("item.html", &page, Some(&site.csp))
+    })
 }

@@ -85,17 +85,9 @@ fn page<T: Serialize>(
     let path = h.current();
     let view = WithHeader { h, view };
     let key = crate::render::input_key(path, &view, &site.csp);
-    if let Some(key) = &key {
-        if out.reuse(path, key)? {
-            return Ok(());
-        }
-    }
-    let html = templates::render(path, &view, Some(&site.csp))?;
-    match &key {
-        Some(key) => out.put_keyed(path, key, html)?,
-        None => out.put(path, html)?,
-    }
-    Ok(())
+    crate::render::reuse_or_render(out, path, key, || {
+        templates::render(path, &view, Some(&site.csp))
+    })
 }
 
 /// Rows per part of a big section: an edit renders a few hundred rows
