@@ -78,7 +78,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     let excludes = discover::build_excludes(&config.exclude)
         .map_err(|d| Failure::invalid(Sources::default(), vec![d]))?;
 
-    let (mut files, mut diags) = discover::discover(root, &excludes);
+    let (mut files, mut diags) = enforce::timed("discover", || discover::discover(root, &excludes));
     if let Some(out) = &opts.output {
         files.retain(|f| !out.holds(&f.rel, &f.abs));
     }
@@ -112,7 +112,9 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         )
     });
     diags.extend(link_diags);
-    let (figures, figure_diags) = images::check(&items, &links, &sources, &fsroot);
+    let (figures, figure_diags) = enforce::timed("images", || {
+        images::check(&items, &links, &sources, &fsroot)
+    });
     diags.extend(figure_diags);
 
     let previous = previous::read(&fsroot, &config).unwrap_or_else(|d| {
@@ -167,7 +169,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     evidence_files.extend(links.attachments.iter().cloned());
     evidence_files.sort_by(|a, b| a.path.cmp(&b.path));
     evidence_files.dedup_by(|a, b| a.path == b.path);
-    let views = match kinds::Views::build(&items) {
+    let views = match enforce::timed("typed views", || kinds::Views::build(&items)) {
         Ok(v) => v,
         Err(d) => return Err(Failure::invalid(sources, vec![d])),
     };
@@ -279,15 +281,28 @@ pub fn policy_files(root: &Path) -> Result<Vec<policy::PolicyFile>, Failure> {
 /// Stages discover .. gate: everything `relpack check` reports.
 pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
     let Loaded { evidence, warnings } = enforce::timed("load", || load(root, opts))?;
-    let digests: Vec<String> = enforce::timed("item digests", || {
-        use rayon::prelude::*;
-        evidence
-            .items
-            .par_iter()
-            .enumerate()
-            .map(|(i, item)| digest::item_digest(item, evidence.attachment_digests(i)))
-            .collect()
-    });
+    // Results are computed test by test on one thread while the other
+    // hashes items and scans for PHI (both parallel): none needs another.
+    let (results, (digests, guard)) = rayon::join(
+        || enforce::timed("results", || TestResults::compute(&evidence)),
+        || {
+            let digests: Vec<String> = enforce::timed("item digests", || {
+                use rayon::prelude::*;
+                evidence
+                    .items
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, item)| digest::item_digest(item, evidence.attachment_digests(i)))
+                    .collect()
+            });
+            (
+                digests,
+                enforce::timed("phi scan", || guard::scan(&evidence)),
+            )
+        },
+    );
+    let guard =
+        guard.map_err(|m| Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]))?;
     let release_digest = digest::release_digest(
         evidence
             .items
@@ -297,9 +312,6 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         &evidence.markers.files,
         &evidence.policies,
     );
-    let results = enforce::timed("results", || TestResults::compute(&evidence));
-    let guard = enforce::timed("phi scan", || guard::scan(&evidence))
-        .map_err(|m| Failure::invalid(Sources::default(), vec![Diagnostic::error(m)]))?;
     let (signers, signer_errors) = sign::load_allowed_signers(&evidence);
     let mut change_set = None;
     let (mut suspect, mut suspect_hazards) = (HashMap::new(), HashMap::new());

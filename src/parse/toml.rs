@@ -103,6 +103,9 @@ pub fn item_from_table(
 ) -> Option<Item> {
     let mut origin = Origin::new(file, shift(span, offset));
     let mut fields = Map::new();
+    // One buffer for every JSON pointer of the item: a hundred thousand
+    // items have about a million values, each with its pointer.
+    let mut pointer = String::with_capacity(64);
     for (key, value) in table.iter() {
         let name = key.get_ref().to_string();
         if name == "kind" {
@@ -115,11 +118,12 @@ pub fn item_from_table(
             }
             continue;
         }
-        let pointer = format!("/{}", escape_pointer(&name));
+        pointer.clear();
+        push_pointer(&mut pointer, &name);
         origin
             .key_spans
-            .push((pointer.clone().into(), shift(key.span(), offset)));
-        match to_json(value, &pointer, offset, &mut origin, 1) {
+            .push((pointer.as_str().into(), shift(key.span(), offset)));
+        match to_json(value, &mut pointer, offset, &mut origin, 1) {
             Ok(v) => {
                 fields.insert(name, v);
             }
@@ -143,9 +147,11 @@ pub fn item_from_table(
     })
 }
 
+/// `pointer` is the value's JSON pointer; it is extended for children and
+/// left as it was on return.
 fn to_json(
     value: &Spanned<DeValue<'_>>,
-    pointer: &str,
+    pointer: &mut String,
     offset: usize,
     origin: &mut Origin,
     depth: usize,
@@ -154,9 +160,12 @@ fn to_json(
     if depth > MAX_DEPTH {
         return Err((span, format!("nested deeper than {MAX_DEPTH} levels")));
     }
-    origin.value_spans.push((pointer.into(), span.clone()));
+    origin
+        .value_spans
+        .push((pointer.as_str().into(), span.clone()));
     Ok(match value.get_ref() {
-        DeValue::String(s) => Value::String(s.replace("\r\n", "\n")),
+        DeValue::String(s) if s.contains('\r') => Value::String(s.replace("\r\n", "\n")),
+        DeValue::String(s) => Value::String(s.to_string()),
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(d) => Value::String(d.to_string()),
         DeValue::Integer(i) => {
@@ -176,25 +185,24 @@ fn to_json(
         }
         DeValue::Array(a) => {
             let mut out = Vec::with_capacity(a.len());
+            let len = pointer.len();
             for (i, v) in a.iter().enumerate() {
-                out.push(to_json(
-                    v,
-                    &format!("{pointer}/{i}"),
-                    offset,
-                    origin,
-                    depth + 1,
-                )?);
+                use std::fmt::Write;
+                let _ = write!(pointer, "/{i}");
+                let v = to_json(v, pointer, offset, origin, depth + 1);
+                pointer.truncate(len);
+                out.push(v?);
             }
             Value::Array(out)
         }
         DeValue::Table(t) => {
             let mut out = Map::new();
+            let len = pointer.len();
             for (k, v) in t.iter() {
-                let p = format!("{pointer}/{}", escape_pointer(k.get_ref()));
-                out.insert(
-                    k.get_ref().to_string(),
-                    to_json(v, &p, offset, origin, depth + 1)?,
-                );
+                push_pointer(pointer, k.get_ref());
+                let v = to_json(v, pointer, offset, origin, depth + 1);
+                pointer.truncate(len);
+                out.insert(k.get_ref().to_string(), v?);
             }
             Value::Object(out)
         }
@@ -204,6 +212,18 @@ fn to_json(
 /// RFC 6901: `~` and `/` in a key are escaped in a JSON pointer.
 pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Append `/key` to a JSON pointer, escaped as `escape_pointer` does.
+fn push_pointer(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }
 
 fn shift(span: Range<usize>, offset: usize) -> Range<usize> {
