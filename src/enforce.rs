@@ -9,6 +9,7 @@ use crate::diag::Diagnostic;
 use crate::gate::{self, Finding, GateInput};
 use crate::model::Packet;
 use crate::policy::eval::{self, Level};
+use crate::progress::timed;
 use crate::sign;
 use crate::stages::{Checked, Failure};
 
@@ -101,29 +102,4 @@ pub fn finish_check(
         guard.redactor.apply(&mut w.message);
     }
     Ok(checked)
-}
-
-/// With RELPACK_TIMINGS set, say how long a stage of `check` took (for
-/// scripts/bench.sh: the phi scan has its own line).
-pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
-    let start = std::time::Instant::now();
-    let out = f();
-    if std::env::var_os("RELPACK_TIMINGS").is_some() {
-        eprintln!(
-            "[{:>8.3} s] {stage} (took){}",
-            start.elapsed().as_secs_f64(),
-            resident()
-                .map(|m| format!(", {m} MB resident"))
-                .unwrap_or_default()
-        );
-    }
-    out
-}
-
-/// Resident memory in MB where the system says (Linux), for the timings.
-fn resident() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024)
 }

@@ -78,13 +78,14 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     let excludes = discover::build_excludes(&config.exclude)
         .map_err(|d| Failure::invalid(Sources::default(), vec![d]))?;
 
-    let (mut files, mut diags) = enforce::timed("discover", || discover::discover(root, &excludes));
+    let (mut files, mut diags) =
+        progress::timed("discover", || discover::discover(root, &excludes));
     if let Some(out) = &opts.output {
         files.retain(|f| !out.holds(&f.rel, &f.abs));
     }
     let counters = opts.counters.clone().unwrap_or_default();
     counters.files_read.set_total(files.len());
-    let tree = enforce::timed("parse", || {
+    let tree = progress::timed("parse", || {
         parse::parse_files(&fsroot, &files, config_id + 1, &mut sources, &counters)
     });
     diags.extend(tree.diags);
@@ -95,13 +96,13 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
             .cmp(b.id.as_bytes())
             .then(a.origin.file.cmp(&b.origin.file))
     });
-    diags.extend(enforce::timed("validate", || {
+    diags.extend(progress::timed("validate", || {
         validate::validate(&items, &config.fields)
     }));
     diags.extend(validate::risk(&items, &config.risk));
     diags.extend(gate::check_waives(&items));
     diags.extend(regulatory::check_fulfils(&items));
-    let (links, link_diags) = enforce::timed("link", || {
+    let (links, link_diags) = progress::timed("link", || {
         link::link(
             &items,
             &tree.junit,
@@ -112,7 +113,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         )
     });
     diags.extend(link_diags);
-    let (figures, figure_diags) = enforce::timed("images", || {
+    let (figures, figure_diags) = progress::timed("images", || {
         images::check(&items, &links, &sources, &fsroot)
     });
     diags.extend(figure_diags);
@@ -149,7 +150,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     };
     let date = release::date(&config, opts);
     let folder = release::folder_name(&config, &version);
-    let (history, history_diags) = enforce::timed("history", || {
+    let (history, history_diags) = progress::timed("history", || {
         history::collect(
             &fsroot,
             config.release.previous.as_deref(),
@@ -169,7 +170,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     evidence_files.extend(links.attachments.iter().cloned());
     evidence_files.sort_by(|a, b| a.path.cmp(&b.path));
     evidence_files.dedup_by(|a, b| a.path == b.path);
-    let views = match enforce::timed("typed views", || kinds::Views::build(&items)) {
+    let views = match progress::timed("typed views", || kinds::Views::build(&items)) {
         Ok(v) => v,
         Err(d) => return Err(Failure::invalid(sources, vec![d])),
     };
@@ -280,13 +281,13 @@ pub fn policy_files(root: &Path) -> Result<Vec<policy::PolicyFile>, Failure> {
 
 /// Stages discover .. gate: everything `relpack check` reports.
 pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
-    let Loaded { evidence, warnings } = enforce::timed("load", || load(root, opts))?;
+    let Loaded { evidence, warnings } = progress::timed("load", || load(root, opts))?;
     // Results are computed test by test on one thread while the other
     // hashes items and scans for PHI (both parallel): none needs another.
     let (results, (digests, guard)) = rayon::join(
-        || enforce::timed("results", || TestResults::compute(&evidence)),
+        || progress::timed("results", || TestResults::compute(&evidence)),
         || {
-            let digests: Vec<String> = enforce::timed("item digests", || {
+            let digests: Vec<String> = progress::timed("item digests", || {
                 use rayon::prelude::*;
                 evidence
                     .items
@@ -297,7 +298,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
             });
             (
                 digests,
-                enforce::timed("phi scan", || guard::scan(&evidence)),
+                progress::timed("phi scan", || guard::scan(&evidence)),
             )
         },
     );
@@ -344,7 +345,7 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         change_set = Some(set);
     }
     let verdicts = verdict::Verdicts::decide(&evidence, &results, &suspect, &suspect_hazards);
-    let report = enforce::timed("gates", || {
+    let report = progress::timed("gates", || {
         gate::evaluate(&GateInput {
             ev: &evidence,
             results: &results,
@@ -438,7 +439,7 @@ pub fn build(
             write::WriteError::Sign(_) => refuse(e.to_string()),
             e => Failure::io(e.to_string()),
         })?;
-    enforce::timed("list of releases", || {
+    progress::timed("list of releases", || {
         refresh_release_list(&build.out, Some((&folder, &summary)))
     })
     .map_err(Failure::io)?;
@@ -462,7 +463,7 @@ pub fn render_packet(
 ) -> Result<packet_file::Summary, Failure> {
     use render::Renderer;
     progress("building the packet model");
-    let packet = enforce::timed("packet model", || {
+    let packet = progress::timed("packet model", || {
         model::Packet::build(checked, checked.changes.clone())
     });
     counters
@@ -491,7 +492,7 @@ pub fn render_packet(
     {
         use rayon::prelude::*;
         renderers.par_iter().try_for_each(|r| {
-            enforce::timed(&format!("{} renderer", r.name()), || {
+            progress::timed(&format!("{} renderer", r.name()), || {
                 r.render(&packet, output)
             })
             .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))

@@ -79,7 +79,7 @@ pub fn link(
 ) -> (Links, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut links = Links::default();
-    use crate::enforce::timed;
+    use crate::progress::timed;
     timed("link: ids", || {
         index_ids(items, sources, &mut links, &mut diags)
     });
@@ -390,7 +390,7 @@ pub fn join_inside_root(dir: &str, raw: &str) -> Option<String> {
 }
 
 fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mut Vec<Diagnostic>) {
-    let patterns = crate::enforce::timed("link: patterns", || Patterns::of(items));
+    let patterns = crate::progress::timed("link: patterns", || Patterns::of(items));
     let mut hit = vec![false; patterns.owner.len()];
     for (fi, file) in junit.iter().enumerate() {
         for (ci, case) in file.cases.iter().enumerate() {

@@ -65,6 +65,32 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// With RELPACK_TIMINGS set, say how long a stage took and the memory then
+/// resident (scripts/bench.sh reads the phi scan's line). A leaf of the
+/// module graph, so any stage may time itself.
+pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    if std::env::var_os("RELPACK_TIMINGS").is_some() {
+        eprintln!(
+            "[{:>8.3} s] {stage} (took){}",
+            start.elapsed().as_secs_f64(),
+            resident()
+                .map(|m| format!(", {m} MB resident"))
+                .unwrap_or_default()
+        );
+    }
+    out
+}
+
+/// Resident memory in MB where the system says (Linux), for the timings.
+fn resident() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

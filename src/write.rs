@@ -330,12 +330,12 @@ impl Staging {
     /// `SHA256SUMS.sig` in the staging folder, before the exchange: the
     /// signed packet appears whole, or not at all.
     pub fn commit_signed(mut self, sign: Option<Signer<'_>>) -> Result<PathBuf, WriteError> {
-        crate::enforce::timed("finish the writes", || self.finish_writes())?;
+        crate::progress::timed("finish the writes", || self.finish_writes())?;
         let mut sums =
             std::mem::take(&mut *self.sums.lock().map_err(|_| OutputError::WritersStopped)?);
         if self.reuse.as_ref().as_ref().is_some_and(Reuse::recycled) {
             let placed: HashSet<String> = sums.iter().map(|(rel, _)| rel.clone()).collect();
-            crate::enforce::timed("prune the recycled folder", || prune(&self.tmp, &placed))
+            crate::progress::timed("prune the recycled folder", || prune(&self.tmp, &placed))
                 .map_err(io("clean", &self.tmp))?;
         }
         let path = self.tmp.join("SHA256SUMS");
@@ -348,13 +348,13 @@ impl Staging {
         }
         // Durable before it is visible: after a crash, the folder in place
         // is a whole packet, never one with empty files.
-        crate::enforce::timed("sync the new folder", || durable::sync_tree(&self.tmp))
+        crate::progress::timed("sync the new folder", || durable::sync_tree(&self.tmp))
             .map_err(io("sync", &self.tmp))?;
         let dest = self.out.join(&self.folder);
         // The manifest describes the folder in place; none while it changes.
         reuse::forget(&self.out, &self.folder);
         if fs::symlink_metadata(&dest).is_ok() {
-            crate::enforce::timed("replace the earlier folder", || self.replace(&dest))?;
+            crate::progress::timed("replace the earlier folder", || self.replace(&dest))?;
         } else {
             fs::rename(&self.tmp, &dest).map_err(io("move the new packet into", &dest))?;
             self.committed = true;
@@ -365,11 +365,11 @@ impl Staging {
         if let Some((dir, name, bytes)) =
             reuse::manifest(&self.out, &self.folder, &self.folder, &self.recorder.take())
         {
-            crate::enforce::timed("write the manifest", || {
+            crate::progress::timed("write the manifest", || {
                 let _ = fs::create_dir_all(&dir).map(|()| replace_file(&dir, &name, &bytes));
             });
         }
-        crate::enforce::timed("keep the parts", || self.parts.finish());
+        crate::progress::timed("keep the parts", || self.parts.finish());
         Ok(dest)
     }
 

@@ -42,7 +42,7 @@ impl Renderer for HtmlRenderer {
         }
         out.put(
             "assets/search-index.js",
-            crate::enforce::timed("site: search index", || search::search_index(p)),
+            crate::progress::timed("site: search index", || search::search_index(p)),
         )?;
         // Figures: one copy of each file, named by its content.
         let mut copied = std::collections::HashSet::new();
@@ -52,7 +52,7 @@ impl Renderer for HtmlRenderer {
             }
         }
         let images = ImagePolicy::new(self.remote_images.iter().map(|h| h.0.clone()));
-        use crate::enforce::timed;
+        use crate::progress::timed;
         let site = timed("site: item texts", || {
             site::Site::new(p, self.with_pdf, &images)
         });
