@@ -106,12 +106,18 @@ fn index_ids(items: &[Item], sources: &Sources, links: &mut Links, diags: &mut V
     // Item pages are items/<ID>.html: ids that differ only in case would
     // share a page on a case-insensitive file system (macOS, Windows), where
     // auditors often open a copied packet.
+    use rayon::prelude::*;
+    let names: Vec<String> = items
+        .par_iter()
+        .map(|item| crate::names::page_name(&item.id).to_lowercase())
+        .collect();
     let mut pages: HashMap<String, usize> = HashMap::default();
-    for (i, item) in items.iter().enumerate() {
+    pages.reserve(items.len());
+    links.index.reserve(items.len());
+    for ((i, item), page) in items.iter().enumerate().zip(names) {
         if item.id.is_empty() {
             continue;
         }
-        let page = crate::names::page_name(&item.id).to_lowercase();
         let other = *pages.entry(page).or_insert(i);
         if items[other].id != item.id {
             let o = &items[other];
@@ -144,64 +150,108 @@ fn index_ids(items: &[Item], sources: &Sources, links: &mut Links, diags: &mut V
     }
 }
 
+/// Which reverse map a link of an item's kind is recorded in.
+#[derive(Clone, Copy)]
+enum Reverse {
+    VerifiedBy,
+    ControlsOf,
+    Derived,
+    ResultsOf,
+    SoupOf,
+    AffectedBy,
+}
+
 fn check_links(items: &[Item], links: &mut Links, diags: &mut Vec<Diagnostic>) {
-    for (i, item) in items.iter().enumerate() {
-        for &(field, allowed) in item.kind.links() {
-            if item.kind == Kind::Approval
-                && item.fields.get(field).and_then(|v| v.as_str()) == Some("release")
-            {
-                continue;
-            }
-            for (n, target) in item.links(field).into_iter().enumerate() {
-                // Made only for a diagnostic: a pointer per link is a
-                // formatted string, and a tree has hundreds of thousands.
-                let span = || item.origin.span_of(&item.link_pointer(field, n));
-                let Some(t) = links.get(target) else {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "{} {}: `{field}` names `{target}`, which no item has as id",
-                            item.kind, item.id
-                        ))
-                        .at(item.origin.file, span())
-                        .label("unknown id"),
-                    );
-                    continue;
-                };
-                let tk = items[t].kind;
-                if let Some(allowed) = allowed {
-                    if !allowed.contains(&tk) {
-                        let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "{} {}: `{field}` names {tk} `{target}`; it must name a {}",
-                                item.kind,
-                                item.id,
-                                names.join(" or ")
-                            ))
-                            .at(item.origin.file, span())
-                            .label(format!("a {tk}")),
-                        );
-                        continue;
-                    }
-                }
-                let reverse = match (item.kind, field) {
-                    (Kind::Test, _) => Some(&mut links.verified_by),
-                    (Kind::Hazard, _) => Some(&mut links.controls_of),
-                    (Kind::Requirement, _) => Some(&mut links.derived),
-                    (Kind::Result, _) => Some(&mut links.results_of),
-                    (Kind::Soup, _) => Some(&mut links.soup_of),
-                    (Kind::Anomaly | Kind::Change, _) => Some(&mut links.affected_by),
-                    _ => None,
-                };
-                if let Some(map) = reverse {
-                    let v = map.entry(t).or_default();
-                    if v.last() != Some(&i) {
-                        v.push(i);
-                    }
-                }
+    use rayon::prelude::*;
+    // Each item's links are resolved in parallel; the reverse maps are
+    // filled in item order afterwards, so their lists are as a serial walk
+    // makes them.
+    let found: Vec<(Vec<(Reverse, usize)>, Vec<Diagnostic>)> = items
+        .par_iter()
+        .map(|item| item_links(items, links, item))
+        .collect();
+    for (i, (targets, item_diags)) in found.into_iter().enumerate() {
+        diags.extend(item_diags);
+        for (reverse, t) in targets {
+            let map = match reverse {
+                Reverse::VerifiedBy => &mut links.verified_by,
+                Reverse::ControlsOf => &mut links.controls_of,
+                Reverse::Derived => &mut links.derived,
+                Reverse::ResultsOf => &mut links.results_of,
+                Reverse::SoupOf => &mut links.soup_of,
+                Reverse::AffectedBy => &mut links.affected_by,
+            };
+            let v = map.entry(t).or_default();
+            if v.last() != Some(&i) {
+                v.push(i);
             }
         }
     }
+}
+
+/// One item's links: the items they name (with the reverse map each is
+/// recorded in) and a diagnostic for each that names no item of an allowed
+/// kind.
+fn item_links(
+    items: &[Item],
+    links: &Links,
+    item: &Item,
+) -> (Vec<(Reverse, usize)>, Vec<Diagnostic>) {
+    let mut targets = Vec::new();
+    let mut diags = Vec::new();
+    let reverse = match item.kind {
+        Kind::Test => Some(Reverse::VerifiedBy),
+        Kind::Hazard => Some(Reverse::ControlsOf),
+        Kind::Requirement => Some(Reverse::Derived),
+        Kind::Result => Some(Reverse::ResultsOf),
+        Kind::Soup => Some(Reverse::SoupOf),
+        Kind::Anomaly | Kind::Change => Some(Reverse::AffectedBy),
+        _ => None,
+    };
+    for &(field, allowed) in item.kind.links() {
+        if item.kind == Kind::Approval
+            && item.fields.get(field).and_then(|v| v.as_str()) == Some("release")
+        {
+            continue;
+        }
+        for (n, target) in item.links(field).into_iter().enumerate() {
+            // Made only for a diagnostic: a pointer per link is a
+            // formatted string, and a tree has hundreds of thousands.
+            let span = || item.origin.span_of(&item.link_pointer(field, n));
+            let Some(t) = links.get(target) else {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "{} {}: `{field}` names `{target}`, which no item has as id",
+                        item.kind, item.id
+                    ))
+                    .at(item.origin.file, span())
+                    .label("unknown id"),
+                );
+                continue;
+            };
+            let tk = items[t].kind;
+            if let Some(allowed) = allowed {
+                if !allowed.contains(&tk) {
+                    let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "{} {}: `{field}` names {tk} `{target}`; it must name a {}",
+                            item.kind,
+                            item.id,
+                            names.join(" or ")
+                        ))
+                        .at(item.origin.file, span())
+                        .label(format!("a {tk}")),
+                    );
+                    continue;
+                }
+            }
+            if let Some(r) = reverse {
+                targets.push((r, t));
+            }
+        }
+    }
+    (targets, diags)
 }
 
 /// Iterative three-colour DFS over `derives_from`, so a 20k-deep chain does
@@ -390,26 +440,38 @@ pub fn join_inside_root(dir: &str, raw: &str) -> Option<String> {
 }
 
 fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mut Vec<Diagnostic>) {
+    use rayon::prelude::*;
     let patterns = crate::progress::timed("link: patterns", || Patterns::of(items));
+    let cases: Vec<(usize, usize)> = junit
+        .iter()
+        .enumerate()
+        .flat_map(|(fi, f)| (0..f.cases.len()).map(move |ci| (fi, ci)))
+        .collect();
+    // Cases are bound in parallel, then recorded in file and case order, so
+    // binding numbers, lists and diagnostics are as a serial walk makes them.
+    let bound: Vec<BoundCase> = cases
+        .par_iter()
+        .map(|&(fi, ci)| bind_case(items, links, &patterns, &junit[fi], &junit[fi].cases[ci]))
+        .collect();
     let mut hit = vec![false; patterns.owner.len()];
-    for (fi, file) in junit.iter().enumerate() {
-        for (ci, case) in file.cases.iter().enumerate() {
-            let mut tests = patterns.tests_named(&case.name, &mut hit);
-            tests.extend(tests_by_property(items, links, file, case, diags));
-            let b = links.bindings.len();
-            let verifies = requirements_by_property(items, links, file, case, diags, b);
-            tests.sort_unstable();
-            tests.dedup();
-            for &t in &tests {
-                links.cases_of.entry(t).or_default().push(b);
-            }
-            links.bindings.push(CaseBinding {
-                file: fi,
-                case: ci,
-                tests,
-                verifies,
-            });
+    for (&(fi, ci), bound) in cases.iter().zip(bound) {
+        let b = links.bindings.len();
+        for k in bound.hits {
+            hit[k] = true;
         }
+        diags.extend(bound.diags);
+        for &r in &bound.requirements {
+            links.verified_by_cases.entry(r).or_default().push(b);
+        }
+        for &t in &bound.tests {
+            links.cases_of.entry(t).or_default().push(b);
+        }
+        links.bindings.push(CaseBinding {
+            file: fi,
+            case: ci,
+            tests: bound.tests,
+            verifies: bound.verifies,
+        });
     }
     let dead = patterns.owner.into_iter().zip(hit).filter(|(_, hit)| !hit);
     for ((t, n), _) in dead {
@@ -425,6 +487,40 @@ fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mu
             .note("a typo here would leave the test without a result; the `test-passed` gate reports it"),
         );
         links.dead_patterns.push((t, pattern));
+    }
+}
+
+/// What one JUnit case is bound to, before it is recorded.
+struct BoundCase {
+    /// Tests by pattern or by the case's `test` property, sorted, unique.
+    tests: Vec<usize>,
+    /// The patterns (by number) that matched it.
+    hits: Vec<usize>,
+    /// Requirement ids of its `verifies` property, and their items.
+    verifies: Vec<String>,
+    requirements: Vec<usize>,
+    diags: Vec<Diagnostic>,
+}
+
+fn bind_case(
+    items: &[Item],
+    links: &Links,
+    patterns: &Patterns<'_>,
+    file: &JunitFile,
+    case: &JunitCase,
+) -> BoundCase {
+    let mut diags = Vec::new();
+    let (mut tests, hits) = patterns.tests_named(&case.name);
+    tests.extend(tests_by_property(items, links, file, case, &mut diags));
+    tests.sort_unstable();
+    tests.dedup();
+    let (verifies, requirements) = requirements_by_property(items, links, file, case, &mut diags);
+    BoundCase {
+        tests,
+        hits,
+        verifies,
+        requirements,
+        diags,
     }
 }
 
@@ -513,12 +609,13 @@ impl<'a> Patterns<'a> {
         patterns
     }
 
-    /// The tests whose patterns match a case name, marking those patterns hit.
-    fn tests_named(&self, name: &str, hit: &mut [bool]) -> Vec<usize> {
+    /// The tests whose patterns match a case name, and those patterns.
+    fn tests_named(&self, name: &str) -> (Vec<usize>, Vec<usize>) {
         let mut tests = Vec::new();
+        let mut hits = Vec::new();
         for &k in self.exact.get(name).into_iter().flatten() {
             tests.push(self.owner[k].0);
-            hit[k] = true;
+            hits.push(k);
         }
         let wild = self
             .by_head
@@ -528,10 +625,10 @@ impl<'a> Patterns<'a> {
         for &(k, pattern) in wild {
             if wildcard_match(pattern, name) {
                 tests.push(self.owner[k].0);
-                hit[k] = true;
+                hits.push(k);
             }
         }
-        tests
+        (tests, hits)
     }
 }
 
@@ -584,17 +681,17 @@ fn tests_by_property(
     tests
 }
 
-/// The requirements a case verifies by its own `verifies` property; each
-/// is recorded as verified by binding `b`.
+/// The requirements a case verifies by its own `verifies` property: their
+/// ids and their items.
 fn requirements_by_property(
     items: &[Item],
-    links: &mut Links,
+    links: &Links,
     file: &JunitFile,
     case: &JunitCase,
     diags: &mut Vec<Diagnostic>,
-    b: usize,
-) -> Vec<String> {
+) -> (Vec<String>, Vec<usize>) {
     let mut verifies: Vec<String> = Vec::new();
+    let mut requirements = Vec::new();
     for rid in case
         .property("verifies")
         .map(split_ids)
@@ -607,7 +704,7 @@ fn requirements_by_property(
                     continue;
                 }
                 verifies.push(rid.to_string());
-                links.verified_by_cases.entry(r).or_default().push(b);
+                requirements.push(r);
             }
             _ => diags.push(
                 Diagnostic::error(format!(
@@ -618,7 +715,7 @@ fn requirements_by_property(
             ),
         }
     }
-    verifies
+    (verifies, requirements)
 }
 
 pub fn split_ids(s: &str) -> impl Iterator<Item = &str> {
