@@ -166,7 +166,7 @@ fn check_links(items: &[Item], links: &mut Links, diags: &mut Vec<Diagnostic>) {
     // Each item's links are resolved in parallel; the reverse maps are
     // filled in item order afterwards, so their lists are as a serial walk
     // makes them.
-    let found: Vec<(Vec<(Reverse, usize)>, Vec<Diagnostic>)> = items
+    let found: Vec<ItemLinks> = items
         .par_iter()
         .map(|item| item_links(items, links, item))
         .collect();
@@ -189,6 +189,10 @@ fn check_links(items: &[Item], links: &mut Links, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The items one item's links name, each with its reverse map, and the
+/// diagnostics of those that name no item of an allowed kind.
+type ItemLinks = (Vec<(Reverse, usize)>, Vec<Diagnostic>);
+
 /// One item's links: the items they name (with the reverse map each is
 /// recorded in) and a diagnostic for each that names no item of an allowed
 /// kind.
@@ -196,7 +200,7 @@ fn item_links(
     items: &[Item],
     links: &Links,
     item: &Item,
-) -> (Vec<(Reverse, usize)>, Vec<Diagnostic>) {
+) -> ItemLinks {
     let mut targets = Vec::new();
     let mut diags = Vec::new();
     let reverse = match item.kind {
