@@ -196,11 +196,7 @@ type ItemLinks = (Vec<(Reverse, usize)>, Vec<Diagnostic>);
 /// One item's links: the items they name (with the reverse map each is
 /// recorded in) and a diagnostic for each that names no item of an allowed
 /// kind.
-fn item_links(
-    items: &[Item],
-    links: &Links,
-    item: &Item,
-) -> ItemLinks {
+fn item_links(items: &[Item], links: &Links, item: &Item) -> ItemLinks {
     let mut targets = Vec::new();
     let mut diags = Vec::new();
     let reverse = match item.kind {

@@ -78,8 +78,16 @@ pub fn parse_files(
             parsed
         })
         .collect();
+    let item_count = results
+        .iter()
+        .map(|(p, _)| match p {
+            Parsed::Items { items, .. } | Parsed::Bom { items, .. } => items.len(),
+            _ => 0,
+        })
+        .sum();
+    let mut texts = Vec::with_capacity(files.len());
     let mut tree = ParsedTree {
-        items: Vec::new(),
+        items: Vec::with_capacity(item_count),
         junit: Vec::new(),
         evidence_files: Vec::new(),
         other_files: BTreeMap::new(),
@@ -135,7 +143,16 @@ pub fn parse_files(
             }
             Parsed::Failed => String::new(),
         };
-        sources.add(f.rel.clone(), text);
+        texts.push((f.rel.clone(), text));
+    }
+    // Line starts of 20 MB of evidence are found beside each other, not on
+    // this thread; files are added in order, so their ids stay first_id + i.
+    let lines: Vec<Vec<usize>> = texts
+        .par_iter()
+        .map(|(_, text)| crate::diag::line_starts(text))
+        .collect();
+    for ((path, text), lines) in texts.into_iter().zip(lines) {
+        sources.add_indexed(path, text, lines);
     }
     tree
 }
