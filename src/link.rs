@@ -150,17 +150,6 @@ fn index_ids(items: &[Item], sources: &Sources, links: &mut Links, diags: &mut V
     }
 }
 
-/// Which reverse map a link of an item's kind is recorded in.
-#[derive(Clone, Copy)]
-enum Reverse {
-    VerifiedBy,
-    ControlsOf,
-    Derived,
-    ResultsOf,
-    SoupOf,
-    AffectedBy,
-}
-
 fn check_links(items: &[Item], links: &mut Links, diags: &mut Vec<Diagnostic>) {
     use rayon::prelude::*;
     // Each item's links are resolved in parallel; the reverse maps are
@@ -172,15 +161,18 @@ fn check_links(items: &[Item], links: &mut Links, diags: &mut Vec<Diagnostic>) {
         .collect();
     for (i, (targets, item_diags)) in found.into_iter().enumerate() {
         diags.extend(item_diags);
-        for (reverse, t) in targets {
-            let map = match reverse {
-                Reverse::VerifiedBy => &mut links.verified_by,
-                Reverse::ControlsOf => &mut links.controls_of,
-                Reverse::Derived => &mut links.derived,
-                Reverse::ResultsOf => &mut links.results_of,
-                Reverse::SoupOf => &mut links.soup_of,
-                Reverse::AffectedBy => &mut links.affected_by,
-            };
+        // The reverse map a link is recorded in follows from the linking
+        // item's kind.
+        let map = match items[i].kind {
+            Kind::Test => &mut links.verified_by,
+            Kind::Hazard => &mut links.controls_of,
+            Kind::Requirement => &mut links.derived,
+            Kind::Result => &mut links.results_of,
+            Kind::Soup => &mut links.soup_of,
+            Kind::Anomaly | Kind::Change => &mut links.affected_by,
+            _ => continue,
+        };
+        for t in targets {
             let v = map.entry(t).or_default();
             if v.last() != Some(&i) {
                 v.push(i);
@@ -189,25 +181,15 @@ fn check_links(items: &[Item], links: &mut Links, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The items one item's links name, each with its reverse map, and the
-/// diagnostics of those that name no item of an allowed kind.
-type ItemLinks = (Vec<(Reverse, usize)>, Vec<Diagnostic>);
+/// The items one item's links name, and the diagnostics of those that
+/// name no item of an allowed kind.
+type ItemLinks = (Vec<usize>, Vec<Diagnostic>);
 
-/// One item's links: the items they name (with the reverse map each is
-/// recorded in) and a diagnostic for each that names no item of an allowed
-/// kind.
+/// One item's links: the items they name, and a diagnostic for each that
+/// names no item of an allowed kind.
 fn item_links(items: &[Item], links: &Links, item: &Item) -> ItemLinks {
     let mut targets = Vec::new();
     let mut diags = Vec::new();
-    let reverse = match item.kind {
-        Kind::Test => Some(Reverse::VerifiedBy),
-        Kind::Hazard => Some(Reverse::ControlsOf),
-        Kind::Requirement => Some(Reverse::Derived),
-        Kind::Result => Some(Reverse::ResultsOf),
-        Kind::Soup => Some(Reverse::SoupOf),
-        Kind::Anomaly | Kind::Change => Some(Reverse::AffectedBy),
-        _ => None,
-    };
     for &(field, allowed) in item.kind.links() {
         if item.kind == Kind::Approval
             && item.fields.get(field).and_then(|v| v.as_str()) == Some("release")
@@ -246,9 +228,7 @@ fn item_links(items: &[Item], links: &Links, item: &Item) -> ItemLinks {
                     continue;
                 }
             }
-            if let Some(r) = reverse {
-                targets.push((r, t));
-            }
+            targets.push(t);
         }
     }
     (targets, diags)
