@@ -101,13 +101,6 @@ pub struct Sources {
     files: Vec<SourceFile>,
 }
 
-/// The byte offset at which each line of `text` starts.
-pub fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
 pub struct SourceFile {
     /// Path relative to the evidence root, with `/`.
     pub path: String,
@@ -117,13 +110,9 @@ pub struct SourceFile {
 
 impl Sources {
     pub fn add(&mut self, path: String, text: String) -> FileId {
-        let line_starts = line_starts(&text);
-        self.add_indexed(path, text, line_starts)
-    }
-
-    /// `add`, with the line starts already found (by `line_starts`), so a
-    /// caller holding many files can find them in parallel.
-    pub fn add_indexed(&mut self, path: String, text: String, line_starts: Vec<usize>) -> FileId {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         self.files.push(SourceFile {
             path,
             text,

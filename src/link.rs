@@ -709,8 +709,22 @@ pub fn case_passed(o: CaseOutcome) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::wildcard_match;
+    use super::{wildcard_match, Patterns};
+    use crate::item::{Item, Kind, Origin};
     use proptest::prelude::*;
+
+    fn test_item(i: usize, junit: &[String]) -> Item {
+        let mut fields = serde_json::Map::new();
+        fields.insert("id".into(), format!("T{i}").into());
+        fields.insert("junit".into(), junit.to_vec().into());
+        Item {
+            kind: Kind::Test,
+            id: format!("T{i}"),
+            fields,
+            origin: Origin::new(0, 0..0),
+            from_bom: false,
+        }
+    }
 
     /// The contract's pattern as a glob, the way relpack matched before its
     /// own matcher: the oracle the matcher is held to.
@@ -749,6 +763,36 @@ mod tests {
             name in "[ab]{0,9}",
         ) {
             prop_assert_eq!(wildcard_match(&pattern, &name), oracle(&pattern, &name));
+        }
+
+        /// The index (by head, by tail, anywhere, exact) finds exactly the
+        /// patterns that trying every pattern on the name finds.
+        #[test]
+        fn the_pattern_index_finds_what_trying_every_pattern_finds(
+            tests in proptest::collection::vec(
+                proptest::collection::vec("[ab*]{0,5}", 0..3), 0..6),
+            names in proptest::collection::vec("[ab]{0,6}", 0..8),
+        ) {
+            let items: Vec<Item> =
+                tests.iter().enumerate().map(|(i, j)| test_item(i, j)).collect();
+            let patterns = Patterns::of(&items);
+            let all: Vec<(usize, &str)> = tests
+                .iter()
+                .enumerate()
+                .flat_map(|(i, j)| j.iter().map(move |p| (i, p.as_str())))
+                .collect();
+            for name in &names {
+                let (mut found, mut hits) = patterns.tests_named(name);
+                found.sort_unstable();
+                hits.sort_unstable();
+                let want_hits: Vec<usize> = (0..all.len())
+                    .filter(|&k| wildcard_match(all[k].1, name))
+                    .collect();
+                let mut want: Vec<usize> = want_hits.iter().map(|&k| all[k].0).collect();
+                want.sort_unstable();
+                prop_assert_eq!(&hits, &want_hits, "name {:?}", name);
+                prop_assert_eq!(&found, &want, "name {:?}", name);
+            }
         }
 
         #[test]

@@ -85,7 +85,6 @@ pub fn parse_files(
             _ => 0,
         })
         .sum();
-    let mut texts = Vec::with_capacity(files.len());
     let mut tree = ParsedTree {
         items: Vec::with_capacity(item_count),
         junit: Vec::new(),
@@ -143,16 +142,7 @@ pub fn parse_files(
             }
             Parsed::Failed => String::new(),
         };
-        texts.push((f.rel.clone(), text));
-    }
-    // Line starts of 20 MB of evidence are found beside each other, not on
-    // this thread; files are added in order, so their ids stay first_id + i.
-    let lines: Vec<Vec<usize>> = texts
-        .par_iter()
-        .map(|(_, text)| crate::diag::line_starts(text))
-        .collect();
-    for ((path, text), lines) in texts.into_iter().zip(lines) {
-        sources.add_indexed(path, text, lines);
+        sources.add(f.rel.clone(), text);
     }
     tree
 }

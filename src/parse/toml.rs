@@ -211,12 +211,18 @@ fn to_json(
 
 /// RFC 6901: `~` and `/` in a key are escaped in a JSON pointer.
 pub fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(key.len());
+    push_escaped(&mut out, key);
+    out
 }
 
-/// Append `/key` to a JSON pointer, escaped as `escape_pointer` does.
+/// Append `/key` to a JSON pointer.
 fn push_pointer(pointer: &mut String, key: &str) {
     pointer.push('/');
+    push_escaped(pointer, key);
+}
+
+fn push_escaped(pointer: &mut String, key: &str) {
     for c in key.chars() {
         match c {
             '~' => pointer.push_str("~0"),
