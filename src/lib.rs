@@ -85,8 +85,23 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     }
     let counters = opts.counters.clone().unwrap_or_default();
     counters.files_read.set_total(files.len());
+    let cache = match parse_cache(&fsroot, &config, opts) {
+        Ok(cache) => cache,
+        Err(message) => {
+            let at = config_span(&sources.get(config_id).text, &["cache", "folder"]);
+            diags.push(Diagnostic::error(message).at(config_id, at));
+            None
+        }
+    };
     let tree = progress::timed("parse", || {
-        parse::parse_files(&fsroot, &files, config_id + 1, &mut sources, &counters)
+        parse::parse_files(
+            &fsroot,
+            &files,
+            config_id + 1,
+            &mut sources,
+            &counters,
+            cache.as_ref(),
+        )
     });
     diags.extend(tree.diags);
     let (mut items, soup_diags) = parse::merge_soup(tree.items, &sources);
@@ -148,6 +163,10 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     else {
         return Err(Failure::invalid(sources, diags));
     };
+    // Kept only for valid evidence: a refused build writes nothing.
+    if let Some(cache) = cache {
+        progress::timed("keep the parse cache", || cache.commit());
+    }
     let date = release::date(&config, opts);
     let folder = release::folder_name(&config, &version);
     let (history, history_diags) = progress::timed("history", || {
@@ -277,6 +296,51 @@ pub fn policy_files(root: &Path) -> Result<Vec<policy::PolicyFile>, Failure> {
         return Err(Failure::invalid(sources, diags));
     }
     Ok(files)
+}
+
+/// The parse cache of this run: `[cache] folder` of relpack.toml, else a
+/// build's OUT; `check` without the first has none. `Err`: the folder lies
+/// inside the evidence root, where no cache may be.
+fn parse_cache(
+    fsroot: &EvidenceRoot,
+    config: &Config,
+    opts: &Options,
+) -> Result<Option<parse::cache::ParseCache>, String> {
+    let folder = match (&config.cache.folder, &opts.output) {
+        (Some(folder), _) => {
+            let resolved = destination::resolve(&fsroot.canonical().join(folder))
+                .map_err(|e| format!("[cache] folder {folder}: {e}"))?;
+            if resolved.starts_with(fsroot.canonical()) {
+                return Err(format!(
+                    "[cache] folder {folder} lies inside the evidence root; \
+                     a cache is never kept among the evidence"
+                ));
+            }
+            resolved
+        }
+        (None, Some(dest)) => dest.out.join(reuse::CACHE_DIR),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(parse::cache::ParseCache::new(
+        &folder.join(parse::cache::SUBFOLDER),
+        !opts.clean,
+    )))
+}
+
+/// The span of a value of relpack.toml by its keys (`0..0` when absent).
+fn config_span(text: &str, keys: &[&str]) -> std::ops::Range<usize> {
+    let (doc, _) = toml::de::DeTable::parse_recoverable(text);
+    let mut span = 0..0;
+    let mut table = doc.get_ref();
+    for key in keys {
+        let Some(value) = table.get(*key) else { break };
+        span = value.span();
+        match value.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    span
 }
 
 /// Stages discover .. gate: everything `relpack check` reports.
@@ -410,6 +474,7 @@ pub fn build(
         .map_err(refuse)?;
     let opts = Options {
         output: dest.clone(),
+        clean: build.clean,
         ..opts.clone()
     };
     let mut checked = check(root, &opts)?;

@@ -33,6 +33,9 @@ pub struct Options {
     pub deny_warnings: bool,
     /// Where long work counts what it did, for a progress bar.
     pub counters: Option<std::sync::Arc<crate::progress::Counters>>,
+    /// `build --clean`: no cache of an earlier run is trusted (they are
+    /// written afresh).
+    pub clean: bool,
 }
 
 /// Why nothing could be produced: invalid evidence (exit 2) or I/O (exit 3).

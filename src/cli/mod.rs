@@ -201,6 +201,7 @@ pub fn options(release: &ReleaseArgs) -> Result<Options, String> {
         output: None,
         deny_warnings: false,
         counters: None,
+        clean: false,
     })
 }
 

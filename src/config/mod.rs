@@ -39,6 +39,17 @@ pub struct Config {
     pub guard: GuardConfig,
     #[serde(default)]
     pub policy: PolicyConfig,
+    #[serde(default)]
+    pub cache: CacheConfig,
+}
+
+/// `[cache]`: where `check` (and `build`, instead of OUT) keeps the parse
+/// results of evidence files by their content hash.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Relative to the evidence root; must lie outside it.
+    pub folder: Option<String>,
 }
 
 /// `[check]`: which warnings fail `check` and `build` (exit 2), as

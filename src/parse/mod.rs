@@ -2,6 +2,7 @@
 //! it into raw items, JUnit cases and SOUP components, each with where it
 //! came from. Problems become diagnostics; parsing never stops early.
 
+pub mod cache;
 pub mod cyclonedx;
 pub mod encoding;
 pub mod junit;
@@ -68,12 +69,13 @@ pub fn parse_files(
     first_id: FileId,
     sources: &mut Sources,
     counters: &crate::progress::Counters,
+    cache: Option<&cache::ParseCache>,
 ) -> ParsedTree {
     let results: Vec<(Parsed, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
-            let parsed = parse_one(root, f, first_id + i);
+            let parsed = parse_one(root, f, first_id + i, cache);
             counters.files_read.add(1);
             parsed
         })
@@ -147,7 +149,12 @@ pub fn parse_files(
     tree
 }
 
-fn parse_one(root: &EvidenceRoot, f: &FoundFile, id: FileId) -> (Parsed, Vec<Diagnostic>) {
+fn parse_one(
+    root: &EvidenceRoot,
+    f: &FoundFile,
+    id: FileId,
+    cache: Option<&cache::ParseCache>,
+) -> (Parsed, Vec<Diagnostic>) {
     let role = match f.class {
         FileClass::Other => return (Parsed::NotEvidence, Vec::new()),
         FileClass::Xml => return parse_xml(root, f, id),
@@ -184,9 +191,36 @@ fn parse_one(root: &EvidenceRoot, f: &FoundFile, id: FileId) -> (Parsed, Vec<Dia
         }
         Err(d) => return (Parsed::Failed, vec![d]),
     };
+    // Items of these bytes kept by an earlier run (only clean parses are).
+    let class = match f.class {
+        FileClass::Items => Some("toml"),
+        FileClass::Markdown if markdown::has_front_matter(&text) => Some("markdown"),
+        _ => None,
+    };
+    let cached = class.and_then(|class| cache?.get(&sha256, class, id));
+    if let Some(items) = cached {
+        return (
+            Parsed::Items {
+                text,
+                items,
+                sha256,
+                size,
+            },
+            Vec::new(),
+        );
+    }
+    // Not an empty file: its warning is made beside the parse.
+    let keep = |items: &[Item], diags: &[Diagnostic]| {
+        if let (Some(c), Some(class)) = (cache, class) {
+            if diags.is_empty() && !items.is_empty() {
+                c.put(&sha256, class, items);
+            }
+        }
+    };
     match f.class {
         FileClass::Items => {
             let (items, mut diags) = toml::parse_items_file(&text, id);
+            keep(&items, &diags);
             if text.trim().is_empty() {
                 diags.push(
                     Diagnostic::warning(format!("{}: empty file, no items", f.rel)).in_file(id),
@@ -212,10 +246,12 @@ fn parse_one(root: &EvidenceRoot, f: &FoundFile, id: FileId) -> (Parsed, Vec<Dia
                 };
             }
             let (item, diags) = markdown::parse_markdown_item(&text, id);
+            let items: Vec<Item> = item.into_iter().collect();
+            keep(&items, &diags);
             (
                 Parsed::Items {
                     text,
-                    items: item.into_iter().collect(),
+                    items,
                     sha256,
                     size,
                 },

@@ -222,6 +222,7 @@ fn compare_with_evidence(
         output: crate::write::Destination::new(root, parent).ok(),
         deny_warnings: false,
         counters: None,
+        clean: false,
     };
     let mut checked = crate::check(root, &opts).map_err(|f| failure_text(&f))?;
     let mut problems = Vec::new();

@@ -12,17 +12,21 @@ use super::support::{files_of, repo_path};
 /// A copy of the sample evidence to edit.
 fn sample_copy() -> TempDir {
     let dir = TempDir::new().unwrap();
+    copy_sample(dir.path());
+    dir
+}
+
+fn copy_sample(dir: &Path) {
     let src = repo_path("sample-evidence");
     for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
         let rel = e.path().strip_prefix(&src).unwrap();
-        let to = dir.path().join(rel);
+        let to = dir.join(rel);
         if e.file_type().is_dir() {
             fs::create_dir_all(&to).unwrap();
         } else {
             fs::copy(e.path(), &to).unwrap();
         }
     }
-    dir
 }
 
 /// Build `root` into `out`; the release folder.
@@ -322,4 +326,151 @@ fn section_rows_are_kept_in_parts_and_a_part_edited_by_hand_is_made_again() {
         "changed rows make new parts"
     );
     assert_eq!(after.len(), first.len(), "only this build's parts are kept");
+}
+
+/// `parent/evidence`: a copy of the sample whose relpack.toml names
+/// `parent/cache` as its cache folder.
+fn sample_with_cache_folder() -> (TempDir, PathBuf, PathBuf) {
+    let parent = TempDir::new().unwrap();
+    let root = parent.path().join("evidence");
+    copy_sample(&root);
+    let config = root.join("relpack.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("{text}\n[cache]\nfolder = \"../cache\"\n")).unwrap();
+    let cache = parent.path().join("cache").join("parse");
+    (parent, root, cache)
+}
+
+/// What `relpack check` says (exit code, stdout, stderr), in text and JSON.
+fn check_says(root: &Path) -> (Option<i32>, String, String) {
+    let mut said = (None, String::new(), String::new());
+    for format in ["text", "json"] {
+        let o = super::support::relpack()
+            .args(["check", "--format", format])
+            .arg(root)
+            .output()
+            .unwrap();
+        said.0 = o.status.code();
+        said.1 += &String::from_utf8_lossy(&o.stdout);
+        said.2 += &String::from_utf8_lossy(&o.stderr);
+    }
+    said
+}
+
+fn names_under(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `[cache] folder`: check keeps each evidence file's parse there, by
+/// content hash, and says exactly what it says without it: warnings and
+/// errors at the same line and column, an edited file read afresh, a
+/// damaged entry ignored. Nothing is added to the evidence tree, and a run
+/// on invalid evidence writes no cache.
+#[test]
+fn check_keeps_parse_results_in_the_cache_folder_and_says_the_same() {
+    let (_parent, root, cache) = sample_with_cache_folder();
+    // A value the schema refuses, in a file that parses cleanly (so it is
+    // kept): its error must point at the same place from the cache.
+    edit(
+        &root.join("requirements/dosing.toml"),
+        "id = \"REQ-CARB-1\"",
+        "id = \"REQ-CARB-1\"\nmystery = 3\nsafety_class = \"Z\"",
+    );
+    let before = names_under(&root);
+    let first = check_says(&root);
+    assert_eq!(first.0, Some(2), "{}", first.2);
+    assert!(first.2.contains("dosing.toml:"), "{}", first.2);
+    assert!(!cache.exists(), "a refused run keeps no cache");
+    fs::write(
+        root.join("requirements/dosing.toml"),
+        fs::read_to_string(root.join("requirements/dosing.toml"))
+            .unwrap()
+            .replace("safety_class = \"Z\"\n", ""),
+    )
+    .unwrap();
+    let uncached = check_says(&root);
+    assert!(uncached.2.contains("mystery"), "{}", uncached.2);
+    let entries = names_under(&cache);
+    assert!(entries.len() > 10, "{entries:?}");
+    assert_eq!(names_under(&root), before, "the evidence tree is unchanged");
+    assert_eq!(check_says(&root), uncached, "from the cache");
+    // An edit is read afresh.
+    edit(
+        &root.join("requirements/dosing.toml"),
+        "mystery = 3",
+        "enigma = 3",
+    );
+    let edited = check_says(&root);
+    assert!(
+        edited.2.contains("enigma") && !edited.2.contains("mystery"),
+        "{}",
+        edited.2
+    );
+    // Damaged entries are misses.
+    for e in fs::read_dir(&cache).unwrap().flatten() {
+        fs::write(e.path(), b"not an entry").unwrap();
+    }
+    assert_eq!(check_says(&root), edited, "damaged entries");
+    fs::remove_dir_all(&cache).unwrap();
+    assert_eq!(check_says(&root), edited, "without a cache");
+}
+
+#[test]
+fn a_cache_folder_inside_the_evidence_root_is_refused() {
+    for folder in ["cache", "./x/../cache", "requirements"] {
+        let root = sample_copy();
+        let config = root.path().join("relpack.toml");
+        let text = fs::read_to_string(&config).unwrap();
+        fs::write(&config, format!("{text}\n[cache]\nfolder = \"{folder}\"\n")).unwrap();
+        let lines = text.lines().count();
+        let o = super::support::relpack()
+            .arg("check")
+            .arg(root.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{folder}: {stderr}");
+        assert!(stderr.contains("inside the evidence root"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("relpack.toml:{}:", lines + 3)),
+            "{folder}: at its line: {stderr}"
+        );
+        assert!(!root.path().join("cache").exists(), "{folder}");
+        assert!(!root.path().join("requirements/parse").exists(), "{folder}");
+    }
+}
+
+/// A build keeps its parse cache in OUT; `--clean` reads none of it: an
+/// entry swapped for another file's is not believed.
+#[test]
+#[cfg(unix)]
+fn build_keeps_a_parse_cache_in_out_that_clean_does_not_read() {
+    let root = sample_copy();
+    let out = TempDir::new().unwrap();
+    let first = build_into(root.path(), out.path(), &["--no-pdf"]);
+    let cache = out.path().join(".relpack-cache/parse");
+    let entries: Vec<PathBuf> = fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    assert!(entries.len() > 5, "{entries:?}");
+    let expected = files_of(&first);
+    // Every entry now holds the first one's items.
+    let one = fs::read(&entries[0]).unwrap();
+    for e in &entries[1..] {
+        fs::write(e, &one).unwrap();
+    }
+    let clean = build_into(root.path(), out.path(), &["--no-pdf", "--clean"]);
+    assert!(files_of(&clean) == expected, "--clean parsed every file");
+    // ... and wrote the cache afresh: the next build reads true entries.
+    let again = build_into(root.path(), out.path(), &["--no-pdf"]);
+    assert!(files_of(&again) == expected);
 }
