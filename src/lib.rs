@@ -485,11 +485,27 @@ pub fn build(
         write::Refusal::NotOurs(m) => refuse(m),
         write::Refusal::Io(m) => Failure::io(m),
     })?;
-    write::remove_stale(&dest);
-    let staging = write::Staging::new(&build.out, &folder, !build.clean)
-        .map_err(|e| Failure::io(e.to_string()))?;
+    progress::timed("remove stale folders", || write::remove_stale(&dest));
+    // The earlier build's manifests are read while the model is built.
+    progress("building the packet model");
+    let (staging, packet) = rayon::join(
+        || {
+            progress::timed("staging folder", || {
+                write::Staging::new(&build.out, &folder, !build.clean)
+            })
+        },
+        || packet_model(&checked),
+    );
+    let staging = staging.map_err(|e| Failure::io(e.to_string()))?;
     let counters = opts.counters.clone().unwrap_or_default();
-    let summary = render_packet(&mut checked, build.pdf, &staging, progress, &counters)?;
+    let summary = render_model(
+        &mut checked,
+        packet,
+        build.pdf,
+        &staging,
+        progress,
+        &counters,
+    )?;
     let (linked, unrendered) = staging.linked();
     progress(&format!(
         "writing the packet ({linked} unchanged files linked from the earlier build, \
@@ -526,11 +542,28 @@ pub fn render_packet(
     progress: &dyn Fn(&str),
     counters: &std::sync::Arc<progress::Counters>,
 ) -> Result<packet_file::Summary, Failure> {
-    use render::Renderer;
     progress("building the packet model");
-    let packet = progress::timed("packet model", || {
+    let packet = packet_model(checked);
+    render_model(checked, packet, pdf, output, progress, counters)
+}
+
+/// Stage model: the packet, the only thing renderers see.
+fn packet_model(checked: &Checked) -> model::Packet {
+    progress::timed("packet model", || {
         model::Packet::build(checked, checked.changes.clone())
-    });
+    })
+}
+
+/// Stage render, from the packet model (see [`render_packet`]).
+fn render_model(
+    checked: &mut Checked,
+    packet: model::Packet,
+    pdf: bool,
+    output: &dyn render::Output,
+    progress: &dyn Fn(&str),
+    counters: &std::sync::Arc<progress::Counters>,
+) -> Result<packet_file::Summary, Failure> {
+    use render::Renderer;
     counters
         .pages_written
         .set_total(packet.items.len() + render::html::SECTIONS.len());

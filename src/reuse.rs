@@ -5,7 +5,8 @@
 //! disk: creating, writing and syncing 100k files costs seconds, linking
 //! unchanged ones a fraction, and syncing them nothing.
 //!
-//! The cache is a manifest in `OUT/.relpack-cache/<folder>.json`: each file
+//! The cache is a manifest in `OUT/.relpack-cache/<folder>.manifest`
+//! (postcard: 100k entries read in milliseconds, not tenths): each file
 //! of the release folder with its SHA-256 and the stat (size, mtime, inode)
 //! it had when relpack wrote it. A file is reused only when its stat still
 //! matches, so a packet file edited by hand is written afresh, never linked
@@ -33,7 +34,6 @@ pub struct Entry {
     pub ino: u64,
     /// The key of the inputs it was rendered from (`render::input_key`),
     /// for files whose renderer can tell before rendering.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
 
@@ -54,7 +54,7 @@ pub struct Reuse {
 }
 
 fn manifest_path(out: &Path, folder: &str) -> PathBuf {
-    out.join(CACHE_DIR).join(format!("{folder}.json"))
+    out.join(CACHE_DIR).join(format!("{folder}.manifest"))
 }
 
 /// The packet before the one in place, kept after an incremental build so
@@ -67,12 +67,12 @@ fn spare_dir(out: &Path, folder: &str) -> PathBuf {
 }
 
 fn spare_manifest(out: &Path, folder: &str) -> PathBuf {
-    out.join(CACHE_DIR).join(format!("{folder}.spare.json"))
+    out.join(CACHE_DIR).join(format!("{folder}.spare.manifest"))
 }
 
 fn read_manifest(path: &Path, folder: &str) -> Option<HashMap<String, Entry>> {
     let bytes = fs::read(path).ok()?;
-    let m: Manifest = serde_json::from_slice(&bytes).ok()?;
+    let m: Manifest = postcard::from_bytes(&bytes).ok()?;
     (m.folder == folder).then_some(m.files)
 }
 
@@ -82,6 +82,8 @@ fn read_manifest(path: &Path, folder: &str) -> Option<HashMap<String, Entry>> {
 /// trust. `None`: there is no complete spare; stage into an empty folder.
 pub fn take_spare(out: &Path, folder: &str, staging: &Path) -> Option<HashMap<String, Entry>> {
     let (dir, manifest) = (spare_dir(out, folder), spare_manifest(out, folder));
+    // The JSON manifest of relpack before 2026-12-03.
+    let _ = fs::remove_file(out.join(CACHE_DIR).join(format!("{folder}.spare.json")));
     let files = read_manifest(&manifest, folder);
     let _ = fs::remove_file(&manifest);
     if files.is_none() || fs::rename(&dir, staging).is_err() {
@@ -113,6 +115,7 @@ pub fn keep_spare(
 /// Forget the spare of `out/folder` (`--clean`).
 pub fn forget_spare(out: &Path, folder: &str) {
     let _ = fs::remove_file(spare_manifest(out, folder));
+    let _ = fs::remove_file(out.join(CACHE_DIR).join(format!("{folder}.spare.json")));
     let _ = fs::remove_dir_all(spare_dir(out, folder));
 }
 
@@ -248,6 +251,8 @@ impl Recorder {
 /// on `--clean`).
 pub fn forget(out: &Path, folder: &str) {
     let _ = fs::remove_file(manifest_path(out, folder));
+    // The JSON manifest of relpack before 2026-12-03.
+    let _ = fs::remove_file(out.join(CACHE_DIR).join(format!("{folder}.json")));
 }
 
 /// The manifest of the folder now in place, and where it goes (`write.rs`
@@ -264,8 +269,8 @@ pub fn manifest(
         folder: &'a str,
         files: &'a HashMap<String, Entry>,
     }
-    let bytes = serde_json::to_vec(&ManifestRef { folder, files }).ok()?;
-    Some((out.join(CACHE_DIR), format!("{name}.json"), bytes))
+    let bytes = postcard::to_allocvec(&ManifestRef { folder, files }).ok()?;
+    Some((out.join(CACHE_DIR), format!("{name}.manifest"), bytes))
 }
 
 /// The summaries of the packets in OUT (what OUT/index.html lists), kept in

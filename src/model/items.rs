@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::{EvidenceEntry, PacketItem};
@@ -11,26 +12,26 @@ use crate::stages::Checked;
 pub fn items(c: &Checked) -> Vec<PacketItem> {
     let ev = &c.evidence;
     // Items, with where each came from and what points at it.
-    let mut referenced: HashMap<usize, BTreeMap<String, Vec<String>>> = HashMap::new();
-    for (i, item) in ev.items.iter().enumerate() {
+    let mut referenced: Vec<BTreeMap<String, Vec<String>>> = vec![BTreeMap::new(); ev.items.len()];
+    for item in &ev.items {
         for &(field, _) in item.kind.links() {
             for target in item.links(field) {
                 if let Some(t) = ev.links.get(target) {
                     let rel = format!("{}.{field}", item.kind);
-                    let list = referenced.entry(t).or_default().entry(rel).or_default();
+                    let list = referenced[t].entry(rel).or_default();
                     if list.last() != Some(&item.id) {
                         list.push(item.id.clone());
                     }
                 }
             }
         }
-        let _ = i;
     }
     let items: Vec<PacketItem> = ev
         .items
-        .iter()
+        .par_iter()
+        .zip(referenced.into_par_iter())
         .enumerate()
-        .map(|(i, item)| {
+        .map(|(i, (item, referenced_by))| {
             let (file, line) = if item.from_bom && item.origin.span.is_empty() {
                 (ev.sources.path(item.origin.file).to_string(), 1)
             } else {
@@ -44,7 +45,7 @@ pub fn items(c: &Checked) -> Vec<PacketItem> {
                 file,
                 line,
                 fields: item.fields.clone(),
-                referenced_by: referenced.remove(&i).unwrap_or_default(),
+                referenced_by,
                 attachments: ev.links.attachments_of.get(&i).cloned().unwrap_or_default(),
                 attachment_digests: ev
                     .attachment_digests(i)

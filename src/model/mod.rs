@@ -388,9 +388,11 @@ pub struct EvidenceEntry {
 impl Packet {
     pub fn build(c: &Checked, changes: Option<ChangeSet>) -> Packet {
         let ev = &c.evidence;
-        let items = items::items(c);
-        let (results, tests, by_method, by_outcome) = verification::tests(c);
-        let requirements = trace::requirements(c);
+        // The three big sections are independent: built side by side.
+        let (items, ((results, tests, by_method, by_outcome), requirements)) = rayon::join(
+            || items::items(c),
+            || rayon::join(|| verification::tests(c), || trace::requirements(c)),
+        );
         let hazards = risk::hazards(c);
         let risk = risk::context(c, &hazards);
         let (unbound, junit_files) = verification::junit(c);
