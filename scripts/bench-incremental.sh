@@ -6,6 +6,8 @@
 #   bash scripts/bench-incremental.sh [BIN] [GEN] [-- gen_tree options]
 # BIN defaults to target/release/relpack, GEN to the release gen_tree. The
 # tree is the 101k-item generated one unless options are given after --.
+# From the second check on, relpack.toml names a parse cache folder beside
+# the tree, which the builds then use too.
 # OUT is a fresh folder on disk (under BENCH_DIR, default target/),
 # never one where many files were just deleted: on this disk creating files
 # right after deleting many is about ten times slower.
@@ -28,6 +30,11 @@ file=$(grep -rl '^\[\[requirement\]\]' "$work/tree" | head -1 || true)
 edit() { sed -i "0,/^title = \"/s//title = \"edit $1 /" "$file"; }
 export SOURCE_DATE_EPOCH=1763600000
 t "check" "$bin" check "$work/tree" -q
+# The parse cache (relpack.toml [cache] folder, outside the tree): the
+# first check fills it, the next read from it.
+printf '\n[cache]\nfolder = "../parse-cache"\n' >> "$work/tree/relpack.toml"
+t "check, filling the parse cache" "$bin" check "$work/tree" -q
+for i in 1 2 3; do t "check from the parse cache ($i)" "$bin" check "$work/tree" -q; done
 t "build --no-pdf, fresh OUT" "$bin" build "$work/tree" --out "$out" --no-pdf -q
 sync; sleep 2
 edit 1

@@ -163,10 +163,6 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     else {
         return Err(Failure::invalid(sources, diags));
     };
-    // Kept only for valid evidence: a refused build writes nothing.
-    if let Some(cache) = cache {
-        progress::timed("keep the parse cache", || cache.commit());
-    }
     let date = release::date(&config, opts);
     let folder = release::folder_name(&config, &version);
     let (history, history_diags) = progress::timed("history", || {
@@ -194,6 +190,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
         Err(d) => return Err(Failure::invalid(sources, vec![d])),
     };
     Ok(Loaded {
+        parse_cache: cache,
         evidence: Evidence {
             root: root.to_path_buf(),
             fsroot,
@@ -316,6 +313,17 @@ fn parse_cache(
                      a cache is never kept among the evidence"
                 ));
             }
+            // A packet lists every file it holds: a cache in one would
+            // make it fail `verify`.
+            if let Some(packet) = resolved.ancestors().find(|a| {
+                a.join("packet.json").is_file() && a.join("SHA256SUMS").is_file()
+            }) {
+                return Err(format!(
+                    "[cache] folder {folder} lies inside the release packet {}; \
+                     a cache is never kept in a packet",
+                    packet.display()
+                ));
+            }
             resolved
         }
         (None, Some(dest)) => dest.out.join(reuse::CACHE_DIR),
@@ -345,7 +353,11 @@ fn config_span(text: &str, keys: &[&str]) -> std::ops::Range<usize> {
 
 /// Stages discover .. gate: everything `relpack check` reports.
 pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
-    let Loaded { evidence, warnings } = progress::timed("load", || load(root, opts))?;
+    let Loaded {
+        evidence,
+        warnings,
+        parse_cache,
+    } = progress::timed("load", || load(root, opts))?;
     // Results are computed test by test on one thread while the other
     // hashes items and scans for PHI (both parallel): none needs another.
     let (results, (digests, guard)) = rayon::join(
@@ -444,8 +456,17 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         changes: change_set,
         verdicts,
         guard,
+        parse_cache: None,
     };
-    enforce::finish_check(checked, &signers, &signer_errors)
+    let mut checked = enforce::finish_check(checked, &signers, &signer_errors)?;
+    // Kept only when nothing refused the run: a refused one writes nothing.
+    // A build keeps them once its destination is accepted.
+    match (&opts.output, parse_cache) {
+        (None, Some(cache)) => progress::timed("keep the parse cache", || cache.commit()),
+        (Some(_), cache) => checked.parse_cache = cache,
+        (None, None) => {}
+    }
+    Ok(checked)
 }
 
 pub use release::{folder as release_folder, source_date_epoch, MAX_SOURCE_DATE_EPOCH};
@@ -486,6 +507,9 @@ pub fn build(
         write::Refusal::Io(m) => Failure::io(m),
     })?;
     progress::timed("remove stale folders", || write::remove_stale(&dest));
+    if let Some(cache) = checked.parse_cache.take() {
+        progress::timed("keep the parse cache", || cache.commit());
+    }
     // The earlier build's manifests are read while the model is built.
     progress("building the packet model");
     let (staging, packet) = rayon::join(

@@ -73,6 +73,8 @@ impl Failure {
 pub struct Loaded {
     pub evidence: Evidence,
     pub warnings: Vec<Diagnostic>,
+    /// Parse results to keep, once nothing refuses the run.
+    pub parse_cache: Option<crate::parse::cache::ParseCache>,
 }
 
 /// The evidence with everything the gates computed.
@@ -90,6 +92,9 @@ pub struct Checked {
     pub verdicts: verdict::Verdicts,
     /// Secrets and PHI found, and the redactor the packet model applies.
     pub guard: crate::guard::Scan,
+    /// A build's parse results, kept once the destination is accepted
+    /// (`check` keeps its own before returning).
+    pub parse_cache: Option<crate::parse::cache::ParseCache>,
 }
 
 /// What `relpack build` adds to a check.

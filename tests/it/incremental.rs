@@ -474,3 +474,30 @@ fn build_keeps_a_parse_cache_in_out_that_clean_does_not_read() {
     let again = build_into(root.path(), out.path(), &["--no-pdf"]);
     assert!(files_of(&again) == expected);
 }
+
+/// A packet lists every file it holds (`verify` refuses anything else):
+/// a cache folder inside one is refused and nothing is written there.
+#[test]
+fn a_cache_folder_inside_a_packet_is_refused() {
+    let (parent, root, _) = sample_with_cache_folder();
+    let out = parent.path().join("dist");
+    let folder = build_into(&root, &out, &["--no-pdf"]);
+    let before = files_of(&folder);
+    let name = folder.file_name().unwrap().to_str().unwrap().to_string();
+    let config = root.join("relpack.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(
+        &config,
+        text.replace("../cache", &format!("../dist/{name}/items")),
+    )
+    .unwrap();
+    let o = super::support::relpack()
+        .arg("check")
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("inside the release packet"), "{stderr}");
+    assert!(files_of(&folder) == before, "the packet is untouched");
+}
