@@ -315,9 +315,10 @@ fn parse_cache(
             }
             // A packet lists every file it holds: a cache in one would
             // make it fail `verify`.
-            if let Some(packet) = resolved.ancestors().find(|a| {
-                a.join("packet.json").is_file() && a.join("SHA256SUMS").is_file()
-            }) {
+            if let Some(packet) = resolved
+                .ancestors()
+                .find(|a| a.join("packet.json").is_file() && a.join("SHA256SUMS").is_file())
+            {
                 return Err(format!(
                     "[cache] folder {folder} lies inside the release packet {}; \
                      a cache is never kept in a packet",

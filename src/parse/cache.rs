@@ -4,7 +4,8 @@
 //! parsed without any diagnostic are kept; a file is always read and
 //! hashed, so an entry can only stand for exactly the bytes it came from.
 //!
-//! An entry is `<folder>/<sha256>.<class>`: postcard bytes of the items,
+//! An entry is `<folder>/<sha256>.<class>` (`toml`, `markdown`, `junit`):
+//! postcard bytes of the items or JUnit cases,
 //! headed by relpack's identity (version and binary), so another relpack
 //! never reads what this one wrote. Entries are written to a temporary
 //! name and renamed (a reader sees a whole entry or none); one that cannot
@@ -23,6 +24,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::diag::FileId;
 use crate::item::{Item, Kind, Origin};
+use crate::parse::junit::{CaseOutcome, JunitCase};
 
 /// The subfolder of a cache folder that holds parse entries.
 pub const SUBFOLDER: &str = "parse";
@@ -45,6 +47,24 @@ pub struct ParseCache {
 struct Entry {
     identity: String,
     items: Vec<CachedItem>,
+}
+
+/// A JUnit file's cases (`<sha256>.junit`).
+#[derive(Serialize, Deserialize)]
+struct JunitEntry {
+    identity: String,
+    cases: Vec<CachedCase>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedCase {
+    name: String,
+    outcome: CaseOutcome,
+    flaky: bool,
+    properties: Vec<(String, String)>,
+    line: u32,
+    message: Option<String>,
+    timestamp: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -103,15 +123,26 @@ impl ParseCache {
         format!("{sha256}.{class}")
     }
 
-    /// The items of the file whose bytes hash to `sha256`, read as `class`,
-    /// placed in `file`; `None`: not kept (or not readable), parse it.
-    pub fn get(&self, sha256: &str, class: &str, file: FileId) -> Option<Vec<Item>> {
-        let name = Self::name(sha256, class);
-        self.used.lock().ok()?.insert(name.clone());
+    /// The bytes of entry `name`, counted as used; `None` under `--clean`.
+    fn read(&self, name: String) -> Option<Vec<u8>> {
+        let path = self.dir.join(&name);
+        self.used.lock().ok()?.insert(name);
         if !self.read {
             return None;
         }
-        let bytes = fs::read(self.dir.join(&name)).ok()?;
+        fs::read(path).ok()
+    }
+
+    fn keep(&self, name: String, entry: &impl Serialize) {
+        if let (Ok(bytes), Ok(mut made)) = (postcard::to_allocvec(entry), self.made.lock()) {
+            made.push((name, bytes));
+        }
+    }
+
+    /// The items of the file whose bytes hash to `sha256`, read as `class`,
+    /// placed in `file`; `None`: not kept (or not readable), parse it.
+    pub fn get(&self, sha256: &str, class: &str, file: FileId) -> Option<Vec<Item>> {
+        let bytes = self.read(Self::name(sha256, class))?;
         let entry: Entry = postcard::from_bytes(&bytes).ok()?;
         if entry.identity != *IDENTITY {
             return None;
@@ -125,9 +156,26 @@ impl ParseCache {
             identity: IDENTITY.clone(),
             items: items.iter().map(CachedItem::of).collect(),
         };
-        if let (Ok(bytes), Ok(mut made)) = (postcard::to_allocvec(&entry), self.made.lock()) {
-            made.push((Self::name(sha256, class), bytes));
+        self.keep(Self::name(sha256, class), &entry);
+    }
+
+    /// The cases of the JUnit file whose bytes hash to `sha256`.
+    pub fn get_junit(&self, sha256: &str) -> Option<Vec<JunitCase>> {
+        let bytes = self.read(Self::name(sha256, "junit"))?;
+        let entry: JunitEntry = postcard::from_bytes(&bytes).ok()?;
+        if entry.identity != *IDENTITY {
+            return None;
         }
+        Some(entry.cases.into_iter().map(CachedCase::into_case).collect())
+    }
+
+    /// Keep the cases read from `sha256`'s bytes.
+    pub fn put_junit(&self, sha256: &str, cases: &[JunitCase]) {
+        let entry = JunitEntry {
+            identity: IDENTITY.clone(),
+            cases: cases.iter().map(CachedCase::of).collect(),
+        };
+        self.keep(Self::name(sha256, "junit"), &entry);
     }
 
     /// Write the entries made this run and prune the folder. Best effort:
@@ -202,6 +250,32 @@ fn remove_if_dead(dir: &Path, n: &str) {
         .and_then(|(_, p)| p.parse::<u32>().ok());
     if pid.is_some_and(|p| !crate::durable::process_alive(p)) {
         let _ = fs::remove_file(dir.join(n));
+    }
+}
+
+impl CachedCase {
+    fn of(c: &JunitCase) -> CachedCase {
+        CachedCase {
+            name: c.name.clone(),
+            outcome: c.outcome,
+            flaky: c.flaky,
+            properties: c.properties.clone(),
+            line: c.line,
+            message: c.message.clone(),
+            timestamp: c.timestamp.clone(),
+        }
+    }
+
+    fn into_case(self) -> JunitCase {
+        JunitCase {
+            name: self.name,
+            outcome: self.outcome,
+            flaky: self.flaky,
+            properties: self.properties,
+            line: self.line,
+            message: self.message,
+            timestamp: self.timestamp,
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, FileId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CaseOutcome {
     Pass,

@@ -157,7 +157,7 @@ fn parse_one(
 ) -> (Parsed, Vec<Diagnostic>) {
     let role = match f.class {
         FileClass::Other => return (Parsed::NotEvidence, Vec::new()),
-        FileClass::Xml => return parse_xml(root, f, id),
+        FileClass::Xml => return parse_xml(root, f, id, cache),
         FileClass::BomXml | FileClass::BomJson => FileRole::Bom,
         FileClass::Items | FileClass::Markdown => FileRole::Items,
     };
@@ -273,18 +273,61 @@ fn parse_one(
     }
 }
 
-fn parse_xml(root: &EvidenceRoot, f: &FoundFile, id: FileId) -> (Parsed, Vec<Diagnostic>) {
+fn parse_xml(
+    root: &EvidenceRoot,
+    f: &FoundFile,
+    id: FileId,
+    cache: Option<&cache::ParseCache>,
+) -> (Parsed, Vec<Diagnostic>) {
+    // A report is streamed (it may be hundreds of megabytes): with a cache
+    // it is read once to hash it, and parsed only when not kept.
+    if let Some((sha256, size, cases)) = cache.and_then(|c| {
+        let (sha256, size) = hash_file(root, &f.rel)?;
+        let cases = c.get_junit(&sha256)?;
+        Some((sha256, size, cases))
+    }) {
+        let j = JunitFile {
+            path: f.rel.clone(),
+            file: id,
+            sha256,
+            size,
+            cases,
+        };
+        return (Parsed::Junit(j), Vec::new());
+    }
     let file = match root.open(&f.rel, FileRole::Junit) {
         Ok(file) => file,
         Err(e) => return read_failure(id, e),
     };
     match junit::parse_junit(&f.rel, id, file) {
-        Ok(JunitParse::Junit(j, diags)) => (Parsed::Junit(j), diags),
+        Ok(JunitParse::Junit(j, diags)) => {
+            // Kept under the hash of the bytes this parse read.
+            if let (Some(c), true) = (cache, diags.is_empty()) {
+                c.put_junit(&j.sha256, &j.cases);
+            }
+            (Parsed::Junit(j), diags)
+        }
         Ok(JunitParse::NotJunit) => (Parsed::NotEvidence, Vec::new()),
         Err(e) => (
             Parsed::Failed,
             vec![Diagnostic::error(format!("{}: cannot read: {e}", f.rel)).in_file(id)],
         ),
+    }
+}
+
+/// The SHA-256 and size of a report, streamed within its size limit.
+fn hash_file(root: &EvidenceRoot, rel: &str) -> Option<(String, u64)> {
+    let mut file = root.open(rel, FileRole::Junit).ok()?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf).ok()?;
+        if n == 0 {
+            return Some((format!("{:x}", h.finalize()), size));
+        }
+        h.update(&buf[..n]);
+        size += n as u64;
     }
 }
 

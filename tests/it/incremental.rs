@@ -412,6 +412,17 @@ fn check_keeps_parse_results_in_the_cache_folder_and_says_the_same() {
         "{}",
         edited.2
     );
+    // So is a JUnit report (its cases are kept too).
+    assert!(names_under(&cache).iter().any(|n| n.ends_with(".junit")));
+    edit(
+        &root.join("results/pytest-junit.xml"),
+        r#"name="test_audit_chain_detects_altered_entry" time="0.002">"#,
+        r#"name="test_audit_chain_detects_altered_entry" time="0.002"><failure message="chain broken"/>"#,
+    );
+    let failed = check_says(&root);
+    assert_ne!(failed, edited, "the failure is seen");
+    assert!(failed.1.contains("REQ-LOG-2"), "{}", failed.1);
+    let edited = failed;
     // Damaged entries are misses.
     for e in fs::read_dir(&cache).unwrap().flatten() {
         fs::write(e.path(), b"not an entry").unwrap();
