@@ -88,7 +88,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     let cache = match parse_cache(&fsroot, &config, opts) {
         Ok(cache) => cache,
         Err(message) => {
-            let at = config_span(&sources.get(config_id).text, &["cache", "folder"]);
+            let at = config::span_of(&sources.get(config_id).text, &["cache", "folder"]);
             diags.push(Diagnostic::error(message).at(config_id, at));
             None
         }
@@ -334,22 +334,6 @@ fn parse_cache(
         &folder.join(parse::cache::SUBFOLDER),
         !opts.clean,
     )))
-}
-
-/// The span of a value of relpack.toml by its keys (`0..0` when absent).
-fn config_span(text: &str, keys: &[&str]) -> std::ops::Range<usize> {
-    let (doc, _) = toml::de::DeTable::parse_recoverable(text);
-    let mut span = 0..0;
-    let mut table = doc.get_ref();
-    for key in keys {
-        let Some(value) = table.get(*key) else { break };
-        span = value.span();
-        match value.get_ref() {
-            toml::de::DeValue::Table(t) => table = t,
-            _ => break,
-        }
-    }
-    span
 }
 
 /// Stages discover .. gate: everything `relpack check` reports.

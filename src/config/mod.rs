@@ -417,3 +417,19 @@ impl Default for PolicyConfig {
         }
     }
 }
+
+/// The span of a value of relpack.toml by its keys (`0..0` when absent).
+pub fn span_of(text: &str, keys: &[&str]) -> std::ops::Range<usize> {
+    let (doc, _) = toml::de::DeTable::parse_recoverable(text);
+    let mut span = 0..0;
+    let mut table = doc.get_ref();
+    for key in keys {
+        let Some(value) = table.get(*key) else { break };
+        span = value.span();
+        match value.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    span
+}
