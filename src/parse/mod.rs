@@ -319,16 +319,8 @@ fn parse_xml(
 fn hash_file(root: &EvidenceRoot, rel: &str) -> Option<(String, u64)> {
     let mut file = root.open(rel, FileRole::Junit).ok()?;
     let mut h = Sha256::new();
-    let mut buf = vec![0; 1 << 16];
-    let mut size = 0u64;
-    loop {
-        let n = std::io::Read::read(&mut file, &mut buf).ok()?;
-        if n == 0 {
-            return Some((format!("{:x}", h.finalize()), size));
-        }
-        h.update(&buf[..n]);
-        size += n as u64;
-    }
+    let size = std::io::copy(&mut file, &mut h).ok()?;
+    Some((format!("{:x}", h.finalize()), size))
 }
 
 fn read_failure(id: FileId, e: ReadError) -> (Parsed, Vec<Diagnostic>) {
