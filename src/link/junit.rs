@@ -8,7 +8,12 @@ use crate::diag::Diagnostic;
 use crate::item::{Item, Kind};
 use crate::parse::junit::{CaseOutcome, JunitCase, JunitFile};
 
-pub(super) fn bind_junit(items: &[Item], junit: &[JunitFile], links: &mut Links, diags: &mut Vec<Diagnostic>) {
+pub(super) fn bind_junit(
+    items: &[Item],
+    junit: &[JunitFile],
+    links: &mut Links,
+    diags: &mut Vec<Diagnostic>,
+) {
     use rayon::prelude::*;
     let patterns = crate::progress::timed("link: patterns", || Patterns::of(items));
     let cases: Vec<(usize, usize)> = junit
