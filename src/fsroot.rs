@@ -120,6 +120,16 @@ impl EvidenceRoot {
         &self.canonical
     }
 
+    /// The SHA-256 (hex) and size of `rel`, streamed as [`Self::open`]
+    /// reads it. `Err`: why it could not be read, for a diagnostic.
+    pub fn sha256(&self, rel: &str, role: FileRole) -> Result<(String, u64), String> {
+        use sha2::{Digest, Sha256};
+        let mut file = self.open(rel, role).map_err(|e| e.to_string())?;
+        let mut hasher = Sha256::new();
+        let size = io::copy(&mut file, &mut hasher).map_err(|e| format!("cannot read: {e}"))?;
+        Ok((format!("{:x}", hasher.finalize()), size))
+    }
+
     /// Open `rel` (relative to the root, with `/`) for reading: inside the
     /// root after links are resolved, a regular file, within `role`'s limit.
     pub fn open(&self, rel: &str, role: FileRole) -> Result<Bounded, ReadError> {

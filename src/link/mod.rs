@@ -380,17 +380,11 @@ fn resolve_attachments(
 /// Hash an attachment as it streams past (attachments may be large; they
 /// are never held whole).
 fn hash_file(root: &EvidenceRoot, rel: &str) -> Result<EvidenceFile, Option<String>> {
-    use sha2::{Digest, Sha256};
-    let mut file = root
-        .open(rel, FileRole::Attachment)
-        .map_err(|e| Some(e.to_string()))?;
-    let mut hasher = Sha256::new();
-    let size =
-        std::io::copy(&mut file, &mut hasher).map_err(|e| Some(format!("cannot read: {e}")))?;
+    let (sha256, size) = root.sha256(rel, FileRole::Attachment).map_err(Some)?;
     Ok(EvidenceFile {
         path: rel.to_string(),
         size,
-        sha256: format!("{:x}", hasher.finalize()),
+        sha256,
     })
 }
 

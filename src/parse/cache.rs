@@ -24,7 +24,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::diag::FileId;
 use crate::item::{Item, Kind, Origin};
-use crate::parse::junit::{CaseOutcome, JunitCase};
+use crate::parse::junit::JunitCase;
 
 /// The subfolder of a cache folder that holds parse entries.
 pub const SUBFOLDER: &str = "parse";
@@ -43,28 +43,11 @@ pub struct ParseCache {
     made: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
+/// Every entry: relpack's identity, then the file's items or cases.
 #[derive(Serialize, Deserialize)]
-struct Entry {
+struct Entry<T> {
     identity: String,
-    items: Vec<CachedItem>,
-}
-
-/// A JUnit file's cases (`<sha256>.junit`).
-#[derive(Serialize, Deserialize)]
-struct JunitEntry {
-    identity: String,
-    cases: Vec<CachedCase>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct CachedCase {
-    name: String,
-    outcome: CaseOutcome,
-    flaky: bool,
-    properties: Vec<(String, String)>,
-    line: u32,
-    message: Option<String>,
-    timestamp: Option<String>,
+    body: T,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -95,17 +78,26 @@ enum Node {
 }
 
 /// relpack's version and the running binary (size, mtime): a rebuilt
-/// relpack may parse differently.
+/// relpack may parse (or render) differently. Without a readable binary it
+/// is unique to this process: nothing cached is reused.
 static IDENTITY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let exe = std::env::current_exe()
         .and_then(fs::metadata)
         .and_then(|m| Ok((m.len(), m.modified()?)));
     match exe {
         Ok((len, mtime)) => format!("relpack {} {len} {mtime:?}", env!("CARGO_PKG_VERSION")),
-        // Unique to this process: nothing is reused.
-        Err(_) => format!("pid {} {:?}", std::process::id(), std::time::Instant::now()),
+        Err(_) => format!(
+            "pid {} {:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ),
     }
 });
+
+/// [`IDENTITY`], which every cache of relpack's work is keyed by.
+pub fn binary_identity() -> &'static str {
+    &IDENTITY
+}
 
 impl ParseCache {
     /// The cache in `dir` (created by the first [`ParseCache::commit`]).
@@ -123,18 +115,25 @@ impl ParseCache {
         format!("{sha256}.{class}")
     }
 
-    /// The bytes of entry `name`, counted as used; `None` under `--clean`.
-    fn read(&self, name: String) -> Option<Vec<u8>> {
+    /// The body of entry `name`, counted as used; `None` under `--clean`,
+    /// or when missing, damaged or written by another relpack.
+    fn load<T: serde::de::DeserializeOwned>(&self, name: String) -> Option<T> {
         let path = self.dir.join(&name);
         self.used.lock().ok()?.insert(name);
         if !self.read {
             return None;
         }
-        fs::read(path).ok()
+        let bytes = fs::read(path).ok()?;
+        let entry: Entry<T> = postcard::from_bytes(&bytes).ok()?;
+        (entry.identity == *IDENTITY).then_some(entry.body)
     }
 
-    fn keep(&self, name: String, entry: &impl Serialize) {
-        if let (Ok(bytes), Ok(mut made)) = (postcard::to_allocvec(entry), self.made.lock()) {
+    fn store(&self, name: String, body: impl Serialize) {
+        let entry = Entry {
+            identity: IDENTITY.clone(),
+            body,
+        };
+        if let (Ok(bytes), Ok(mut made)) = (postcard::to_allocvec(&entry), self.made.lock()) {
             made.push((name, bytes));
         }
     }
@@ -142,40 +141,24 @@ impl ParseCache {
     /// The items of the file whose bytes hash to `sha256`, read as `class`,
     /// placed in `file`; `None`: not kept (or not readable), parse it.
     pub fn get(&self, sha256: &str, class: &str, file: FileId) -> Option<Vec<Item>> {
-        let bytes = self.read(Self::name(sha256, class))?;
-        let entry: Entry = postcard::from_bytes(&bytes).ok()?;
-        if entry.identity != *IDENTITY {
-            return None;
-        }
-        entry.items.into_iter().map(|c| c.into_item(file)).collect()
+        let items: Vec<CachedItem> = self.load(Self::name(sha256, class))?;
+        items.into_iter().map(|c| c.into_item(file)).collect()
     }
 
     /// Keep the items parsed from `sha256`'s bytes, for [`ParseCache::commit`].
     pub fn put(&self, sha256: &str, class: &str, items: &[Item]) {
-        let entry = Entry {
-            identity: IDENTITY.clone(),
-            items: items.iter().map(CachedItem::of).collect(),
-        };
-        self.keep(Self::name(sha256, class), &entry);
+        let items: Vec<CachedItem> = items.iter().map(CachedItem::of).collect();
+        self.store(Self::name(sha256, class), items);
     }
 
     /// The cases of the JUnit file whose bytes hash to `sha256`.
     pub fn get_junit(&self, sha256: &str) -> Option<Vec<JunitCase>> {
-        let bytes = self.read(Self::name(sha256, "junit"))?;
-        let entry: JunitEntry = postcard::from_bytes(&bytes).ok()?;
-        if entry.identity != *IDENTITY {
-            return None;
-        }
-        Some(entry.cases.into_iter().map(CachedCase::into_case).collect())
+        self.load(Self::name(sha256, "junit"))
     }
 
     /// Keep the cases read from `sha256`'s bytes.
     pub fn put_junit(&self, sha256: &str, cases: &[JunitCase]) {
-        let entry = JunitEntry {
-            identity: IDENTITY.clone(),
-            cases: cases.iter().map(CachedCase::of).collect(),
-        };
-        self.keep(Self::name(sha256, "junit"), &entry);
+        self.store(Self::name(sha256, "junit"), cases);
     }
 
     /// Write the entries made this run and prune the folder. Best effort:
@@ -250,32 +233,6 @@ fn remove_if_dead(dir: &Path, n: &str) {
         .and_then(|(_, p)| p.parse::<u32>().ok());
     if pid.is_some_and(|p| !crate::durable::process_alive(p)) {
         let _ = fs::remove_file(dir.join(n));
-    }
-}
-
-impl CachedCase {
-    fn of(c: &JunitCase) -> CachedCase {
-        CachedCase {
-            name: c.name.clone(),
-            outcome: c.outcome,
-            flaky: c.flaky,
-            properties: c.properties.clone(),
-            line: c.line,
-            message: c.message.clone(),
-            timestamp: c.timestamp.clone(),
-        }
-    }
-
-    fn into_case(self) -> JunitCase {
-        JunitCase {
-            name: self.name,
-            outcome: self.outcome,
-            flaky: self.flaky,
-            properties: self.properties,
-            line: self.line,
-            message: self.message,
-            timestamp: self.timestamp,
-        }
     }
 }
 
@@ -471,7 +428,7 @@ verifies = "REQ-1"
         }
         let foreign = Entry {
             identity: "relpack 0.0.0".into(),
-            items: parsed(TEXT).iter().map(CachedItem::of).collect(),
+            body: parsed(TEXT).iter().map(CachedItem::of).collect::<Vec<_>>(),
         };
         fs::write(&path, postcard::to_allocvec(&foreign).unwrap()).unwrap();
         assert!(cache.get(&hash, "toml", 0).is_none());
@@ -481,7 +438,7 @@ verifies = "REQ-1"
         fields.push(Node::Null);
         let deep = Entry {
             identity: IDENTITY.clone(),
-            items: vec![CachedItem {
+            body: vec![CachedItem {
                 kind: "requirement".into(),
                 id: "R".into(),
                 span: (0, 1),

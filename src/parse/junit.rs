@@ -20,7 +20,8 @@ pub enum CaseOutcome {
     Skipped,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// Serialized only into the parse cache (postcard: no field may be skipped).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct JunitCase {
     /// `classname::name`, or `name` without a classname: what patterns match.
     pub name: String,
@@ -31,9 +32,7 @@ pub struct JunitCase {
     /// enclosing suites (the last one of a name wins).
     pub properties: Vec<(String, String)>,
     pub line: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
 

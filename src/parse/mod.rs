@@ -282,7 +282,7 @@ fn parse_xml(
     // A report is streamed (it may be hundreds of megabytes): with a cache
     // it is read once to hash it, and parsed only when not kept.
     if let Some((sha256, size, cases)) = cache.and_then(|c| {
-        let (sha256, size) = hash_file(root, &f.rel)?;
+        let (sha256, size) = root.sha256(&f.rel, FileRole::Junit).ok()?;
         let cases = c.get_junit(&sha256)?;
         Some((sha256, size, cases))
     }) {
@@ -313,14 +313,6 @@ fn parse_xml(
             vec![Diagnostic::error(format!("{}: cannot read: {e}", f.rel)).in_file(id)],
         ),
     }
-}
-
-/// The SHA-256 and size of a report, streamed within its size limit.
-fn hash_file(root: &EvidenceRoot, rel: &str) -> Option<(String, u64)> {
-    let mut file = root.open(rel, FileRole::Junit).ok()?;
-    let mut h = Sha256::new();
-    let size = std::io::copy(&mut file, &mut h).ok()?;
-    Some((format!("{:x}", h.finalize()), size))
 }
 
 fn read_failure(id: FileId, e: ReadError) -> (Parsed, Vec<Diagnostic>) {

@@ -114,20 +114,7 @@ static RENDERER_IDENTITY: std::sync::LazyLock<String> = std::sync::LazyLock::new
         h.update((text.len() as u64).to_le_bytes());
         h.update(text.as_bytes());
     }
-    let exe = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .and_then(|m| Ok((m.len(), m.modified()?)));
-    match exe {
-        Ok((len, mtime)) => h.update(format!("{len} {mtime:?}").as_bytes()),
-        Err(_) => h.update(
-            format!(
-                "pid {} {:?}",
-                std::process::id(),
-                std::time::SystemTime::now()
-            )
-            .as_bytes(),
-        ),
-    }
+    h.update(crate::parse::cache::binary_identity().as_bytes());
     format!("{:x}", h.finalize())
 });
 
