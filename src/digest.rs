@@ -148,7 +148,24 @@ fn normalize(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 pub fn sha256_prefixed(bytes: &[u8]) -> String {
-    format!("sha256:{:x}", Sha256::digest(bytes))
+    prefixed(&Sha256::digest(bytes).into())
+}
+
+/// `sha256:` + the hex of a SHA-256.
+pub fn prefixed(sha256: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(71);
+    s.push_str("sha256:");
+    for b in sha256 {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// The SHA-256 of an item's canonical form (its digest without the prefix).
+pub fn item_sha256(item: &Item, attachments: &[(String, String)]) -> [u8; 32] {
+    Sha256::digest(canonical_form(item, attachments).as_bytes()).into()
 }
 
 pub fn item_digest(item: &Item, attachments: &[(String, String)]) -> String {

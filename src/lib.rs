@@ -350,11 +350,29 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         || {
             let digests: Vec<String> = progress::timed("item digests", || {
                 use rayon::prelude::*;
+                // Kept with the parse results: an unchanged item is not
+                // hashed again, unless a BOM completed it or it attaches.
+                let known = parse_cache
+                    .as_ref()
+                    .map(|c| c.take_digests())
+                    .unwrap_or_default();
                 evidence
                     .items
                     .par_iter()
                     .enumerate()
-                    .map(|(i, item)| digest::item_digest(item, evidence.attachment_digests(i)))
+                    .map(|(i, item)| {
+                        let attached = evidence.attachment_digests(i);
+                        let as_parsed = || {
+                            let at = (item.origin.file, item.origin.span.start);
+                            known
+                                .get(&at)
+                                .filter(|_| !item.from_bom && attached.is_empty())
+                        };
+                        match as_parsed() {
+                            Some(sha256) => digest::prefixed(sha256),
+                            None => digest::item_digest(item, attached),
+                        }
+                    })
                     .collect()
             });
             (

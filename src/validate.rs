@@ -123,9 +123,7 @@ pub fn unknown_fields(item: &Item, custom: &CustomFields) -> Vec<Diagnostic> {
         let span = item
             .origin
             .key_spans
-            .iter()
-            .find(|(p, _)| **p == *pointer)
-            .map(|(_, s)| s.clone())
+            .get(&pointer)
             .unwrap_or_else(|| item.origin.span_of(&pointer));
         let who = if item.id.is_empty() {
             format!("a {} item", item.kind)

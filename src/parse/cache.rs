@@ -15,7 +15,6 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -23,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
 use crate::diag::FileId;
-use crate::item::{Item, Kind, Origin};
+use crate::item::{Item, Kind, Origin, Spans};
 use crate::parse::junit::JunitCase;
 
 /// The subfolder of a cache folder that holds parse entries.
@@ -41,6 +40,9 @@ pub struct ParseCache {
     /// Entries made this run, written by [`ParseCache::commit`] (only for
     /// valid evidence: a refused run writes nothing).
     made: Mutex<Vec<(String, Vec<u8>)>>,
+    /// Each item's digest without attachments, by (file, start of its
+    /// span): kept with its entry, or computed where its file was parsed.
+    digests: Mutex<Vec<((FileId, usize), [u8; 32])>>,
 }
 
 /// Every entry: relpack's identity, then the file's items or cases.
@@ -58,8 +60,10 @@ struct CachedItem {
     /// Pre-order nodes of the fields object (flat: decoding a forged entry
     /// cannot recurse without bound).
     fields: Vec<Node>,
-    value_spans: Vec<(String, usize, usize)>,
-    key_spans: Vec<(String, usize, usize)>,
+    value_spans: Spans,
+    key_spans: Spans,
+    /// `digest::item_sha256` of the item as parsed, without attachments.
+    digest: [u8; 32],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -108,6 +112,7 @@ impl ParseCache {
             read,
             used: Mutex::new(HashSet::new()),
             made: Mutex::new(Vec::new()),
+            digests: Mutex::new(Vec::new()),
         }
     }
 
@@ -141,14 +146,48 @@ impl ParseCache {
     /// The items of the file whose bytes hash to `sha256`, read as `class`,
     /// placed in `file`; `None`: not kept (or not readable), parse it.
     pub fn get(&self, sha256: &str, class: &str, file: FileId) -> Option<Vec<Item>> {
-        let items: Vec<CachedItem> = self.load(Self::name(sha256, class))?;
-        items.into_iter().map(|c| c.into_item(file)).collect()
+        let cached: Vec<CachedItem> = self.load(Self::name(sha256, class))?;
+        let mut digests = Vec::with_capacity(cached.len());
+        let items = cached
+            .into_iter()
+            .map(|c| {
+                let digest = c.digest;
+                let item = c.into_item(file)?;
+                digests.push(((file, item.origin.span.start), digest));
+                Some(item)
+            })
+            .collect::<Option<Vec<Item>>>()?;
+        self.remember(digests);
+        Some(items)
     }
 
     /// Keep the items parsed from `sha256`'s bytes, for [`ParseCache::commit`].
     pub fn put(&self, sha256: &str, class: &str, items: &[Item]) {
-        let items: Vec<CachedItem> = items.iter().map(CachedItem::of).collect();
-        self.store(Self::name(sha256, class), items);
+        let cached: Vec<CachedItem> = items.iter().map(CachedItem::of).collect();
+        self.remember(
+            items
+                .iter()
+                .zip(&cached)
+                .map(|(i, c)| ((i.origin.file, i.origin.span.start), c.digest))
+                .collect(),
+        );
+        self.store(Self::name(sha256, class), cached);
+    }
+
+    fn remember(&self, digests: Vec<((FileId, usize), [u8; 32])>) {
+        if let Ok(mut all) = self.digests.lock() {
+            all.extend(digests);
+        }
+    }
+
+    /// The digests without attachments of the items this run read or
+    /// parsed, by (file, start of the item's span). They hold for an item
+    /// only as parsed: not once a BOM completed it, nor with attachments.
+    pub fn take_digests(&self) -> std::collections::HashMap<(FileId, usize), [u8; 32]> {
+        self.digests
+            .lock()
+            .map(|mut d| std::mem::take(&mut *d).into_iter().collect())
+            .unwrap_or_default()
     }
 
     /// The cases of the JUnit file whose bytes hash to `sha256`.
@@ -240,18 +279,14 @@ impl CachedItem {
     fn of(item: &Item) -> CachedItem {
         let mut fields = Vec::new();
         push_object(&item.fields, &mut fields);
-        let spans = |v: &[(Box<str>, Range<usize>)]| {
-            v.iter()
-                .map(|(p, s)| (p.to_string(), s.start, s.end))
-                .collect()
-        };
         CachedItem {
             kind: item.kind.name().to_string(),
             id: item.id.clone(),
             span: (item.origin.span.start, item.origin.span.end),
             fields,
-            value_spans: spans(&item.origin.value_spans),
-            key_spans: spans(&item.origin.key_spans),
+            value_spans: item.origin.value_spans.clone(),
+            key_spans: item.origin.key_spans.clone(),
+            digest: crate::digest::item_sha256(item, &[]),
         }
     }
 
@@ -265,11 +300,9 @@ impl CachedItem {
         if nodes.next().is_some() {
             return None;
         }
-        let spans = |v: Vec<(String, usize, usize)>| {
-            v.into_iter()
-                .map(|(p, a, b)| (p.into_boxed_str(), a..b))
-                .collect()
-        };
+        if !(self.value_spans.is_whole() && self.key_spans.is_whole()) {
+            return None;
+        }
         Some(Item {
             kind,
             id: self.id,
@@ -277,8 +310,8 @@ impl CachedItem {
             origin: Origin {
                 file,
                 span: self.span.0..self.span.1,
-                value_spans: spans(self.value_spans),
-                key_spans: spans(self.key_spans),
+                value_spans: self.value_spans,
+                key_spans: self.key_spans,
             },
             from_bom: false,
         })
@@ -443,12 +476,26 @@ verifies = "REQ-1"
                 id: "R".into(),
                 span: (0, 1),
                 fields,
-                value_spans: vec![],
-                key_spans: vec![],
+                value_spans: Spans::default(),
+                key_spans: Spans::default(),
             }],
         };
         fs::write(&path, postcard::to_allocvec(&deep).unwrap()).unwrap();
         assert!(cache.get(&hash, "toml", 0).is_none());
+        // Spans pointing past their pointers' text (or inside a character)
+        // are forged too: spans are (pointers, [(end, start..end)]).
+        for (pointers, end) in [("/id", 9u32), ("/é", 2)] {
+            let mut item = CachedItem::of(&parsed(TEXT)[0]);
+            let forged = (pointers.to_string(), vec![(end, 0usize..1usize)]);
+            item.value_spans =
+                postcard::from_bytes(&postcard::to_allocvec(&forged).unwrap()).unwrap();
+            let entry = Entry {
+                identity: IDENTITY.clone(),
+                body: vec![item],
+            };
+            fs::write(&path, postcard::to_allocvec(&entry).unwrap()).unwrap();
+            assert!(cache.get(&hash, "toml", 0).is_none(), "{pointers} {end}");
+        }
     }
 
     #[test]

@@ -185,14 +185,14 @@ pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagn
             .insert("text".into(), Value::String(body.to_string()));
         item.origin
             .value_spans
-            .push(("/text".into(), body_start..text.len()));
+            .push("/text", body_start..text.len());
     } else if !item.fields.contains_key("text") {
         // An empty body is an empty text, as `text = ""` would be.
         item.fields
             .insert("text".into(), Value::String(String::new()));
         item.origin
             .value_spans
-            .push(("/text".into(), body_start..text.len()));
+            .push("/text", body_start..text.len());
     }
     // The item starts at the opening `+++`.
     item.origin.span = 0..3;

@@ -120,9 +120,7 @@ pub fn item_from_table(
         }
         pointer.clear();
         push_pointer(&mut pointer, &name);
-        origin
-            .key_spans
-            .push((pointer.as_str().into(), shift(key.span(), offset)));
+        origin.key_spans.push(&pointer, shift(key.span(), offset));
         match to_json(value, &mut pointer, offset, &mut origin, 1) {
             Ok(v) => {
                 fields.insert(name, v);
@@ -160,9 +158,7 @@ fn to_json(
     if depth > MAX_DEPTH {
         return Err((span, format!("nested deeper than {MAX_DEPTH} levels")));
     }
-    origin
-        .value_spans
-        .push((pointer.as_str().into(), span.clone()));
+    origin.value_spans.push(pointer, span.clone());
     Ok(match value.get_ref() {
         DeValue::String(s) if s.contains('\r') => Value::String(s.replace("\r\n", "\n")),
         DeValue::String(s) => Value::String(s.to_string()),
