@@ -437,6 +437,15 @@ verifies = "REQ-1"
         cache.commit();
         let cache = ParseCache::new(dir.path(), true);
         same(&cache.get(&hash, "toml", 7).unwrap(), &items);
+        // Each item's digest without attachments comes back with it.
+        let digests = cache.take_digests();
+        assert_eq!(digests.len(), items.len());
+        for item in &items {
+            assert_eq!(
+                digests[&(7, item.origin.span.start)],
+                crate::digest::item_sha256(item, &[])
+            );
+        }
         // `--clean`: kept, but not trusted.
         assert!(ParseCache::new(dir.path(), false)
             .get(&hash, "toml", 7)
@@ -478,6 +487,7 @@ verifies = "REQ-1"
                 fields,
                 value_spans: Spans::default(),
                 key_spans: Spans::default(),
+                digest: [0; 32],
             }],
         };
         fs::write(&path, postcard::to_allocvec(&deep).unwrap()).unwrap();

@@ -52,6 +52,19 @@ fn assert_same_as_clean(root: &Path, out: &Path, extra: &[&str], step: &str) -> 
             "{step}: {name} differs from a clean build"
         );
     }
+    // Not only equal: right. verify recomputes every digest from
+    // packet.json (a digest kept by both builds' caches would agree).
+    let verified = super::support::relpack()
+        .arg("verify")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{step}: verify: {}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
     folder
 }
 
@@ -131,6 +144,20 @@ fn incremental_builds_equal_clean_builds_edit_after_edit() {
     let at = text.find("time=\"").expect("a time attribute") + 6;
     fs::write(&junit, format!("{}9{}", &text[..at], &text[at..])).unwrap();
     assert_same_as_clean(r, o, &no_pdf, "change a JUnit file");
+
+    // Digests kept with parse results hold only for an item as parsed:
+    // not when a file it attaches changed, nor when a BOM completes it.
+    let log = r.join("results/logs/TC-UI-1-2026-11-16.csv");
+    let mut bytes = fs::read(&log).unwrap();
+    bytes.extend_from_slice(b"one more row\n");
+    fs::write(&log, bytes).unwrap();
+    assert_same_as_clean(r, o, &no_pdf, "change an attached file");
+    edit(
+        &r.join("soup/bom.cdx.json"),
+        "\"id\": \"BSD-3-Clause\"",
+        "\"id\": \"BSD-2-Clause\"",
+    );
+    assert_same_as_clean(r, o, &no_pdf, "change a BOM that a TOML item completes");
 
     edit(&r.join("relpack.toml"), "name = \"", "name = \"The ");
     assert_same_as_clean(r, o, &no_pdf, "change relpack.toml");
