@@ -13,7 +13,7 @@ mod risk;
 mod trace;
 mod verification;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -66,6 +66,11 @@ pub struct Packet {
     pub history: crate::history::History,
     /// This release's figures for tracking over releases.
     pub measures: crate::packet_file::SummaryMeasures,
+    /// Index of `items` by id, for [`Packet::item`]: renderers look up
+    /// every word of every text that could be an id (a million lookups at
+    /// 100k items). Not part of packet.json.
+    #[serde(skip)]
+    pub by_id: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -480,13 +485,28 @@ impl Packet {
             figures: figures::figures(c),
             history: ev.history.clone(),
             measures: Default::default(),
+            by_id: HashMap::new(),
         };
         packet.measures = measures::measures(&packet);
         // Whatever the phi gate decided, no flagged text is published.
         redact::packet(&mut packet, &c.guard.redactor);
+        packet.by_id = packet
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.id.clone(), i))
+            .collect();
         packet
     }
     pub fn item(&self, id: &str) -> Option<&PacketItem> {
+        if self.by_id.len() == self.items.len() {
+            return self
+                .by_id
+                .get(id)
+                .and_then(|&i| self.items.get(i))
+                .filter(|item| item.id == id);
+        }
+        // Items are sorted by id; a packet built otherwise has no index.
         self.items
             .binary_search_by(|i| i.id.as_bytes().cmp(id.as_bytes()))
             .ok()
