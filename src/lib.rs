@@ -330,10 +330,10 @@ fn parse_cache(
         (None, Some(dest)) => dest.out.join(reuse::CACHE_DIR),
         (None, None) => return Ok(None),
     };
-    Ok(Some(parse::cache::ParseCache::new(
-        &folder.join(parse::cache::SUBFOLDER),
-        !opts.clean,
-    )))
+    Ok(Some(
+        parse::cache::ParseCache::new(&folder.join(parse::cache::SUBFOLDER), !opts.clean)
+            .with_digest(|item| digest::item_sha256(item, &[])),
+    ))
 }
 
 /// Stages discover .. gate: everything `relpack check` reports.
@@ -611,6 +611,13 @@ fn render_model(
         pdf.counters = std::sync::Arc::clone(counters);
         renderers.push(Box::new(pdf));
     }
+    // The long lists of packet.json, on every thread, before the renderers
+    // (packet.json and the item pages' keys both use them).
+    let mut packet = packet;
+    packet.json = Some(
+        progress::timed("packet.json lists", || model::json::JsonParts::of(&packet))
+            .map_err(|e| Failure::io(format!("json renderer: {e}")))?,
+    );
     // The renderers run side by side: typst and JSON are single-threaded,
     // the site keeps whatever threads they leave.
     progress("rendering");

@@ -166,7 +166,7 @@ impl Writers {
         let Some(r) = self.reuse.as_ref() else {
             return Ok(None);
         };
-        self.parent_of(path)?;
+        // Already in the recycled folder: its folder exists.
         if let Some(entry) = r.staged(rel, None, Some(key)) {
             if reuse::still(path, entry) {
                 self.kept(rel.to_string(), entry, None, true);
@@ -176,6 +176,7 @@ impl Writers {
         let Some((old, entry)) = r.by_key(rel, key) else {
             return Ok(None);
         };
+        self.parent_of(path)?;
         if r.recycled() {
             unlink(path)?;
         }

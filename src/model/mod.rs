@@ -6,6 +6,7 @@
 
 mod figures;
 mod items;
+pub mod json;
 mod measures;
 mod records;
 mod redact;
@@ -38,12 +39,16 @@ pub struct Packet {
     pub product: Product,
     pub release: Release,
     pub gates: Vec<GateOutcome>,
+    #[serde(serialize_with = "json::long_list")]
     pub items: Vec<PacketItem>,
+    #[serde(serialize_with = "json::long_list")]
     pub results: Vec<Run>,
+    #[serde(serialize_with = "json::long_list")]
     pub requirements: Vec<RequirementRow>,
     pub hazards: Vec<HazardRow>,
     /// Section 6's context: scales, acceptability rule, conclusion, matrix.
     pub risk: RiskContext,
+    #[serde(serialize_with = "json::long_list")]
     pub tests: Vec<TestRow>,
     pub verification: Verification,
     pub documents: Vec<String>,
@@ -71,6 +76,10 @@ pub struct Packet {
     /// 100k items). Not part of packet.json.
     #[serde(skip)]
     pub by_id: HashMap<String, usize>,
+    /// The long lists' elements as packet.json shows them, made once the
+    /// model is whole (`json::JsonParts::of`); `None` before.
+    #[serde(skip)]
+    pub json: Option<json::JsonParts>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -486,6 +495,7 @@ impl Packet {
             history: ev.history.clone(),
             measures: Default::default(),
             by_id: HashMap::new(),
+            json: None,
         };
         packet.measures = measures::measures(&packet);
         // Whatever the phi gate decided, no flagged text is published.

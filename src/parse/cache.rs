@@ -31,6 +31,9 @@ pub const SUBFOLDER: &str = "parse";
 /// Deeper than the parser accepts is a forged entry.
 const MAX_DEPTH: usize = 40;
 
+/// An item by its file and the start of its span.
+pub type ItemAt = (FileId, usize);
+
 pub struct ParseCache {
     dir: PathBuf,
     /// Read entries? (`--clean` writes them but trusts none.)
@@ -42,7 +45,10 @@ pub struct ParseCache {
     made: Mutex<Vec<(String, Vec<u8>)>>,
     /// Each item's digest without attachments, by (file, start of its
     /// span): kept with its entry, or computed where its file was parsed.
-    digests: Mutex<Vec<((FileId, usize), [u8; 32])>>,
+    digests: Mutex<Vec<(ItemAt, [u8; 32])>>,
+    /// How an item is hashed (`digest::item_sha256` without attachments),
+    /// given by the pipeline: parsing knows nothing of digests.
+    digest: Option<fn(&Item) -> [u8; 32]>,
 }
 
 /// Every entry: relpack's identity, then the file's items or cases.
@@ -62,8 +68,9 @@ struct CachedItem {
     fields: Vec<Node>,
     value_spans: Spans,
     key_spans: Spans,
-    /// `digest::item_sha256` of the item as parsed, without attachments.
-    digest: [u8; 32],
+    /// `digest::item_sha256` of the item as parsed, without attachments
+    /// (`None` from a cache that was given no way to hash).
+    digest: Option<[u8; 32]>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -113,7 +120,14 @@ impl ParseCache {
             used: Mutex::new(HashSet::new()),
             made: Mutex::new(Vec::new()),
             digests: Mutex::new(Vec::new()),
+            digest: None,
         }
+    }
+
+    /// Keep each item's digest too, made by `digest`.
+    pub fn with_digest(mut self, digest: fn(&Item) -> [u8; 32]) -> ParseCache {
+        self.digest = Some(digest);
+        self
     }
 
     fn name(sha256: &str, class: &str) -> String {
@@ -153,7 +167,9 @@ impl ParseCache {
             .map(|c| {
                 let digest = c.digest;
                 let item = c.into_item(file)?;
-                digests.push(((file, item.origin.span.start), digest));
+                if let Some(d) = digest.filter(|_| self.digest.is_some()) {
+                    digests.push(((file, item.origin.span.start), d));
+                }
                 Some(item)
             })
             .collect::<Option<Vec<Item>>>()?;
@@ -163,18 +179,21 @@ impl ParseCache {
 
     /// Keep the items parsed from `sha256`'s bytes, for [`ParseCache::commit`].
     pub fn put(&self, sha256: &str, class: &str, items: &[Item]) {
-        let cached: Vec<CachedItem> = items.iter().map(CachedItem::of).collect();
+        let cached: Vec<CachedItem> = items
+            .iter()
+            .map(|i| CachedItem::of(i, self.digest))
+            .collect();
         self.remember(
             items
                 .iter()
                 .zip(&cached)
-                .map(|(i, c)| ((i.origin.file, i.origin.span.start), c.digest))
+                .filter_map(|(i, c)| Some(((i.origin.file, i.origin.span.start), c.digest?)))
                 .collect(),
         );
         self.store(Self::name(sha256, class), cached);
     }
 
-    fn remember(&self, digests: Vec<((FileId, usize), [u8; 32])>) {
+    fn remember(&self, digests: Vec<(ItemAt, [u8; 32])>) {
         if let Ok(mut all) = self.digests.lock() {
             all.extend(digests);
         }
@@ -183,7 +202,7 @@ impl ParseCache {
     /// The digests without attachments of the items this run read or
     /// parsed, by (file, start of the item's span). They hold for an item
     /// only as parsed: not once a BOM completed it, nor with attachments.
-    pub fn take_digests(&self) -> std::collections::HashMap<(FileId, usize), [u8; 32]> {
+    pub fn take_digests(&self) -> std::collections::HashMap<ItemAt, [u8; 32]> {
         self.digests
             .lock()
             .map(|mut d| std::mem::take(&mut *d).into_iter().collect())
@@ -276,7 +295,7 @@ fn remove_if_dead(dir: &Path, n: &str) {
 }
 
 impl CachedItem {
-    fn of(item: &Item) -> CachedItem {
+    fn of(item: &Item, digest: Option<fn(&Item) -> [u8; 32]>) -> CachedItem {
         let mut fields = Vec::new();
         push_object(&item.fields, &mut fields);
         CachedItem {
@@ -286,7 +305,7 @@ impl CachedItem {
             fields,
             value_spans: item.origin.value_spans.clone(),
             key_spans: item.origin.key_spans.clone(),
-            digest: crate::digest::item_sha256(item, &[]),
+            digest: digest.map(|d| d(item)),
         }
     }
 
@@ -390,6 +409,13 @@ fn value(nodes: &mut impl Iterator<Item = Node>, depth: usize) -> Option<Value> 
 mod tests {
     use super::*;
 
+    /// Stands for the digest (which parsing does not depend on).
+    fn fake_digest(item: &Item) -> [u8; 32] {
+        let mut d = [0; 32];
+        d[..item.id.len().min(32)].copy_from_slice(&item.id.as_bytes()[..item.id.len().min(32)]);
+        d
+    }
+
     fn parsed(text: &str) -> Vec<Item> {
         let (items, diags) = crate::parse::toml::parse_items_file(text, 7);
         assert!(diags.is_empty(), "{diags:?}");
@@ -429,23 +455,24 @@ verifies = "REQ-1"
     #[test]
     fn an_entry_gives_back_the_items_it_was_made_from() {
         let dir = assert_fs::TempDir::new().unwrap();
-        let cache = ParseCache::new(dir.path(), true);
+        let cache = ParseCache::new(dir.path(), true).with_digest(fake_digest);
         let items = parsed(TEXT);
         let hash = "a".repeat(64);
         assert!(cache.get(&hash, "toml", 7).is_none());
         cache.put(&hash, "toml", &items);
         cache.commit();
-        let cache = ParseCache::new(dir.path(), true);
+        let cache = ParseCache::new(dir.path(), true).with_digest(fake_digest);
         same(&cache.get(&hash, "toml", 7).unwrap(), &items);
         // Each item's digest without attachments comes back with it.
         let digests = cache.take_digests();
         assert_eq!(digests.len(), items.len());
         for item in &items {
-            assert_eq!(
-                digests[&(7, item.origin.span.start)],
-                crate::digest::item_sha256(item, &[])
-            );
+            assert_eq!(digests[&(7, item.origin.span.start)], fake_digest(item));
         }
+        // A cache given no way to hash offers no digests.
+        let plain = ParseCache::new(dir.path(), true);
+        assert!(plain.get(&hash, "toml", 7).is_some());
+        assert!(plain.take_digests().is_empty());
         // `--clean`: kept, but not trusted.
         assert!(ParseCache::new(dir.path(), false)
             .get(&hash, "toml", 7)
@@ -470,7 +497,10 @@ verifies = "REQ-1"
         }
         let foreign = Entry {
             identity: "relpack 0.0.0".into(),
-            body: parsed(TEXT).iter().map(CachedItem::of).collect::<Vec<_>>(),
+            body: parsed(TEXT)
+                .iter()
+                .map(|i| CachedItem::of(i, None))
+                .collect::<Vec<_>>(),
         };
         fs::write(&path, postcard::to_allocvec(&foreign).unwrap()).unwrap();
         assert!(cache.get(&hash, "toml", 0).is_none());
@@ -487,7 +517,7 @@ verifies = "REQ-1"
                 fields,
                 value_spans: Spans::default(),
                 key_spans: Spans::default(),
-                digest: [0; 32],
+                digest: None,
             }],
         };
         fs::write(&path, postcard::to_allocvec(&deep).unwrap()).unwrap();
@@ -495,7 +525,7 @@ verifies = "REQ-1"
         // Spans pointing past their pointers' text (or inside a character)
         // are forged too: spans are (pointers, [(end, start..end)]).
         for (pointers, end) in [("/id", 9u32), ("/é", 2)] {
-            let mut item = CachedItem::of(&parsed(TEXT)[0]);
+            let mut item = CachedItem::of(&parsed(TEXT)[0], None);
             let forged = (pointers.to_string(), vec![(end, 0usize..1usize)]);
             item.value_spans =
                 postcard::from_bytes(&postcard::to_allocvec(&forged).unwrap()).unwrap();

@@ -1,4 +1,5 @@
-//! packet.json: the packet model itself, pretty-printed. Its schema is
+//! packet.json: the packet model itself, pretty-printed (its long lists
+//! made beforehand, `model/json.rs`). Its schema is
 //! `schemas/packet.schema.json`.
 
 use super::{Output, RenderError, Renderer};
@@ -12,8 +13,6 @@ impl Renderer for JsonRenderer {
     }
 
     fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), RenderError> {
-        let mut bytes = serde_json::to_vec_pretty(packet)?;
-        bytes.push(b'\n');
-        Ok(out.put("packet.json", bytes)?)
+        Ok(out.put("packet.json", crate::model::json::packet_json(packet)?)?)
     }
 }

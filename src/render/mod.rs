@@ -51,12 +51,34 @@ pub trait Output: Sync {
 /// serialized. The renderers are pure functions of these, so equal keys
 /// mean equal bytes. `None`: the view cannot be serialized; render.
 pub fn input_key<T: serde::Serialize>(template: &str, view: &T, extra: &str) -> Option<String> {
+    input_key_raw(template, &[], view, extra)
+}
+
+/// [`input_key`] of a view some of whose parts are already serialized
+/// (`raw`: packet.json's bytes of the item and its rows, `None` where the
+/// view has no such part), the rest serialized here.
+pub fn input_key_raw<T: serde::Serialize>(
+    template: &str,
+    raw: &[Option<&[u8]>],
+    view: &T,
+    extra: &str,
+) -> Option<String> {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(RENDERER_IDENTITY.as_bytes());
     for part in [template, extra] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
+    }
+    h.update((raw.len() as u64).to_le_bytes());
+    for part in raw {
+        match part {
+            Some(bytes) => {
+                h.update((bytes.len() as u64).to_le_bytes());
+                h.update(bytes);
+            }
+            None => h.update(u64::MAX.to_le_bytes()),
+        }
     }
     {
         // serde_json writes token by token; SHA-256 wants blocks.

@@ -367,6 +367,34 @@ fn a_packets_summary_from_its_model_equals_the_one_read_from_its_packet_json() {
     }
 }
 
+/// packet.json is spliced from its long lists made beforehand, in parallel
+/// (`model/json.rs`): byte for byte what serializing the model whole gives,
+/// on the sample and on a small tree (some lists empty).
+#[test]
+fn packet_json_from_its_parts_equals_the_model_serialized_whole() {
+    let small = TempDir::new().unwrap();
+    small
+        .child("relpack.toml")
+        .write_str(&config("1.0.0", "2026-01-01", None))
+        .unwrap();
+    small.child("reqs.toml").write_str(V1_REQS).unwrap();
+    for root in [repo_path("sample-evidence"), small.path().to_path_buf()] {
+        let checked = relpack::check(&root, &relpack::Options::default())
+            .unwrap_or_else(|_| panic!("{} checks", root.display()));
+        let mut packet = relpack::model::Packet::build(&checked, checked.changes.clone());
+        let mut whole = serde_json::to_vec_pretty(&packet).unwrap();
+        whole.push(b'\n');
+        assert_eq!(relpack::model::json::packet_json(&packet).unwrap(), whole);
+        packet.json = Some(relpack::model::json::JsonParts::of(&packet).unwrap());
+        let spliced = relpack::model::json::packet_json(&packet).unwrap();
+        assert!(
+            spliced == whole,
+            "{}: packet.json from parts differs",
+            root.display()
+        );
+    }
+}
+
 /// The list of releases is the same whether a summary came from the cache
 /// or from reading packet.json again (the cache deleted), and a packet.json
 /// changed behind relpack's back is read again.

@@ -91,11 +91,11 @@ pub fn field_views(p: &Packet, item: &PacketItem) -> Vec<FieldView> {
         .collect()
 }
 
-/// The rows of the packet's sections by item id, so an item's page shows
-/// the same row its section does.
+/// The rows of the packet's sections by item id (their index in the
+/// packet's lists), so an item's page shows the same row its section does.
 struct Rows<'p> {
-    requirements: HashMap<&'p str, &'p RequirementRow>,
-    tests: HashMap<&'p str, &'p TestRow>,
+    requirements: HashMap<&'p str, usize>,
+    tests: HashMap<&'p str, usize>,
     hazards: HashMap<&'p str, &'p HazardRow>,
     approvals: HashMap<&'p str, &'p ApprovalCheck>,
     suspects: HashMap<&'p str, &'p str>,
@@ -104,8 +104,18 @@ struct Rows<'p> {
 impl<'p> Rows<'p> {
     fn of(p: &'p Packet) -> Rows<'p> {
         Rows {
-            requirements: p.requirements.iter().map(|r| (r.id.as_str(), r)).collect(),
-            tests: p.tests.iter().map(|t| (t.id.as_str(), t)).collect(),
+            requirements: p
+                .requirements
+                .iter()
+                .enumerate()
+                .map(|(n, r)| (r.id.as_str(), n))
+                .collect(),
+            tests: p
+                .tests
+                .iter()
+                .enumerate()
+                .map(|(n, t)| (t.id.as_str(), n))
+                .collect(),
             hazards: p.hazards.iter().map(|h| (h.id.as_str(), h)).collect(),
             approvals: p.approvals.iter().map(|a| (a.id.as_str(), a)).collect(),
             suspects: p
@@ -131,8 +141,8 @@ pub fn render_all(site: &Site<'_>, out: &dyn Output) -> Result<(), RenderError> 
         &site.csp,
     )
     .unwrap_or_default();
-    p.items.par_iter().try_for_each(|item| {
-        render_one(site, &rows, item, &shared, out).map_err(|e| match e {
+    p.items.par_iter().enumerate().try_for_each(|(n, item)| {
+        render_one(site, &rows, n, item, &shared, out).map_err(|e| match e {
             RenderError::Template { template, message } => RenderError::Template {
                 template: format!("{template} (item {})", item.id),
                 message,
@@ -148,29 +158,33 @@ pub fn render_all(site: &Site<'_>, out: &dyn Output) -> Result<(), RenderError> 
 fn render_one(
     site: &Site<'_>,
     rows: &Rows<'_>,
+    n: usize,
     item: &PacketItem,
     shared: &str,
     out: &dyn Output,
 ) -> Result<(), RenderError> {
+    let p = site.p;
     let path = format!("items/{}.html", page_name(&item.id));
     let id = item.id.as_str();
     let of_kind = |kind: Kind| item.kind == kind;
+    let requirement = rows
+        .requirements
+        .get(id)
+        .copied()
+        .filter(|_| of_kind(Kind::Requirement));
+    let test = rows.tests.get(id).copied().filter(|_| of_kind(Kind::Test));
     let body = ItemBody {
         item,
         kind: item.kind.name(),
         text_html: site.text_of(item, "../"),
-        fields: field_views(site.p, item),
+        fields: field_views(p, item),
         referenced_by: item
             .referenced_by
             .iter()
             .map(|(relation, ids)| RelationView { relation, ids })
             .collect(),
-        requirement: rows
-            .requirements
-            .get(id)
-            .copied()
-            .filter(|_| of_kind(Kind::Requirement)),
-        test: rows.tests.get(id).copied().filter(|_| of_kind(Kind::Test)),
+        requirement: requirement.map(|r| &p.requirements[r]),
+        test: test.map(|t| &p.tests[t]),
         hazard: rows
             .hazards
             .get(id)
@@ -183,14 +197,63 @@ fn render_one(
             .filter(|_| of_kind(Kind::Approval)),
         suspect: rows.suspects.get(id).copied(),
     };
-    let key = (!shared.is_empty())
-        .then(|| crate::render::input_key("item.html", &body, shared))
-        .flatten();
-    crate::render::reuse_or_render(out, &path, key, || {
+    let key = (!shared.is_empty()).then(|| key_of(p, &body, n, requirement, test, shared));
+    crate::render::reuse_or_render(out, &path, key.flatten(), || {
         let page = ItemPage {
             h: site.header("../", "", format!("{} {}", item.id, item.title)),
             body,
         };
         templates::render("item.html", &page, Some(&site.csp))
     })
+}
+
+/// The key of an item page's inputs. The item and its requirement or test
+/// row are what packet.json shows of them, already serialized
+/// (`model::json`): hashed as they are, the rest of the view serialized.
+/// Without those bytes, the whole view is serialized.
+fn key_of(
+    p: &Packet,
+    body: &ItemBody<'_>,
+    n: usize,
+    requirement: Option<usize>,
+    test: Option<usize>,
+    shared: &str,
+) -> Option<String> {
+    #[derive(Serialize)]
+    struct Rest<'a> {
+        kind: &'static str,
+        text_html: &'a str,
+        fields: &'a [FieldView],
+        referenced_by: &'a [RelationView<'a>],
+        hazard: Option<&'a HazardRow>,
+        approval: Option<&'a ApprovalCheck>,
+        suspect: Option<&'a str>,
+    }
+    let Some(json) = &p.json else {
+        return crate::render::input_key("item.html", body, shared);
+    };
+    let item = json.items.get(n)?;
+    let requirement = match requirement {
+        Some(r) => Some(json.requirements.get(r)?.as_slice()),
+        None => None,
+    };
+    let test = match test {
+        Some(t) => Some(json.tests.get(t)?.as_slice()),
+        None => None,
+    };
+    let rest = Rest {
+        kind: body.kind,
+        text_html: &body.text_html,
+        fields: &body.fields,
+        referenced_by: &body.referenced_by,
+        hazard: body.hazard,
+        approval: body.approval,
+        suspect: body.suspect,
+    };
+    crate::render::input_key_raw(
+        "item.html",
+        &[Some(item.as_slice()), requirement, test],
+        &rest,
+        shared,
+    )
 }

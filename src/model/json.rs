@@ -1,0 +1,220 @@
+//! The packet's JSON, made once. packet.json is the model pretty-printed;
+//! its four long lists (items, results, requirements, tests: nearly all of
+//! its 180 MB at 100k items) are serialized element by element, in
+//! parallel, before the renderers start. packet.json is then the rest of
+//! the model with those elements spliced in, and the site keys its item
+//! pages by the same bytes instead of serializing each item again.
+
+use std::cell::Cell;
+use std::io::Write;
+
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
+use serde_json::ser::Formatter;
+
+use super::Packet;
+
+/// Each element of the long lists, pretty-printed at its depth in
+/// packet.json (an element of a top-level list: four spaces).
+#[derive(Debug, Clone)]
+pub struct JsonParts {
+    pub items: Vec<Vec<u8>>,
+    pub results: Vec<Vec<u8>>,
+    pub requirements: Vec<Vec<u8>>,
+    pub tests: Vec<Vec<u8>>,
+}
+
+thread_local! {
+    /// Set while [`packet_json`] serializes the rest of the model: the long
+    /// lists are then written empty, to be spliced.
+    static SKELETON: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `serialize_with` of the long lists: the list, or `[]` for the skeleton.
+pub(super) fn long_list<T: Serialize, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+    if SKELETON.with(Cell::get) {
+        s.collect_seq(std::iter::empty::<&T>())
+    } else {
+        s.collect_seq(v)
+    }
+}
+
+const INDENT: &[u8] = b"    ";
+
+/// One element as packet.json shows it: pretty, its lines indented as an
+/// element of a top-level list.
+fn element<T: Serialize>(v: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(1024);
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        Pretty {
+            level: 2,
+            has_value: false,
+        },
+    );
+    v.serialize(&mut ser)?;
+    Ok(out)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level) starting `level`
+/// levels deep: it has no way to start anywhere but the top.
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+fn elements<T: Serialize + Sync>(list: &[T]) -> serde_json::Result<Vec<Vec<u8>>> {
+    list.par_iter().map(element).collect()
+}
+
+impl JsonParts {
+    pub fn of(p: &Packet) -> serde_json::Result<JsonParts> {
+        let ((items, results), (requirements, tests)) = rayon::join(
+            || rayon::join(|| elements(&p.items), || elements(&p.results)),
+            || rayon::join(|| elements(&p.requirements), || elements(&p.tests)),
+        );
+        Ok(JsonParts {
+            items: items?,
+            results: results?,
+            requirements: requirements?,
+            tests: tests?,
+        })
+    }
+
+    /// Whether these parts were made from `p` (as many of each).
+    fn fit(&self, p: &Packet) -> bool {
+        self.items.len() == p.items.len()
+            && self.results.len() == p.results.len()
+            && self.requirements.len() == p.requirements.len()
+            && self.tests.len() == p.tests.len()
+    }
+}
+
+/// packet.json: exactly `serde_json::to_vec_pretty(p)` and a line end,
+/// from `p.json` where it was made.
+pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
+    let Some(parts) = p.json.as_ref().filter(|parts| parts.fit(p)) else {
+        let mut bytes = serde_json::to_vec_pretty(p)?;
+        bytes.push(b'\n');
+        return Ok(bytes);
+    };
+    SKELETON.with(|s| s.set(true));
+    let skeleton = serde_json::to_vec_pretty(p);
+    SKELETON.with(|s| s.set(false));
+    let skeleton = skeleton?;
+    let lists: [(&[u8], &[Vec<u8>]); 4] = [
+        (b"\n  \"items\": []", &parts.items),
+        (b"\n  \"results\": []", &parts.results),
+        (b"\n  \"requirements\": []", &parts.requirements),
+        (b"\n  \"tests\": []", &parts.tests),
+    ];
+    let size = skeleton.len()
+        + lists
+            .iter()
+            .flat_map(|(_, l)| l.iter().map(|e| e.len() + 2 + INDENT.len()))
+            .sum::<usize>()
+        + 16;
+    let mut out = Vec::with_capacity(size);
+    let mut rest: &[u8] = &skeleton;
+    for (key, list) in lists {
+        // A top-level key: a line end, then two spaces. Unique, as no
+        // string holds a raw line end. Its order in the model is fixed.
+        let Some(at) = find(rest, key) else {
+            return Err(serde::ser::Error::custom(format!(
+                "packet.json: no {} in the model's skeleton",
+                String::from_utf8_lossy(&key[3..])
+            )));
+        };
+        let open = at + key.len() - 1; // the `]`
+        out.extend_from_slice(&rest[..open]);
+        for (n, e) in list.iter().enumerate() {
+            out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
+            out.extend_from_slice(INDENT);
+            out.extend_from_slice(e);
+        }
+        if !list.is_empty() {
+            out.extend_from_slice(b"\n  ");
+        }
+        rest = &rest[open..];
+    }
+    out.extend_from_slice(rest);
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
