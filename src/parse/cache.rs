@@ -5,7 +5,8 @@
 //! hashed, so an entry can only stand for exactly the bytes it came from.
 //!
 //! An entry is `<folder>/<sha256>.<class>` (`toml`, `markdown`, `junit`):
-//! postcard bytes of the items or JUnit cases,
+//! postcard bytes of the items (with each one's digest without
+//! attachments, when the pipeline gave a way to hash) or JUnit cases,
 //! headed by relpack's identity (version and binary), so another relpack
 //! never reads what this one wrote. Entries are written to a temporary
 //! name and renamed (a reader sees a whole entry or none); one that cannot
