@@ -525,7 +525,7 @@ pub fn build(
     );
     let staging = staging.map_err(|e| Failure::io(e.to_string()))?;
     let counters = opts.counters.clone().unwrap_or_default();
-    let summary = render_model(
+    let (summary, packet) = render_model(
         &mut checked,
         packet,
         build.pdf,
@@ -533,6 +533,11 @@ pub fn build(
         progress,
         &counters,
     )?;
+    // Freeing a 100k-item model one allocation at a time takes a fifth of a
+    // second the process (which exits after a build) gets back anyway, as
+    // rustc does. `serve` and `verify` go through `render_packet`, which
+    // frees it.
+    std::mem::forget(packet);
     let (linked, unrendered) = staging.linked();
     progress(&format!(
         "writing the packet ({linked} unchanged files linked from the earlier build, \
@@ -571,7 +576,7 @@ pub fn render_packet(
 ) -> Result<packet_file::Summary, Failure> {
     progress("building the packet model");
     let packet = packet_model(checked);
-    render_model(checked, packet, pdf, output, progress, counters)
+    render_model(checked, packet, pdf, output, progress, counters).map(|(summary, _)| summary)
 }
 
 /// Stage model: the packet, the only thing renderers see.
@@ -589,7 +594,7 @@ fn render_model(
     output: &dyn render::Output,
     progress: &dyn Fn(&str),
     counters: &std::sync::Arc<progress::Counters>,
-) -> Result<packet_file::Summary, Failure> {
+) -> Result<(packet_file::Summary, model::Packet), Failure> {
     use render::Renderer;
     counters
         .pages_written
@@ -630,11 +635,8 @@ fn render_model(
             .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))
         })?;
     }
-    // Freeing a 100k-item model one allocation at a time takes seconds the
-    // process is about to get back anyway (rustc does the same).
-    let summary = packet.summary();
-    std::mem::forget(packet);
-    Ok(summary)
+    let summary = progress::timed("summary", || packet.summary());
+    Ok((summary, packet))
 }
 
 /// The PDF renderer with the packet's extra fonts; characters no font can

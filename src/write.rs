@@ -218,7 +218,7 @@ fn unlink(path: &Path) -> Result<(), OutputError> {
 /// In a recycled staging folder, remove every file this build did not put
 /// (items gone, a SHA256SUMS.sig no longer asked for) and the folders left
 /// empty, so that it holds exactly what a clean build would.
-fn prune(dir: &Path, placed: &HashSet<String>) -> std::io::Result<()> {
+fn prune(dir: &Path, placed: &HashSet<&str>) -> std::io::Result<()> {
     for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
         let entry = entry.map_err(std::io::Error::from)?;
         let rel = crate::discover::relative(dir, entry.path());
@@ -226,7 +226,7 @@ fn prune(dir: &Path, placed: &HashSet<String>) -> std::io::Result<()> {
             if fs::read_dir(entry.path())?.next().is_none() {
                 fs::remove_dir(entry.path())?;
             }
-        } else if !placed.contains(&rel) {
+        } else if !placed.contains(rel.as_str()) {
             fs::remove_file(entry.path())?;
         }
     }
@@ -334,13 +334,30 @@ impl Staging {
         crate::progress::timed("finish the writes", || self.finish_writes())?;
         let mut sums =
             std::mem::take(&mut *self.sums.lock().map_err(|_| OutputError::WritersStopped)?);
-        if self.reuse.as_ref().as_ref().is_some_and(Reuse::recycled) {
-            let placed: HashSet<String> = sums.iter().map(|(rel, _)| rel.clone()).collect();
-            crate::progress::timed("prune the recycled folder", || prune(&self.tmp, &placed))
-                .map_err(io("clean", &self.tmp))?;
-        }
+        sums.sort();
+        let recorded = self.recorder.take();
+        // Pruning walks the folder; the checksums and the manifest need only
+        // what was placed: side by side.
+        let recycled = self.reuse.as_ref().as_ref().is_some_and(Reuse::recycled);
+        let (pruned, (text, manifest)) = rayon::join(
+            || {
+                if !recycled {
+                    return Ok(());
+                }
+                let placed: HashSet<&str> = sums.iter().map(|(rel, _)| rel.as_str()).collect();
+                crate::progress::timed("prune the recycled folder", || prune(&self.tmp, &placed))
+            },
+            || {
+                (
+                    crate::progress::timed("SHA256SUMS", || sorted_sums(&sums)),
+                    crate::progress::timed("make the manifest", || {
+                        reuse::manifest(&self.out, &self.folder, &self.folder, &recorded)
+                    }),
+                )
+            },
+        );
+        pruned.map_err(io("clean", &self.tmp))?;
         let path = self.tmp.join("SHA256SUMS");
-        let text = sha256sums(&mut sums);
         fs::write(&path, &text).map_err(io("write", &path))?;
         if let Some(sign) = sign {
             let armored = sign(text.as_bytes()).map_err(WriteError::Sign)?;
@@ -363,9 +380,7 @@ impl Staging {
         durable::sync_dir(&self.out).map_err(io("sync", &self.out))?;
         // Failing to record it is no failure of the build: the next one is
         // then a full one.
-        if let Some((dir, name, bytes)) =
-            reuse::manifest(&self.out, &self.folder, &self.folder, &self.recorder.take())
-        {
+        if let Some((dir, name, bytes)) = manifest {
             crate::progress::timed("write the manifest", || {
                 let _ = fs::create_dir_all(&dir).map(|()| replace_file(&dir, &name, &bytes));
             });
@@ -431,9 +446,18 @@ impl Staging {
 /// SHA256SUMS in `sha256sum` format, sorted by path.
 pub fn sha256sums(sums: &mut [(String, String)]) -> String {
     sums.sort();
-    sums.iter()
-        .map(|(path, hash)| format!("{hash}  {path}\n"))
-        .collect()
+    sorted_sums(sums)
+}
+
+fn sorted_sums(sums: &[(String, String)]) -> String {
+    let mut text = String::with_capacity(sums.iter().map(|(p, h)| p.len() + h.len() + 3).sum());
+    for (path, hash) in sums {
+        text.push_str(hash);
+        text.push_str("  ");
+        text.push_str(path);
+        text.push('\n');
+    }
+    text
 }
 
 impl Staging {
