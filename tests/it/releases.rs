@@ -329,6 +329,19 @@ fn verify_checks_sums_digests_and_the_evidence() {
         .stdout(predicate::str::contains("release digest of the items is"));
 }
 
+/// The sample's rich evidence and a small tree of requirements only (a
+/// temporary folder, kept while its guard lives).
+fn sample_and_small_tree() -> (TempDir, [std::path::PathBuf; 2]) {
+    let small = TempDir::new().unwrap();
+    small
+        .child("relpack.toml")
+        .write_str(&config("1.0.0", "2026-01-01", None))
+        .unwrap();
+    small.child("reqs.toml").write_str(V1_REQS).unwrap();
+    let roots = [repo_path("sample-evidence"), small.path().to_path_buf()];
+    (small, roots)
+}
+
 /// OUT's list of releases takes the release just built from its model, not
 /// from its packet.json read back: both must say the same, on the sample's
 /// rich evidence and on a small tree.
@@ -343,13 +356,8 @@ fn a_packets_summary_from_its_model_equals_the_one_read_from_its_packet_json() {
             Ok(())
         }
     }
-    let small = TempDir::new().unwrap();
-    small
-        .child("relpack.toml")
-        .write_str(&config("1.0.0", "2026-01-01", None))
-        .unwrap();
-    small.child("reqs.toml").write_str(V1_REQS).unwrap();
-    for root in [repo_path("sample-evidence"), small.path().to_path_buf()] {
+    let (_small, roots) = sample_and_small_tree();
+    for root in roots {
         let mut checked = relpack::check(&root, &relpack::Options::default())
             .unwrap_or_else(|_| panic!("{} checks", root.display()));
         let memory = Memory(Default::default());
@@ -372,13 +380,8 @@ fn a_packets_summary_from_its_model_equals_the_one_read_from_its_packet_json() {
 /// on the sample and on a small tree (some lists empty).
 #[test]
 fn packet_json_from_its_parts_equals_the_model_serialized_whole() {
-    let small = TempDir::new().unwrap();
-    small
-        .child("relpack.toml")
-        .write_str(&config("1.0.0", "2026-01-01", None))
-        .unwrap();
-    small.child("reqs.toml").write_str(V1_REQS).unwrap();
-    for root in [repo_path("sample-evidence"), small.path().to_path_buf()] {
+    let (_small, roots) = sample_and_small_tree();
+    for root in roots {
         let checked = relpack::check(&root, &relpack::Options::default())
             .unwrap_or_else(|_| panic!("{} checks", root.display()));
         let mut packet = relpack::model::Packet::build(&checked, checked.changes.clone());
