@@ -41,7 +41,9 @@ struct ItemPage<'a> {
 }
 
 /// What differs between item pages: their header is the same for all but
-/// its title, which comes from the item (see `render_all`'s key).
+/// its title, which comes from the item (see `render_all`'s key). Every
+/// field must be in the page's key: `key_of` hashes `item`, `requirement`
+/// and `test` as packet.json's bytes and the others in its `Rest`.
 #[derive(Serialize)]
 struct ItemBody<'a> {
     item: &'a PacketItem,
