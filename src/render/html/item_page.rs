@@ -41,18 +41,25 @@ struct ItemPage<'a> {
 }
 
 /// What differs between item pages: their header is the same for all but
-/// its title, which comes from the item (see `render_all`'s key). Every
-/// field must be in the page's key: `key_of` hashes `item`, `requirement`
-/// and `test` as packet.json's bytes and the others in its `Rest`.
+/// its title, which comes from the item (see `render_all`'s key). The item
+/// and its requirement or test row enter the key as packet.json's bytes of
+/// them (`key_of`); the rest is serialized into it whole, so whatever is
+/// added there is keyed too.
 #[derive(Serialize)]
 struct ItemBody<'a> {
     item: &'a PacketItem,
+    requirement: Option<&'a RequirementRow>,
+    test: Option<&'a TestRow>,
+    #[serde(flatten)]
+    rest: BodyRest<'a>,
+}
+
+#[derive(Serialize)]
+struct BodyRest<'a> {
     kind: &'static str,
     text_html: String,
     fields: Vec<FieldView>,
     referenced_by: Vec<RelationView<'a>>,
-    requirement: Option<&'a RequirementRow>,
-    test: Option<&'a TestRow>,
     hazard: Option<&'a HazardRow>,
     approval: Option<&'a ApprovalCheck>,
     suspect: Option<&'a str>,
@@ -177,27 +184,29 @@ fn render_one(
     let test = rows.tests.get(id).copied().filter(|_| of_kind(Kind::Test));
     let body = ItemBody {
         item,
-        kind: item.kind.name(),
-        text_html: site.text_of(item, "../"),
-        fields: field_views(p, item),
-        referenced_by: item
-            .referenced_by
-            .iter()
-            .map(|(relation, ids)| RelationView { relation, ids })
-            .collect(),
         requirement: requirement.map(|r| &p.requirements[r]),
         test: test.map(|t| &p.tests[t]),
-        hazard: rows
-            .hazards
-            .get(id)
-            .copied()
-            .filter(|_| of_kind(Kind::Hazard)),
-        approval: rows
-            .approvals
-            .get(id)
-            .copied()
-            .filter(|_| of_kind(Kind::Approval)),
-        suspect: rows.suspects.get(id).copied(),
+        rest: BodyRest {
+            kind: item.kind.name(),
+            text_html: site.text_of(item, "../"),
+            fields: field_views(p, item),
+            referenced_by: item
+                .referenced_by
+                .iter()
+                .map(|(relation, ids)| RelationView { relation, ids })
+                .collect(),
+            hazard: rows
+                .hazards
+                .get(id)
+                .copied()
+                .filter(|_| of_kind(Kind::Hazard)),
+            approval: rows
+                .approvals
+                .get(id)
+                .copied()
+                .filter(|_| of_kind(Kind::Approval)),
+            suspect: rows.suspects.get(id).copied(),
+        },
     };
     let key = (!shared.is_empty()).then(|| key_of(p, &body, n, requirement, test, shared));
     crate::render::reuse_or_render(out, &path, key.flatten(), || {
@@ -209,10 +218,9 @@ fn render_one(
     })
 }
 
-/// The key of an item page's inputs. The item and its requirement or test
-/// row are what packet.json shows of them, already serialized
-/// (`model::json`): hashed as they are, the rest of the view serialized.
-/// Without those bytes, the whole view is serialized.
+/// The key of an item page's inputs: the item and its requirement or test
+/// row as packet.json shows them, already serialized (`model::json`), then
+/// the rest of the view. Without those bytes, the whole view is serialized.
 fn key_of(
     p: &Packet,
     body: &ItemBody<'_>,
@@ -221,41 +229,22 @@ fn key_of(
     test: Option<usize>,
     shared: &str,
 ) -> Option<String> {
-    #[derive(Serialize)]
-    struct Rest<'a> {
-        kind: &'static str,
-        text_html: &'a str,
-        fields: &'a [FieldView],
-        referenced_by: &'a [RelationView<'a>],
-        hazard: Option<&'a HazardRow>,
-        approval: Option<&'a ApprovalCheck>,
-        suspect: Option<&'a str>,
-    }
     let Some(json) = &p.json else {
         return crate::render::input_key("item.html", body, shared);
     };
-    let item = json.items.get(n)?;
-    let requirement = match requirement {
-        Some(r) => Some(json.requirements.get(r)?.as_slice()),
-        None => None,
-    };
-    let test = match test {
-        Some(t) => Some(json.tests.get(t)?.as_slice()),
-        None => None,
-    };
-    let rest = Rest {
-        kind: body.kind,
-        text_html: &body.text_html,
-        fields: &body.fields,
-        referenced_by: &body.referenced_by,
-        hazard: body.hazard,
-        approval: body.approval,
-        suspect: body.suspect,
-    };
-    crate::render::input_key_raw(
-        "item.html",
-        &[Some(item.as_slice()), requirement, test],
-        &rest,
-        shared,
-    )
+    let raw = [
+        Some(json.items.get(n)?.as_slice()),
+        row(&json.requirements, requirement)?,
+        row(&json.tests, test)?,
+    ];
+    crate::render::input_key_raw("item.html", &raw, &body.rest, shared)
+}
+
+/// A row's bytes in `list`: `Some(None)` for an item without such a row,
+/// `None` when `list` has no row `at` (the key cannot be made).
+fn row(list: &[Vec<u8>], at: Option<usize>) -> Option<Option<&[u8]>> {
+    match at {
+        Some(i) => Some(Some(list.get(i)?.as_slice())),
+        None => Some(None),
+    }
 }
