@@ -169,7 +169,7 @@ pub fn item_sha256(item: &Item, attachments: &[(String, String)]) -> [u8; 32] {
 }
 
 pub fn item_digest(item: &Item, attachments: &[(String, String)]) -> String {
-    sha256_prefixed(canonical_form(item, attachments).as_bytes())
+    prefixed(&item_sha256(item, attachments))
 }
 
 /// The release digest: `<id> <digest>\n` for every item that is not an

@@ -157,14 +157,6 @@ impl Spans {
         })
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Each entry ends after the one before, on a character boundary of
     /// `pointers`, and the last at its end: what [`Spans::push`] makes
     /// (a cache entry read back is checked against it).
