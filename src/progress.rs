@@ -69,18 +69,37 @@ fn thousands(n: usize) -> String {
 /// resident (scripts/bench.sh reads the phi scan's line). A leaf of the
 /// module graph, so any stage may time itself.
 pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
+    let timings = std::env::var_os("RELPACK_TIMINGS").is_some();
+    let cpu_start = if timings { cpu() } else { None };
     let start = std::time::Instant::now();
     let out = f();
-    if std::env::var_os("RELPACK_TIMINGS").is_some() {
+    if timings {
         eprintln!(
-            "[{:>8.3} s] {stage} (took){}",
+            "[{:>8.3} s] {stage} (took){}{}",
             start.elapsed().as_secs_f64(),
+            cpu()
+                .zip(cpu_start)
+                .map(|(end, start)| format!(", {:.2} s of CPU", end - start))
+                .unwrap_or_default(),
             resident()
                 .map(|m| format!(", {m} MB resident"))
                 .unwrap_or_default()
         );
     }
     out
+}
+
+/// The process's CPU time so far (user + system, all threads), where the
+/// system says (Linux): a stage's wall time beside it shows its parallelism.
+pub fn cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command's closing parenthesis; utime and stime are
+    // the 14th and 15th of the line, in clock ticks (100 a second on Linux).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
 }
 
 /// Resident memory in MB where the system says (Linux), for the timings.

@@ -300,7 +300,13 @@ impl Progress {
         }
         // RELPACK_TIMINGS=1 prints when each stage starts (for benchmarks).
         if std::env::var_os("RELPACK_TIMINGS").is_some() {
-            eprintln!("[{:>8.3} s] {name}", self.start.elapsed().as_secs_f64());
+            let cpu = relpack::progress::cpu()
+                .map(|c| format!(" ({c:.2} s of CPU so far)"))
+                .unwrap_or_default();
+            eprintln!(
+                "[{:>8.3} s] {name}{cpu}",
+                self.start.elapsed().as_secs_f64()
+            );
         }
     }
 

@@ -18,10 +18,19 @@ use super::Packet;
 /// packet.json (an element of a top-level list: four spaces).
 #[derive(Debug, Clone)]
 pub struct JsonParts {
-    pub items: Vec<Vec<u8>>,
-    pub results: Vec<Vec<u8>>,
-    pub requirements: Vec<Vec<u8>>,
-    pub tests: Vec<Vec<u8>>,
+    pub items: Vec<Element>,
+    pub results: Vec<Element>,
+    pub requirements: Vec<Element>,
+    pub tests: Vec<Element>,
+}
+
+/// One element's bytes and their SHA-256: the site keys the pages and
+/// parts made from a row by this digest, so 100k rows are hashed once, not
+/// once per page that shows them.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub bytes: Vec<u8>,
+    pub sha256: [u8; 32],
 }
 
 thread_local! {
@@ -43,7 +52,7 @@ const INDENT: &[u8] = b"    ";
 
 /// One element as packet.json shows it: pretty, its lines indented as an
 /// element of a top-level list.
-fn element<T: Serialize>(v: &T) -> serde_json::Result<Vec<u8>> {
+fn element<T: Serialize>(v: &T) -> serde_json::Result<Element> {
     let mut out = Vec::with_capacity(1024);
     let mut ser = serde_json::Serializer::with_formatter(
         &mut out,
@@ -53,7 +62,9 @@ fn element<T: Serialize>(v: &T) -> serde_json::Result<Vec<u8>> {
         },
     );
     v.serialize(&mut ser)?;
-    Ok(out)
+    use sha2::Digest;
+    let sha256 = sha2::Sha256::digest(&out).into();
+    Ok(Element { bytes: out, sha256 })
 }
 
 /// serde_json's `PrettyFormatter` (two spaces a level) starting `level`
@@ -141,7 +152,7 @@ impl Formatter for Pretty {
     }
 }
 
-fn elements<T: Serialize + Sync>(list: &[T]) -> serde_json::Result<Vec<Vec<u8>>> {
+fn elements<T: Serialize + Sync>(list: &[T]) -> serde_json::Result<Vec<Element>> {
     list.par_iter().map(element).collect()
 }
 
@@ -180,7 +191,7 @@ pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
     let skeleton = serde_json::to_vec_pretty(p);
     SKELETON.with(|s| s.set(false));
     let skeleton = skeleton?;
-    let lists: [(&[u8], &[Vec<u8>]); 4] = [
+    let lists: [(&[u8], &[Element]); 4] = [
         (b"\n  \"items\": []", &parts.items),
         (b"\n  \"results\": []", &parts.results),
         (b"\n  \"requirements\": []", &parts.requirements),
@@ -189,7 +200,7 @@ pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
     let size = skeleton.len()
         + lists
             .iter()
-            .flat_map(|(_, l)| l.iter().map(|e| e.len() + 2 + INDENT.len()))
+            .flat_map(|(_, l)| l.iter().map(|e| e.bytes.len() + 2 + INDENT.len()))
             .sum::<usize>()
         + 16;
     let mut out = Vec::with_capacity(size);
@@ -208,7 +219,7 @@ pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
         for (n, e) in list.iter().enumerate() {
             out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
             out.extend_from_slice(INDENT);
-            out.extend_from_slice(e);
+            out.extend_from_slice(&e.bytes);
         }
         if !list.is_empty() {
             out.extend_from_slice(b"\n  ");

@@ -54,9 +54,9 @@ pub fn input_key<T: serde::Serialize>(template: &str, view: &T, extra: &str) -> 
     input_key_raw(template, &[], view, extra)
 }
 
-/// [`input_key`] of a view some of whose parts are already serialized
-/// (`raw`: packet.json's bytes of the item and its rows, `None` where the
-/// view has no such part), the rest serialized here.
+/// [`input_key`] of a view some of whose parts are already serialized and
+/// hashed (`raw`: the digests of packet.json's bytes of the rows shown,
+/// `None` where the view has no such part), the rest serialized here.
 pub fn input_key_raw<T: serde::Serialize>(
     template: &str,
     raw: &[Option<&[u8]>],

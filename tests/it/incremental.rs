@@ -218,13 +218,21 @@ fn reuse_counts(root: &Path, out: &Path) -> (usize, usize) {
         .lines()
         .find(|l| l.contains("unchanged files linked"))
         .unwrap_or_else(|| panic!("no reuse counts in:\n{stderr}"));
-    let numbers: Vec<usize> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    let n = numbers.len();
-    assert!(n >= 2, "no counts in {line:?}");
-    (numbers[n - 2], numbers[n - 1])
+    // "(N unchanged files linked from the earlier build, M of them not
+    // rendered again)": the number before each phrase.
+    let before = |phrase: &str| -> usize {
+        let head = &line[..line
+            .find(phrase)
+            .unwrap_or_else(|| panic!("no {phrase:?} in {line:?}"))];
+        let digits = head.trim_end().rsplit(|c: char| !c.is_ascii_digit()).next();
+        digits
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| panic!("no count before {phrase:?} in {line:?}"))
+    };
+    (
+        before(" unchanged files linked"),
+        before(" of them not rendered"),
+    )
 }
 
 #[test]

@@ -10,6 +10,7 @@ use super::site::{Header, Site};
 use super::templates;
 use crate::gate::ApprovalCheck;
 use crate::item::Kind;
+use crate::model::json::Element;
 use crate::model::{HazardRow, Packet, PacketItem, RequirementRow, TestRow};
 use crate::names::page_name;
 use crate::render::{Output, RenderError};
@@ -219,8 +220,8 @@ fn render_one(
 }
 
 /// The key of an item page's inputs: the item and its requirement or test
-/// row as packet.json shows them, already serialized (`model::json`), then
-/// the rest of the view. Without those bytes, the whole view is serialized.
+/// row by the digests of their packet.json bytes (`model::json`), then the
+/// rest of the view. Without those, the whole view is serialized.
 fn key_of(
     p: &Packet,
     body: &ItemBody<'_>,
@@ -233,18 +234,18 @@ fn key_of(
         return crate::render::input_key("item.html", body, shared);
     };
     let raw = [
-        Some(json.items.get(n)?.as_slice()),
+        Some(json.items.get(n)?.sha256.as_slice()),
         row(&json.requirements, requirement)?,
         row(&json.tests, test)?,
     ];
     crate::render::input_key_raw("item.html", &raw, &body.rest, shared)
 }
 
-/// A row's bytes in `list`: `Some(None)` for an item without such a row,
+/// A row's digest in `list`: `Some(None)` for an item without such a row,
 /// `None` when `list` has no row `at` (the key cannot be made).
-fn row(list: &[Vec<u8>], at: Option<usize>) -> Option<Option<&[u8]>> {
+fn row(list: &[Element], at: Option<usize>) -> Option<Option<&[u8]>> {
     match at {
-        Some(i) => Some(Some(list.get(i)?.as_slice())),
+        Some(i) => Some(Some(list.get(i)?.sha256.as_slice())),
         None => Some(None),
     }
 }

@@ -12,9 +12,10 @@ use super::templates;
 use crate::changes::ChangeSet;
 use crate::gate::{ApprovalCheck, GateOutcome};
 use crate::git::TracedCommit;
+use crate::model::json::Element;
 use crate::model::{
     AnomalyRow, DeviationRow, EvidenceEntry, HazardRow, JunitSummary, PacketItem, PropertyCase,
-    RequirementCounts, RequirementRow, SoupRow, UnboundCase,
+    RequirementCounts, RequirementRow, SoupRow, TestRow, UnboundCase,
 };
 use crate::render::{Output, RenderError};
 
@@ -84,10 +85,36 @@ fn page<T: Serialize>(
     }
     let path = h.current();
     let view = WithHeader { h, view };
+    KEYING.with(|k| k.set(true));
     let key = crate::render::input_key(path, &view, &site.csp);
+    KEYING.with(|k| k.set(false));
     crate::render::reuse_or_render(out, path, key, || {
         templates::render(path, &view, Some(&site.csp))
     })
+}
+
+thread_local! {
+    /// Set while [`page`] makes its key: [`Rows`] then serialize as the
+    /// keys of their parts instead of their megabytes of HTML.
+    static KEYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The rows of a big section as HTML, and the digest of the keys of the
+/// parts they were made of: equal part keys mean equal parts, so the page's
+/// key takes the digest and need not hash the HTML (`None`: a part had no
+/// key; the page's key then hashes the HTML).
+struct Rows {
+    html: String,
+    key: Option<[u8; 32]>,
+}
+
+impl Serialize for Rows {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.key {
+            Some(key) if KEYING.with(std::cell::Cell::get) => s.serialize_bytes(&key),
+            _ => s.serialize_str(&self.html),
+        }
+    }
 }
 
 /// Rows per part of a big section: an edit renders a few hundred rows
@@ -96,14 +123,18 @@ const PART_ROWS: usize = 256;
 
 /// `rows` through the part template `template`, in parts of [`PART_ROWS`]
 /// rendered side by side; a part whose inputs an earlier build rendered is
-/// taken from `out` instead (see `parts.rs`).
-fn parts<T: Serialize + Sync>(
+/// taken from `out` instead (see `parts.rs`). `digests`: packet.json's
+/// digests of the model rows each row shows (see [`Keyed`]); a part is then
+/// keyed by those and the rest of its rows, not by its rows serialized.
+fn parts<T: Keyed + Sync>(
     out: &dyn Output,
     template: &str,
     root: &str,
     rows: &[T],
-) -> Result<String, RenderError> {
+    digests: Option<&[Element]>,
+) -> Result<Rows, RenderError> {
     use rayon::prelude::*;
+    use sha2::Digest;
     #[derive(Serialize)]
     struct Root<'a> {
         root: &'a str,
@@ -113,25 +144,78 @@ fn parts<T: Serialize + Sync>(
         h: Root<'a>,
         rows: &'a [T],
     }
-    let rendered: Vec<String> = rows
+    #[derive(Serialize)]
+    struct KeyView<'a, R> {
+        h: Root<'a>,
+        rest: Vec<R>,
+    }
+    let digests = digests.filter(|d| d.len() == rows.len());
+    let rendered: Vec<(String, Option<String>)> = rows
         .par_chunks(PART_ROWS)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(n, chunk)| {
             let view = PartView {
                 h: Root { root },
                 rows: chunk,
             };
-            let key = crate::render::input_key(template, &view, "");
+            let key = match digests {
+                Some(d) => {
+                    let start = n * PART_ROWS;
+                    let raw: Vec<Option<&[u8]>> = d[start..start + chunk.len()]
+                        .iter()
+                        .map(|e| Some(e.sha256.as_slice()))
+                        .collect();
+                    let rest = KeyView {
+                        h: Root { root },
+                        rest: chunk.iter().map(Keyed::rest).collect(),
+                    };
+                    crate::render::input_key_raw(template, &raw, &rest, "")
+                }
+                None => crate::render::input_key(template, &view, ""),
+            };
             if let Some(html) = key.as_deref().and_then(|k| out.part(k)) {
-                return Ok(html);
+                return Ok((html, key));
             }
             let html = templates::render_text(template, &view, None)?;
             if let Some(k) = &key {
                 out.keep_part(k, &html);
             }
-            Ok(html)
+            Ok((html, key))
         })
         .collect::<Result<_, RenderError>>()?;
-    Ok(rendered.concat())
+    let mut html = String::with_capacity(rendered.iter().map(|(h, _)| h.len()).sum());
+    let mut keys = Some(sha2::Sha256::new());
+    for (part, key) in &rendered {
+        html.push_str(part);
+        match (key, keys.as_mut()) {
+            (Some(k), Some(h)) => h.update(k.as_bytes()),
+            _ => keys = None,
+        }
+    }
+    Ok(Rows {
+        html,
+        key: keys.map(|h| h.finalize().into()),
+    })
+}
+
+/// A row of a big section: its model row, whose packet.json digest keys it,
+/// and the rest of what its part template reads (`rest`), serialized into
+/// the key. A field the template reads must be in one or the other.
+trait Keyed: Serialize {
+    type Rest<'a>: Serialize
+    where
+        Self: 'a;
+    fn rest(&self) -> Self::Rest<'_>;
+}
+
+impl Keyed for RequirementRow {
+    type Rest<'a> = ();
+    fn rest(&self) {}
+}
+
+impl Keyed for TestRow {
+    type Rest<'a> = ();
+    fn rest(&self) {}
 }
 
 fn index(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
@@ -245,15 +329,26 @@ fn changes(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), Rende
 }
 
 fn requirements(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), RenderError> {
+    /// A requirement row and its text as HTML. Serialized as the row's
+    /// fields beside `html`, so the row's digest keys all but the text.
     #[derive(Serialize)]
     struct RequirementView<'a> {
         row: &'a RequirementRow,
         html: String,
     }
+    impl Keyed for RequirementView<'_> {
+        type Rest<'a>
+            = &'a str
+        where
+            Self: 'a;
+        fn rest(&self) -> &str {
+            &self.html
+        }
+    }
     #[derive(Serialize)]
     struct View {
         requirement_count: usize,
-        requirement_rows: String,
+        requirement_rows: Rows,
     }
     let p = site.p;
     let rows: Vec<RequirementView<'_>> = p
@@ -269,7 +364,13 @@ fn requirements(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
         .collect();
     let view = View {
         requirement_count: rows.len(),
-        requirement_rows: parts(out, "parts/requirements.html", h.root(), &rows)?,
+        requirement_rows: parts(
+            out,
+            "parts/requirements.html",
+            h.root(),
+            &rows,
+            p.json.as_ref().map(|j| j.requirements.as_slice()),
+        )?,
     };
     page(site, &h, view, out)
 }
@@ -312,9 +413,9 @@ fn trace_matrix(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
     #[derive(Serialize)]
     struct View {
         requirement_count: usize,
-        requirement_rows: String,
+        requirement_rows: Rows,
         test_count: usize,
-        test_rows: String,
+        test_rows: Rows,
     }
     let p = site.p;
     let view = View {
@@ -324,9 +425,16 @@ fn trace_matrix(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
             "parts/trace-requirements.html",
             h.root(),
             &p.requirements,
+            p.json.as_ref().map(|j| j.requirements.as_slice()),
         )?,
         test_count: p.tests.len(),
-        test_rows: parts(out, "parts/trace-tests.html", h.root(), &p.tests)?,
+        test_rows: parts(
+            out,
+            "parts/trace-tests.html",
+            h.root(),
+            &p.tests,
+            p.json.as_ref().map(|j| j.tests.as_slice()),
+        )?,
     };
     page(site, &h, view, out)
 }
@@ -336,7 +444,7 @@ fn verification(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
     struct View<'a> {
         by_outcome: &'a BTreeMap<String, usize>,
         by_method: &'a BTreeMap<String, usize>,
-        test_rows: String,
+        test_rows: Rows,
         unbound: &'a [UnboundCase],
         by_property: &'a [PropertyCase],
         requirements: &'a RequirementCounts,
@@ -346,7 +454,13 @@ fn verification(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<(), 
     let view = View {
         by_outcome: &p.verification.by_outcome,
         by_method: &p.verification.by_method,
-        test_rows: parts(out, "parts/verification-tests.html", h.root(), &p.tests)?,
+        test_rows: parts(
+            out,
+            "parts/verification-tests.html",
+            h.root(),
+            &p.tests,
+            p.json.as_ref().map(|j| j.tests.as_slice()),
+        )?,
         unbound: &p.verification.unbound,
         by_property: &p.verification.by_property,
         requirements: &p.verification.requirements,
