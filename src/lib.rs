@@ -20,6 +20,7 @@ pub mod discover;
 pub mod durable;
 pub mod enforce;
 pub mod evidence;
+pub mod fasthash;
 pub mod fonts;
 pub mod fsroot;
 pub mod gate;

@@ -2,7 +2,7 @@
 //! version) or from the JUnit cases bound to it. Computed once, read by the
 //! gates and the packet model.
 
-use std::collections::HashMap;
+use crate::fasthash::HashMap;
 
 use serde::Serialize;
 

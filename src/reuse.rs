@@ -14,7 +14,7 @@
 //! is replaced and written after, so a build killed in between leaves no
 //! manifest and the next build is a full one.
 
-use std::collections::HashMap;
+use crate::fasthash::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

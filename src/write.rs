@@ -23,6 +23,10 @@ use crate::render::{Output, OutputError};
 
 pub use crate::destination::{check_destination, remove_stale, Destination, Refusal};
 use crate::durable;
+
+/// Files from this size on start their way to the disk as soon as they are
+/// written (see `durable::start_writeback`).
+const BIG_FILE: usize = 1 << 20;
 use crate::reuse::{self, Recorder, Reuse};
 
 /// Why the packet could not be written: an I/O failure (exit 3).
@@ -134,6 +138,9 @@ impl Writers {
         let write = || -> std::io::Result<fs::Metadata> {
             let mut file = fs::File::create(&f.path)?;
             std::io::Write::write_all(&mut file, &f.bytes)?;
+            if f.bytes.len() >= BIG_FILE {
+                durable::start_writeback(&file);
+            }
             file.metadata()
         };
         let meta = write().map_err(|e| OutputError::io("write", &f.path, &e))?;

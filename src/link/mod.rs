@@ -4,10 +4,7 @@
 
 use std::collections::BTreeMap;
 
-/// Linking is a few hundred thousand lookups; foldhash is several times
-/// faster than SipHash on short keys and still seeded per process, so
-/// hostile ids cannot be chosen to collide.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use crate::fasthash::HashMap;
 
 use serde::Serialize;
 

@@ -1,7 +1,9 @@
 //! The items of the packet, with where each was read and what links to
 //! it; and the evidence index.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::fasthash::HashMap;
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -62,7 +64,7 @@ pub fn items(c: &Checked) -> Vec<PacketItem> {
 /// Every evidence file with the items read from it.
 pub fn evidence_index(c: &Checked, items: &[PacketItem]) -> Vec<EvidenceEntry> {
     let ev = &c.evidence;
-    let mut by_file: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut by_file: HashMap<&str, Vec<String>> = HashMap::default();
     for item in items {
         by_file
             .entry(item.file.as_str())

@@ -14,7 +14,9 @@ mod risk;
 mod trace;
 mod verification;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::fasthash::HashMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -494,7 +496,7 @@ impl Packet {
             figures: figures::figures(c),
             history: ev.history.clone(),
             measures: Default::default(),
-            by_id: HashMap::new(),
+            by_id: HashMap::default(),
             json: None,
         };
         packet.measures = measures::measures(&packet);

@@ -1,7 +1,7 @@
 //! Sections 5 and 7: each requirement with its trace (needs, hazards,
 //! tests, cases, latest result) and its verification verdict.
 
-use std::collections::HashMap;
+use crate::fasthash::HashMap;
 
 use super::{CaseRef, CodeRef, RequirementRow, TestRef};
 use crate::gate::effective_class;
@@ -12,7 +12,7 @@ use crate::stages::Checked;
 pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
     let ev = &c.evidence;
     let outcome_of = |t: usize| c.results.latest.get(&t).copied();
-    let mut needs_memo: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut needs_memo: HashMap<usize, Vec<String>> = HashMap::default();
     let code = code_refs(ev);
     let requirements: Vec<RequirementRow> = ev
         .requirements()
@@ -105,7 +105,7 @@ fn code_refs(ev: &crate::evidence::Evidence) -> HashMap<&str, Vec<CodeRef>> {
         // Only a web address becomes a link (the site's pages are strict).
         .filter(|(url, _)| url.starts_with("https://") || url.starts_with("http://"))
         .map(|(url, g)| url.replace("{commit}", &g.commit));
-    let mut out: HashMap<&str, Vec<CodeRef>> = HashMap::new();
+    let mut out: HashMap<&str, Vec<CodeRef>> = HashMap::default();
     for m in &ev.markers.markers {
         out.entry(m.id.as_str()).or_default().push(CodeRef {
             path: m.path.clone(),

@@ -1,6 +1,6 @@
 //! One page per item (`items/<page>.html`), rendered in parallel.
 
-use std::collections::HashMap;
+use crate::fasthash::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -42,21 +42,15 @@ struct ItemPage<'a> {
 }
 
 /// What differs between item pages: their header is the same for all but
-/// its title, which comes from the item (see `render_all`'s key). The item
-/// and its requirement or test row enter the key as packet.json's bytes of
-/// them (`key_of`); the rest is serialized into it whole, so whatever is
-/// added there is keyed too.
+/// its title, which comes from the item (see `render_all`'s key). A page
+/// is made from its item, its requirement or test row and its [`Inputs`]
+/// only (`ItemBody::of`), and its key hashes exactly those (`key_of`), so
+/// a page whose key is unchanged is unchanged.
 #[derive(Serialize)]
 struct ItemBody<'a> {
     item: &'a PacketItem,
     requirement: Option<&'a RequirementRow>,
     test: Option<&'a TestRow>,
-    #[serde(flatten)]
-    rest: BodyRest<'a>,
-}
-
-#[derive(Serialize)]
-struct BodyRest<'a> {
     kind: &'static str,
     text_html: String,
     fields: Vec<FieldView>,
@@ -64,6 +58,46 @@ struct BodyRest<'a> {
     hazard: Option<&'a HazardRow>,
     approval: Option<&'a ApprovalCheck>,
     suspect: Option<&'a str>,
+}
+
+/// An item page's inputs beyond its item and rows, as cheap to hash as
+/// they can be: its text as the site keeps it (links to the release folder
+/// marked, see `Site::text_stored`), and whether each value of its fields
+/// names an item of the packet, instead of the fields' views.
+#[derive(Serialize)]
+struct Inputs<'a> {
+    text: &'a str,
+    links: Vec<bool>,
+    hazard: Option<&'a HazardRow>,
+    approval: Option<&'a ApprovalCheck>,
+    suspect: Option<&'a str>,
+}
+
+impl<'a> ItemBody<'a> {
+    fn of(
+        site: &Site<'_>,
+        item: &'a PacketItem,
+        requirement: Option<&'a RequirementRow>,
+        test: Option<&'a TestRow>,
+        inputs: Inputs<'a>,
+    ) -> ItemBody<'a> {
+        ItemBody {
+            item,
+            requirement,
+            test,
+            kind: item.kind.name(),
+            text_html: site.text_at(inputs.text, "../"),
+            fields: field_views_with(item, &inputs.links),
+            referenced_by: item
+                .referenced_by
+                .iter()
+                .map(|(relation, ids)| RelationView { relation, ids })
+                .collect(),
+            hazard: inputs.hazard,
+            approval: inputs.approval,
+            suspect: inputs.suspect,
+        }
+    }
 }
 
 fn scalar_text(v: &Value) -> String {
@@ -77,26 +111,57 @@ fn scalar_text(v: &Value) -> String {
 /// An item's fields as shown: every field but id, title and text, the ids
 /// in its link fields marked for linking.
 pub fn field_views(p: &Packet, item: &PacketItem) -> Vec<FieldView> {
-    let link_fields: Vec<&str> = item.kind.links().iter().map(|l| l.0).collect();
+    field_views_with(item, &field_links(p, item))
+}
+
+/// The fields an item page shows, in order.
+fn shown_fields(item: &PacketItem) -> impl Iterator<Item = (&String, &Value)> {
     item.fields
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "id" | "title" | "text"))
-        .map(|(k, v)| {
-            let is_link = link_fields.contains(&k.as_str());
-            let raw: Vec<String> = match v {
-                Value::Array(a) => a.iter().map(scalar_text).collect(),
-                other => vec![scalar_text(other)],
-            };
-            FieldView {
-                name: k.clone(),
-                values: raw
-                    .into_iter()
-                    .map(|text| {
-                        let link = is_link && p.item(&text).is_some();
-                        ValueView { text, link }
-                    })
-                    .collect(),
-            }
+}
+
+/// Each value of a field, as [`field_views`] lists them.
+fn values(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(a) => a,
+        other => std::slice::from_ref(other),
+    }
+}
+
+/// For each value of each shown field in turn: whether it is an id, in one
+/// of the item's link fields, of an item of this packet.
+fn field_links(p: &Packet, item: &PacketItem) -> Vec<bool> {
+    let link_fields = item.kind.links();
+    let mut links = Vec::new();
+    for (k, v) in shown_fields(item) {
+        let is_link = link_fields.iter().any(|l| l.0 == k.as_str());
+        for value in values(v) {
+            links.push(
+                is_link
+                    && match value {
+                        Value::String(s) => p.item(s).is_some(),
+                        other => p.item(&scalar_text(other)).is_some(),
+                    },
+            );
+        }
+    }
+    links
+}
+
+/// The fields' views, linked as `links` (from [`field_links`]) says.
+fn field_views_with(item: &PacketItem, links: &[bool]) -> Vec<FieldView> {
+    let mut links = links.iter().copied();
+    shown_fields(item)
+        .map(|(k, v)| FieldView {
+            name: k.clone(),
+            values: values(v)
+                .iter()
+                .map(|value| ValueView {
+                    text: scalar_text(value),
+                    link: links.next().unwrap_or(false),
+                })
+                .collect(),
         })
         .collect()
 }
@@ -183,62 +248,53 @@ fn render_one(
         .copied()
         .filter(|_| of_kind(Kind::Requirement));
     let test = rows.tests.get(id).copied().filter(|_| of_kind(Kind::Test));
-    let body = ItemBody {
-        item,
-        requirement: requirement.map(|r| &p.requirements[r]),
-        test: test.map(|t| &p.tests[t]),
-        rest: BodyRest {
-            kind: item.kind.name(),
-            text_html: site.text_of(item, "../"),
-            fields: field_views(p, item),
-            referenced_by: item
-                .referenced_by
-                .iter()
-                .map(|(relation, ids)| RelationView { relation, ids })
-                .collect(),
-            hazard: rows
-                .hazards
-                .get(id)
-                .copied()
-                .filter(|_| of_kind(Kind::Hazard)),
-            approval: rows
-                .approvals
-                .get(id)
-                .copied()
-                .filter(|_| of_kind(Kind::Approval)),
-            suspect: rows.suspects.get(id).copied(),
-        },
+    let requirement_row = requirement.map(|r| &p.requirements[r]);
+    let test_row = test.map(|t| &p.tests[t]);
+    let inputs = Inputs {
+        text: site.text_stored(item),
+        links: field_links(p, item),
+        hazard: rows
+            .hazards
+            .get(id)
+            .copied()
+            .filter(|_| of_kind(Kind::Hazard)),
+        approval: rows
+            .approvals
+            .get(id)
+            .copied()
+            .filter(|_| of_kind(Kind::Approval)),
+        suspect: rows.suspects.get(id).copied(),
     };
-    let key = (!shared.is_empty()).then(|| key_of(p, &body, n, requirement, test, shared));
-    crate::render::reuse_or_render(out, &path, key.flatten(), || {
+    let key = (!shared.is_empty())
+        .then(|| key_of(p, n, requirement, test, &inputs, shared))
+        .flatten();
+    crate::render::reuse_or_render(out, &path, key, || {
         let page = ItemPage {
             h: site.header("../", "", format!("{} {}", item.id, item.title)),
-            body,
+            body: ItemBody::of(site, item, requirement_row, test_row, inputs),
         };
         templates::render("item.html", &page, Some(&site.csp))
     })
 }
 
 /// The key of an item page's inputs: the item and its requirement or test
-/// row by the digests of their packet.json bytes (`model::json`), then the
-/// rest of the view. Without those, the whole view is serialized.
+/// row by the digests of their packet.json bytes (`model::json`), then its
+/// [`Inputs`]. `None` without those digests: the page is rendered.
 fn key_of(
     p: &Packet,
-    body: &ItemBody<'_>,
     n: usize,
     requirement: Option<usize>,
     test: Option<usize>,
+    inputs: &Inputs<'_>,
     shared: &str,
 ) -> Option<String> {
-    let Some(json) = &p.json else {
-        return crate::render::input_key("item.html", body, shared);
-    };
+    let json = p.json.as_ref()?;
     let raw = [
         Some(json.items.get(n)?.sha256.as_slice()),
         row(&json.requirements, requirement)?,
         row(&json.tests, test)?,
     ];
-    crate::render::input_key_raw("item.html", &raw, &body.rest, shared)
+    crate::render::input_key_raw("item.html", &raw, inputs, shared)
 }
 
 /// A row's digest in `list`: `Some(None)` for an item without such a row,

@@ -1,7 +1,7 @@
 //! What every page of one packet's site shares: the packet, its texts
 //! rendered once, and the header each page shows.
 
-use std::collections::HashMap;
+use crate::fasthash::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -35,10 +35,19 @@ impl<'p> Site<'p> {
 
     /// An item's text as HTML for a page `root` away from the release folder.
     pub fn text_of(&self, item: &PacketItem, root: &str) -> String {
-        self.texts
-            .get(item.id.as_str())
-            .map(|html| html.replace(ROOT, root))
-            .unwrap_or_default()
+        self.text_at(self.text_stored(item), root)
+    }
+
+    /// An item's text as HTML as kept here: the path back to the release
+    /// folder marked, for [`Site::text_at`] to fill in.
+    pub fn text_stored(&self, item: &PacketItem) -> &str {
+        self.texts.get(item.id.as_str()).map_or("", String::as_str)
+    }
+
+    /// A text from [`Site::text_stored`] for a page `root` away from the
+    /// release folder.
+    pub fn text_at(&self, stored: &str, root: &str) -> String {
+        stored.replace(ROOT, root)
     }
 
     pub fn header(&self, root: &'static str, current: &'p str, title: String) -> Header<'p> {
@@ -98,7 +107,7 @@ impl Header<'_> {
 /// Every item's text rendered once, in parallel; links to other items
 /// carry [`ROOT`] for [`Site::text_of`] to fill in.
 fn render_texts<'p>(p: &'p Packet, images: &ImagePolicy) -> HashMap<&'p str, String> {
-    let mut figures: HashMap<&str, Vec<&crate::model::FigureEntry>> = HashMap::new();
+    let mut figures: HashMap<&str, Vec<&crate::model::FigureEntry>> = HashMap::default();
     for f in &p.figures {
         figures.entry(f.item.as_str()).or_default().push(f);
     }
