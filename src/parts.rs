@@ -19,8 +19,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use sha2::{Digest, Sha256};
-
 use crate::reuse::{self, Entry, CACHE_DIR};
 
 /// The parts of the last build, and those of this one as they are used.
@@ -94,9 +92,9 @@ impl PartStore {
             .and_then(|()| fs::symlink_metadata(&path));
         match written {
             Ok(m) => {
-                let sha = format!("{:x}", Sha256::digest(html.as_bytes()));
+                let sha = reuse::Sha::of(html.as_bytes());
                 if let (Some(entry), Ok(mut used)) =
-                    (reuse::stat_of(&m, &sha, None), self.used.lock())
+                    (reuse::stat_of(&m, sha, None), self.used.lock())
                 {
                     used.insert(key.to_string(), entry);
                 }

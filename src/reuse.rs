@@ -28,13 +28,88 @@ pub const CACHE_DIR: &str = ".relpack-cache";
 /// untouched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    pub sha256: String,
+    pub sha256: Sha,
     pub len: u64,
     pub mtime_ns: i128,
     pub ino: u64,
     /// The key of the inputs it was rendered from (`render::input_key`),
     /// for files whose renderer can tell before rendering.
-    pub key: Option<String>,
+    pub key: Option<Sha>,
+}
+
+/// A SHA-256 (of a file, or a key of a file's inputs): 32 bytes in memory
+/// and in the binary manifest, so 100k entries are read and copied
+/// without an allocation each; hex where JSON shows it (the parts' index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sha(pub [u8; 32]);
+
+impl Sha {
+    pub fn of(bytes: &[u8]) -> Sha {
+        use sha2::Digest;
+        Sha(sha2::Sha256::digest(bytes).into())
+    }
+
+    /// From 64 hex digits (either case); `None` for anything else.
+    pub fn from_hex(s: &str) -> Option<Sha> {
+        let s = s.as_bytes();
+        if s.len() != 64 {
+            return None;
+        }
+        let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        let mut out = [0u8; 32];
+        for (i, pair) in s.chunks_exact(2).enumerate() {
+            out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+        }
+        Some(Sha(out))
+    }
+
+    /// Lowercase hex, as `sha256sum` writes it.
+    pub fn push_hex(&self, out: &mut String) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for b in self.0 {
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+
+    pub fn hex(&self) -> String {
+        let mut s = String::with_capacity(64);
+        self.push_hex(&mut s);
+        s
+    }
+}
+
+impl Serialize for Sha {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&self.hex())
+        } else {
+            s.serialize_bytes(&self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Sha, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Sha;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a SHA-256, as 32 bytes or 64 hex digits")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Sha, E> {
+                Sha::from_hex(v).ok_or_else(|| E::custom("not 64 hex digits"))
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Sha, E> {
+                v.try_into().map(Sha).map_err(|_| E::custom("not 32 bytes"))
+            }
+        }
+        if d.is_human_readable() {
+            d.deserialize_str(Visit)
+        } else {
+            d.deserialize_bytes(Visit)
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -143,10 +218,10 @@ impl Reuse {
 
     /// The entry of the staging folder's own file at `rel` when it already
     /// holds these bytes (or was rendered from inputs with this key).
-    pub fn staged(&self, rel: &str, sha256: Option<&str>, key: Option<&str>) -> Option<&Entry> {
+    pub fn staged(&self, rel: &str, sha256: Option<&Sha>, key: Option<&Sha>) -> Option<&Entry> {
         let e = self.staged.as_ref()?.get(rel)?;
         let same =
-            sha256.is_some_and(|h| h == e.sha256) || (key.is_some() && e.key.as_deref() == key);
+            sha256.is_some_and(|h| *h == e.sha256) || (key.is_some() && e.key.as_ref() == key);
         same.then_some(e)
     }
 
@@ -157,18 +232,18 @@ impl Reuse {
 
     /// The earlier file at `rel` when it was rendered from inputs with this
     /// key (proven untouched by [`link_unchanged`]).
-    pub fn by_key(&self, rel: &str, key: &str) -> Option<(PathBuf, &Entry)> {
+    pub fn by_key(&self, rel: &str, key: &Sha) -> Option<(PathBuf, &Entry)> {
         let e = self
             .files
             .get(rel)
-            .filter(|e| e.key.as_deref() == Some(key))?;
+            .filter(|e| e.key.as_ref() == Some(key))?;
         Some((self.dir.join(rel), e))
     }
 
     /// The earlier file at `rel` when it holds exactly `sha256` and was not
     /// touched since relpack wrote it.
-    pub fn candidate(&self, rel: &str, sha256: &str) -> Option<(PathBuf, &Entry)> {
-        let e = self.files.get(rel).filter(|e| e.sha256 == sha256)?;
+    pub fn candidate(&self, rel: &str, sha256: &Sha) -> Option<(PathBuf, &Entry)> {
+        let e = self.files.get(rel).filter(|e| e.sha256 == *sha256)?;
         Some((self.dir.join(rel), e))
     }
 }
@@ -188,20 +263,20 @@ pub fn link_unchanged(old: &Path, new: &Path, entry: &Entry) -> bool {
 }
 
 fn same_file(m: &fs::Metadata, entry: &Entry) -> bool {
-    stat_of(m, &entry.sha256, None).is_some_and(|now| {
+    stat_of(m, entry.sha256, None).is_some_and(|now| {
         (now.len, now.mtime_ns, now.ino) == (entry.len, entry.mtime_ns, entry.ino)
     })
 }
 
 /// The entry for a file just written or linked.
-pub fn stat_of(m: &fs::Metadata, sha256: &str, key: Option<String>) -> Option<Entry> {
+pub fn stat_of(m: &fs::Metadata, sha256: Sha, key: Option<Sha>) -> Option<Entry> {
     let mtime = m
         .modified()
         .ok()?
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
     Some(Entry {
-        sha256: sha256.to_string(),
+        sha256,
         len: m.len(),
         mtime_ns: i128::try_from(mtime.as_nanos()).ok()?,
         ino: inode(m)?,
@@ -308,12 +383,12 @@ impl Summaries {
     /// is still the one it was taken from.
     pub fn get(&self, folder: &str, m: &fs::Metadata) -> Option<&crate::packet_file::Summary> {
         let c = self.folders.get(folder)?;
-        let now = stat_of(m, "", None)?;
+        let now = stat_of(m, Sha([0; 32]), None)?;
         ((now.len, now.mtime_ns, now.ino) == (c.len, c.mtime_ns, c.ino)).then_some(&c.summary)
     }
 
     pub fn insert(&mut self, folder: &str, m: &fs::Metadata, summary: crate::packet_file::Summary) {
-        if let Some(now) = stat_of(m, "", None) {
+        if let Some(now) = stat_of(m, Sha([0; 32]), None) {
             self.folders.insert(
                 folder.to_string(),
                 CachedSummary {
@@ -346,5 +421,37 @@ impl Summaries {
         if written.is_err() {
             let _ = fs::remove_file(&tmp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sha_is_hex_in_json_and_bytes_in_the_manifest() {
+        let sha = Sha::of(b"relpack");
+        let hex = sha.hex();
+        assert_eq!(
+            hex,
+            format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(b"relpack"))
+        );
+        assert_eq!(Sha::from_hex(&hex), Some(sha));
+        assert_eq!(Sha::from_hex(&hex.to_uppercase()), Some(sha));
+        for bad in [
+            "",
+            "g".repeat(64).as_str(),
+            &hex[1..],
+            "é".repeat(32).as_str(),
+        ] {
+            assert_eq!(Sha::from_hex(bad), None, "{bad:?}");
+        }
+        let json = serde_json::to_string(&sha).unwrap();
+        assert_eq!(json, format!("\"{hex}\""));
+        assert_eq!(serde_json::from_str::<Sha>(&json).unwrap(), sha);
+        let bin = postcard::to_allocvec(&sha).unwrap();
+        assert_eq!(bin.len(), 33, "a length byte and 32 bytes");
+        assert_eq!(postcard::from_bytes::<Sha>(&bin).unwrap(), sha);
+        assert!(postcard::from_bytes::<Sha>(&bin[..20]).is_err());
     }
 }

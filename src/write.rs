@@ -16,10 +16,9 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use sha2::{Digest, Sha256};
-
 use crate::model::ReleaseEntry;
 use crate::render::{Output, OutputError};
+use crate::reuse::Sha;
 
 pub use crate::destination::{check_destination, remove_stale, Destination, Refusal};
 use crate::durable;
@@ -67,7 +66,7 @@ pub struct Staging {
     out: PathBuf,
     folder: String,
     tmp: PathBuf,
-    sums: Mutex<Vec<(String, String)>>,
+    sums: Mutex<Vec<(String, Sha)>>,
     dirs: Arc<Mutex<HashSet<PathBuf>>>,
     /// Files go to a few writer threads: creating a file costs this
     /// machine's disk about a millisecond of waiting, which overlaps well,
@@ -90,9 +89,9 @@ struct QueuedFile {
     rel: String,
     path: PathBuf,
     bytes: Vec<u8>,
-    sha256: String,
+    sha256: Sha,
     /// The key of its inputs, when its renderer gave one.
-    key: Option<String>,
+    key: Option<Sha>,
 }
 
 /// How many threads create files at once. Creating files in one directory
@@ -144,7 +143,7 @@ impl Writers {
             file.metadata()
         };
         let meta = write().map_err(|e| OutputError::io("write", &f.path, &e))?;
-        let entry = reuse::stat_of(&meta, &f.sha256, f.key);
+        let entry = reuse::stat_of(&meta, f.sha256, f.key);
         self.recorder.record(f.rel, entry);
         Ok(())
     }
@@ -164,12 +163,7 @@ impl Writers {
 
     /// Link the earlier build's file rendered from inputs with `key`, when
     /// it is still as relpack left it. `None`: there is none; render it.
-    fn place_by_key(
-        &self,
-        rel: &str,
-        path: &Path,
-        key: &str,
-    ) -> Result<Option<String>, OutputError> {
+    fn place_by_key(&self, rel: &str, path: &Path, key: &Sha) -> Result<Option<Sha>, OutputError> {
         let Some(r) = self.reuse.as_ref() else {
             return Ok(None);
         };
@@ -177,7 +171,7 @@ impl Writers {
         if let Some(entry) = r.staged(rel, None, Some(key)) {
             if reuse::still(path, entry) {
                 self.kept(rel.to_string(), entry, None, true);
-                return Ok(Some(entry.sha256.clone()));
+                return Ok(Some(entry.sha256));
             }
         }
         let Some((old, entry)) = r.by_key(rel, key) else {
@@ -191,19 +185,19 @@ impl Writers {
             return Ok(None);
         }
         self.kept(rel.to_string(), entry, None, true);
-        Ok(Some(entry.sha256.clone()))
+        Ok(Some(entry.sha256))
     }
 
     /// Record a file not written: linked from the folder in place, or
     /// already in the (recycled) staging folder.
-    fn kept(&self, rel: String, entry: &reuse::Entry, key: Option<String>, unrendered: bool) {
+    fn kept(&self, rel: String, entry: &reuse::Entry, key: Option<Sha>, unrendered: bool) {
         use std::sync::atomic::Ordering::Relaxed;
         self.recorder.linked.fetch_add(1, Relaxed);
         if unrendered {
             self.recorder.unrendered.fetch_add(1, Relaxed);
         }
         let entry = reuse::Entry {
-            key: key.or_else(|| entry.key.clone()),
+            key: key.or(entry.key),
             ..entry.clone()
         };
         self.recorder.record(rel, Some(entry));
@@ -451,15 +445,15 @@ impl Staging {
 }
 
 /// SHA256SUMS in `sha256sum` format, sorted by path.
-pub fn sha256sums(sums: &mut [(String, String)]) -> String {
+pub fn sha256sums(sums: &mut [(String, Sha)]) -> String {
     sums.sort();
     sorted_sums(sums)
 }
 
-fn sorted_sums(sums: &[(String, String)]) -> String {
-    let mut text = String::with_capacity(sums.iter().map(|(p, h)| p.len() + h.len() + 3).sum());
+fn sorted_sums(sums: &[(String, Sha)]) -> String {
+    let mut text = String::with_capacity(sums.iter().map(|(p, _)| p.len() + 64 + 3).sum());
     for (path, hash) in sums {
-        text.push_str(hash);
+        hash.push_hex(&mut text);
         text.push_str("  ");
         text.push_str(path);
         text.push('\n');
@@ -476,19 +470,16 @@ impl Staging {
         }
     }
 
-    fn queue(&self, rel: &str, bytes: Vec<u8>, key: Option<String>) -> Result<(), OutputError> {
+    fn queue(&self, rel: &str, bytes: Vec<u8>, key: Option<Sha>) -> Result<(), OutputError> {
         // Renderers name files; none may climb out of the release folder.
         let rel = crate::link::join_inside_root("", rel)
             .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
         let path = self.tmp.join(&rel);
-        let hash = format!("{:x}", Sha256::digest(&bytes));
+        let hash = Sha::of(&bytes);
         fn stopped<E>(_: E) -> OutputError {
             OutputError::WritersStopped
         }
-        self.sums
-            .lock()
-            .map_err(stopped)?
-            .push((rel.clone(), hash.clone()));
+        self.sums.lock().map_err(stopped)?.push((rel.clone(), hash));
         let file = QueuedFile {
             rel,
             path,
@@ -517,19 +508,19 @@ impl Output for Staging {
     }
 
     fn put_keyed(&self, rel: &str, key: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
-        self.queue(rel, bytes, Some(key.to_string()))
+        self.queue(rel, bytes, Sha::from_hex(key))
     }
 
     /// Linked here, on the rendering thread: one stat and one link, and
     /// the renderer must know at once whether to render.
     fn reuse(&self, rel: &str, key: &str) -> Result<bool, OutputError> {
-        if self.reuse.is_none() {
+        let (true, Some(key)) = (self.reuse.is_some(), Sha::from_hex(key)) else {
             return Ok(false);
-        }
+        };
         let rel = crate::link::join_inside_root("", rel)
             .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
         let path = self.tmp.join(&rel);
-        let Some(sha256) = self.writers().place_by_key(&rel, &path, key)? else {
+        let Some(sha256) = self.writers().place_by_key(&rel, &path, &key)? else {
             return Ok(false);
         };
         self.sums

@@ -26,11 +26,12 @@ pub struct JsonParts {
 
 /// One element's bytes and their SHA-256: the site keys the pages and
 /// parts made from a row by this digest, so 100k rows are hashed once, not
-/// once per page that shows them.
+/// once per page that shows them. `None` in the lists no page is made
+/// from (results).
 #[derive(Debug, Clone)]
 pub struct Element {
     pub bytes: Vec<u8>,
-    pub sha256: [u8; 32],
+    pub sha256: Option<[u8; 32]>,
 }
 
 thread_local! {
@@ -52,7 +53,7 @@ const INDENT: &[u8] = b"    ";
 
 /// One element as packet.json shows it: pretty, its lines indented as an
 /// element of a top-level list.
-fn element<T: Serialize>(v: &T) -> serde_json::Result<Element> {
+fn element<T: Serialize>(v: &T, digest: bool) -> serde_json::Result<Element> {
     let mut out = Vec::with_capacity(1024);
     let mut ser = serde_json::Serializer::with_formatter(
         &mut out,
@@ -63,7 +64,7 @@ fn element<T: Serialize>(v: &T) -> serde_json::Result<Element> {
     );
     v.serialize(&mut ser)?;
     use sha2::Digest;
-    let sha256 = sha2::Sha256::digest(&out).into();
+    let sha256 = digest.then(|| sha2::Sha256::digest(&out).into());
     Ok(Element { bytes: out, sha256 })
 }
 
@@ -152,15 +153,20 @@ impl Formatter for Pretty {
     }
 }
 
-fn elements<T: Serialize + Sync>(list: &[T]) -> serde_json::Result<Vec<Element>> {
-    list.par_iter().map(element).collect()
+fn elements<T: Serialize + Sync>(list: &[T], digest: bool) -> serde_json::Result<Vec<Element>> {
+    list.par_iter().map(|v| element(v, digest)).collect()
 }
 
 impl JsonParts {
     pub fn of(p: &Packet) -> serde_json::Result<JsonParts> {
         let ((items, results), (requirements, tests)) = rayon::join(
-            || rayon::join(|| elements(&p.items), || elements(&p.results)),
-            || rayon::join(|| elements(&p.requirements), || elements(&p.tests)),
+            || rayon::join(|| elements(&p.items, true), || elements(&p.results, false)),
+            || {
+                rayon::join(
+                    || elements(&p.requirements, true),
+                    || elements(&p.tests, true),
+                )
+            },
         );
         Ok(JsonParts {
             items: items?,

@@ -291,7 +291,7 @@ fn failure_text(f: &Failure) -> String {
 /// one on disk as the renderers hand each file over (nothing is kept).
 struct Rebuilt {
     folder: PathBuf,
-    sums: Mutex<Vec<(String, String)>>,
+    sums: Mutex<Vec<(String, crate::reuse::Sha)>>,
     problems: Mutex<Vec<String>>,
 }
 
@@ -312,7 +312,7 @@ impl Output for Rebuilt {
                 .map_err(|_| OutputError::WritersStopped)?
                 .push(p);
         }
-        let hash = format!("{:x}", Sha256::digest(&bytes));
+        let hash = crate::reuse::Sha::of(&bytes);
         self.sums
             .lock()
             .map_err(|_| OutputError::WritersStopped)?

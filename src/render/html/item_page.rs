@@ -290,7 +290,7 @@ fn key_of(
 ) -> Option<String> {
     let json = p.json.as_ref()?;
     let raw = [
-        Some(json.items.get(n)?.sha256.as_slice()),
+        Some(json.items.get(n)?.sha256.as_ref()?.as_slice()),
         row(&json.requirements, requirement)?,
         row(&json.tests, test)?,
     ];
@@ -301,7 +301,7 @@ fn key_of(
 /// `None` when `list` has no row `at` (the key cannot be made).
 fn row(list: &[Element], at: Option<usize>) -> Option<Option<&[u8]>> {
     match at {
-        Some(i) => Some(Some(list.get(i)?.sha256.as_slice())),
+        Some(i) => Some(Some(list.get(i)?.sha256.as_ref()?.as_slice())),
         None => Some(None),
     }
 }
