@@ -5,3 +5,5 @@
 //! either way: what is written out is sorted first.
 
 pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+pub type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;

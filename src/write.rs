@@ -84,6 +84,14 @@ pub struct Staging {
     committed: bool,
 }
 
+/// A file being placed: where, and its hash and key.
+struct Placed {
+    rel: String,
+    path: PathBuf,
+    sha256: Sha,
+    key: Option<Sha>,
+}
+
 /// A file waiting for a writer thread.
 struct QueuedFile {
     rel: String,
@@ -111,6 +119,18 @@ impl Writers {
     /// Link the earlier build's copy of the file when it is unchanged,
     /// else write it; record what is now in place for the next build.
     fn place(&self, f: QueuedFile) -> Result<(), OutputError> {
+        let bytes = f.bytes;
+        let file = Placed {
+            rel: f.rel,
+            path: f.path,
+            sha256: f.sha256,
+            key: f.key,
+        };
+        self.place_with(file, &[&bytes])
+    }
+
+    /// [`Writers::place`] of a file given as its pieces.
+    fn place_with(&self, f: Placed, pieces: &[&[u8]]) -> Result<(), OutputError> {
         self.parent_of(&f.path)?;
         if let Some(r) = self.reuse.as_ref() {
             if let Some(entry) = r.staged(&f.rel, Some(&f.sha256), None) {
@@ -136,8 +156,19 @@ impl Writers {
         }
         let write = || -> std::io::Result<fs::Metadata> {
             let mut file = fs::File::create(&f.path)?;
-            std::io::Write::write_all(&mut file, &f.bytes)?;
-            if f.bytes.len() >= BIG_FILE {
+            let len: usize = pieces.iter().map(|p| p.len()).sum();
+            if let [one] = pieces {
+                std::io::Write::write_all(&mut file, one)?;
+            } else {
+                // Pieces of a few hundred bytes: one write each would be
+                // 800k system calls for packet.json.
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut file);
+                for piece in pieces {
+                    std::io::Write::write_all(&mut w, piece)?;
+                }
+                std::io::Write::flush(&mut w)?;
+            }
+            if len >= BIG_FILE {
                 durable::start_writeback(&file);
             }
             file.metadata()
@@ -219,19 +250,40 @@ fn unlink(path: &Path) -> Result<(), OutputError> {
 /// In a recycled staging folder, remove every file this build did not put
 /// (items gone, a SHA256SUMS.sig no longer asked for) and the folders left
 /// empty, so that it holds exactly what a clean build would.
-fn prune(dir: &Path, placed: &HashSet<&str>) -> std::io::Result<()> {
-    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
-        let entry = entry.map_err(std::io::Error::from)?;
-        let rel = crate::discover::relative(dir, entry.path());
-        if entry.file_type().is_dir() {
-            if fs::read_dir(entry.path())?.next().is_none() {
+fn prune(dir: &Path, placed: &crate::fasthash::HashSet<&str>) -> std::io::Result<()> {
+    prune_in(dir, &mut String::new(), placed).map(|_| ())
+}
+
+/// [`prune`] of `dir`, whose path in the release folder is `rel` (empty or
+/// ending in `/`); whether it is left empty. One name built in place per
+/// entry: items/ holds 100k.
+fn prune_in(
+    dir: &Path,
+    rel: &mut String,
+    placed: &crate::fasthash::HashSet<&str>,
+) -> std::io::Result<bool> {
+    let prefix = rel.len();
+    let mut empty = true;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        rel.truncate(prefix);
+        rel.push_str(&entry.file_name().to_string_lossy());
+        // Not followed: a link is removed like a file.
+        if entry.file_type()?.is_dir() {
+            rel.push('/');
+            if prune_in(&entry.path(), rel, placed)? {
                 fs::remove_dir(entry.path())?;
+            } else {
+                empty = false;
             }
-        } else if !placed.contains(rel.as_str()) {
+        } else if placed.contains(rel.as_str()) {
+            empty = false;
+        } else {
             fs::remove_file(entry.path())?;
         }
     }
-    Ok(())
+    rel.truncate(prefix);
+    Ok(empty)
 }
 
 impl Staging {
@@ -345,7 +397,8 @@ impl Staging {
                 if !recycled {
                     return Ok(());
                 }
-                let placed: HashSet<&str> = sums.iter().map(|(rel, _)| rel.as_str()).collect();
+                let placed: crate::fasthash::HashSet<&str> =
+                    sums.iter().map(|(rel, _)| rel.as_str()).collect();
                 crate::progress::timed("prune the recycled folder", || prune(&self.tmp, &placed))
             },
             || {
@@ -511,6 +564,33 @@ impl Output for Staging {
         self.queue(rel, bytes, Sha::from_hex(key))
     }
 
+    /// Hashed, then written here, on the renderer's thread, through a
+    /// small buffer: never joined in memory.
+    fn put_pieces(&self, rel: &str, pieces: &[&[u8]]) -> Result<(), OutputError> {
+        let rel = crate::link::join_inside_root("", rel)
+            .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
+        let path = self.tmp.join(&rel);
+        let sha256 = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            for piece in pieces {
+                h.update(piece);
+            }
+            Sha(h.finalize().into())
+        };
+        self.sums
+            .lock()
+            .map_err(|_| OutputError::WritersStopped)?
+            .push((rel.clone(), sha256));
+        let file = Placed {
+            rel,
+            path,
+            sha256,
+            key: None,
+        };
+        self.writers().place_with(file, pieces)
+    }
+
     /// Linked here, on the rendering thread: one stat and one link, and
     /// the renderer must know at once whether to render.
     fn reuse(&self, rel: &str, key: &str) -> Result<bool, OutputError> {
@@ -615,4 +695,50 @@ pub fn replace_file(out: &Path, name: &str, bytes: &[u8]) -> Result<(), WriteErr
         let _ = fs::remove_file(&tmp);
         io("write", &out.join(name))(e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_keeps_exactly_the_placed_files_and_drops_emptied_folders() {
+        let dir = assert_fs::TempDir::new().unwrap();
+        let d = dir.path();
+        for rel in [
+            "packet.json",
+            "stale.html",
+            "items/REQ-1.html",
+            "items/REQ-2.html",
+            "assets/x/deep.css",
+            "gone/a/b.txt",
+        ] {
+            fs::create_dir_all(d.join(rel).parent().unwrap()).unwrap();
+            fs::write(d.join(rel), rel).unwrap();
+        }
+        fs::create_dir_all(d.join("empty/inner")).unwrap();
+        let placed: crate::fasthash::HashSet<&str> =
+            ["packet.json", "items/REQ-1.html", "assets/x/deep.css"]
+                .into_iter()
+                .collect();
+        prune(d, &placed).unwrap();
+        let mut left: Vec<String> = walkdir::WalkDir::new(d)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+            .map(|e| crate::discover::relative(d, e.path()))
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "assets",
+                "assets/x",
+                "assets/x/deep.css",
+                "items",
+                "items/REQ-1.html",
+                "packet.json"
+            ]
+        );
+    }
 }

@@ -188,10 +188,17 @@ impl JsonParts {
 /// packet.json: exactly `serde_json::to_vec_pretty(p)` and a line end,
 /// from `p.json` where it was made.
 pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
+    with_pieces(p, |pieces| pieces.concat())
+}
+
+/// `f` given packet.json as its pieces in order (the skeleton's stretches
+/// and the lists' elements, borrowed): a writer need not join 180 MB in
+/// memory first.
+pub fn with_pieces<R>(p: &Packet, f: impl FnOnce(&[&[u8]]) -> R) -> serde_json::Result<R> {
     let Some(parts) = p.json.as_ref().filter(|parts| parts.fit(p)) else {
         let mut bytes = serde_json::to_vec_pretty(p)?;
         bytes.push(b'\n');
-        return Ok(bytes);
+        return Ok(f(&[&bytes]));
     };
     SKELETON.with(|s| s.set(true));
     let skeleton = serde_json::to_vec_pretty(p);
@@ -203,13 +210,8 @@ pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
         (b"\n  \"requirements\": []", &parts.requirements),
         (b"\n  \"tests\": []", &parts.tests),
     ];
-    let size = skeleton.len()
-        + lists
-            .iter()
-            .flat_map(|(_, l)| l.iter().map(|e| e.bytes.len() + 2 + INDENT.len()))
-            .sum::<usize>()
-        + 16;
-    let mut out = Vec::with_capacity(size);
+    let count = lists.iter().map(|(_, l)| 3 * l.len() + 2).sum::<usize>() + 2;
+    let mut pieces: Vec<&[u8]> = Vec::with_capacity(count);
     let mut rest: &[u8] = &skeleton;
     for (key, list) in lists {
         // A top-level key: a line end, then two spaces. Unique, as no
@@ -221,20 +223,20 @@ pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
             )));
         };
         let open = at + key.len() - 1; // the `]`
-        out.extend_from_slice(&rest[..open]);
+        pieces.push(&rest[..open]);
         for (n, e) in list.iter().enumerate() {
-            out.extend_from_slice(if n == 0 { b"\n" } else { b",\n" });
-            out.extend_from_slice(INDENT);
-            out.extend_from_slice(&e.bytes);
+            pieces.push(if n == 0 { b"\n" } else { b",\n" });
+            pieces.push(INDENT);
+            pieces.push(&e.bytes);
         }
         if !list.is_empty() {
-            out.extend_from_slice(b"\n  ");
+            pieces.push(b"\n  ");
         }
         rest = &rest[open..];
     }
-    out.extend_from_slice(rest);
-    out.push(b'\n');
-    Ok(out)
+    pieces.push(rest);
+    pieces.push(b"\n");
+    Ok(f(&pieces))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -13,6 +13,8 @@ impl Renderer for JsonRenderer {
     }
 
     fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), RenderError> {
-        Ok(out.put("packet.json", crate::model::json::packet_json(packet)?)?)
+        Ok(crate::model::json::with_pieces(packet, |pieces| {
+            out.put_pieces("packet.json", pieces)
+        })??)
     }
 }

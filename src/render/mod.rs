@@ -42,6 +42,13 @@ pub trait Output: Sync {
 
     /// Keep a part just rendered for later builds.
     fn keep_part(&self, _key: &str, _html: &str) {}
+
+    /// [`Output::put`] of a file given as its pieces in order (packet.json:
+    /// 180 MB in 800k pieces at 100k items). An output that writes files
+    /// writes the pieces as they are instead of joining them first.
+    fn put_pieces(&self, path: &str, pieces: &[&[u8]]) -> Result<(), OutputError> {
+        self.put(path, pieces.concat())
+    }
 }
 
 /// The key of a rendered file's inputs: SHA-256 over what makes relpack's
@@ -176,6 +183,13 @@ impl Output for Counting<'_> {
 
     fn keep_part(&self, key: &str, html: &str) {
         self.inner.keep_part(key, html)
+    }
+
+    fn put_pieces(&self, path: &str, pieces: &[&[u8]]) -> Result<(), OutputError> {
+        if path.ends_with(".html") {
+            self.pages.add(1);
+        }
+        self.inner.put_pieces(path, pieces)
     }
 }
 

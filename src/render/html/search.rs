@@ -11,30 +11,56 @@ use crate::names::page_name;
 pub fn search_index(p: &Packet) -> Vec<u8> {
     #[derive(Serialize)]
     struct Entry<'a>(&'a str, &'a str, &'a str, String, String);
-    let entries: Vec<Entry<'_>> = p
+    // Each entry serialized on its own (in parallel), then joined: exactly
+    // the compact JSON of the list.
+    let entries: Vec<Vec<u8>> = p
         .items
         .par_iter()
         .map(|i| {
             let text = i.text().unwrap_or("");
-            Entry(
+            let entry = Entry(
                 &i.id,
                 i.kind.name(),
                 &i.title,
                 words(&i.title, text),
                 page_name(&i.id),
-            )
+            );
+            let json = serde_json::to_vec(&entry).unwrap_or_else(|_| b"null".to_vec());
+            script_safe(json)
         })
         .collect();
-    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
-    // `</script>` cannot appear: this is a separate file, and JSON escapes
-    // nothing dangerous for a script context other than U+2028/2029.
-    let json = if json.contains(['\u{2028}', '\u{2029}']) {
-        json.replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029")
-    } else {
-        json
-    };
-    format!("window.RELPACK_SEARCH = {json};\n").into_bytes()
+    const HEAD: &[u8] = b"window.RELPACK_SEARCH = [";
+    const TAIL: &[u8] = b"];\n";
+    let size = HEAD.len() + TAIL.len() + entries.iter().map(|e| e.len() + 1).sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(HEAD);
+    for (n, e) in entries.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(e);
+    }
+    out.extend_from_slice(TAIL);
+    out
+}
+
+/// `</script>` cannot appear: the index is a separate file, and JSON
+/// escapes nothing dangerous for a script context but U+2028 and U+2029.
+fn script_safe(json: Vec<u8>) -> Vec<u8> {
+    // Both are E2 80 A8/A9 in UTF-8.
+    if !json
+        .windows(3)
+        .any(|w| w[0] == 0xE2 && w[1] == 0x80 && (w[2] | 1) == 0xA9)
+    {
+        return json;
+    }
+    String::from_utf8(json)
+        .map(|s| {
+            s.replace('\u{2028}', "\\u2028")
+                .replace('\u{2029}', "\\u2029")
+                .into_bytes()
+        })
+        .unwrap_or_else(|e| e.into_bytes())
 }
 
 /// The distinct words (two characters or more, lowercased) of an item's
@@ -44,7 +70,7 @@ pub fn search_index(p: &Packet) -> Vec<u8> {
 fn words(title: &str, text: &str) -> String {
     use std::borrow::Cow;
     let mut words: Vec<Cow<'_, str>> = Vec::new();
-    let mut seen: std::collections::HashSet<Cow<'_, str>> = std::collections::HashSet::new();
+    let mut seen: crate::fasthash::HashSet<Cow<'_, str>> = Default::default();
     let all = title
         .split(|c: char| !c.is_alphanumeric())
         .chain(text.split(|c: char| !c.is_alphanumeric()));
@@ -93,6 +119,15 @@ mod tests {
         fn words_are_those_of_the_first_way(title in "[a-zA-Zİé ,.0-9ß]{0,40}", text in "(?s).{0,400}") {
             proptest::prop_assert_eq!(words(&title, &text), oracle(&title, &text));
         }
+    }
+
+    #[test]
+    fn line_and_paragraph_separators_are_escaped_for_a_script() {
+        let json = serde_json::to_vec(&("a\u{2028}b", "c\u{2029}d", "é")).unwrap();
+        let safe = String::from_utf8(super::script_safe(json)).unwrap();
+        assert_eq!(safe, r#"["a\u2028b","c\u2029d","é"]"#);
+        let plain = serde_json::to_vec(&"no separator: \u{2027}\u{202A}").unwrap();
+        assert_eq!(super::script_safe(plain.clone()), plain);
     }
 
     #[test]
