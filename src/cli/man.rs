@@ -28,7 +28,7 @@ const SECTIONS: &[Section] = &[
         &[
             ("SOURCE_DATE_EPOCH", "The release date when relpack.toml has no [release] date: whole seconds since 1970-01-01T00:00:00Z (reproducible builds). Anything else is an error (exit 2)."),
             ("NO_COLOR", "When set and not empty, no colour (as --color never)."),
-            ("RELPACK_TIMINGS", "When set, print when each stage of a build starts, in seconds."),
+            ("RELPACK_TIMINGS", "When set, print when each stage of a build starts and how long it took, in seconds, with the CPU time spent."),
             ("RELPACK_KEY_PASSPHRASE", "The passphrase of an encrypted private key given to `relpack approve --key`, `build --sign` or `sign --key`."),
             ("CI", "When set, no progress spinner."),
         ],
