@@ -9,18 +9,28 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::{EvidenceEntry, PacketItem};
+use crate::item::Kind;
 use crate::stages::Checked;
 
 pub fn items(c: &Checked) -> Vec<PacketItem> {
     let ev = &c.evidence;
     // Items, with where each came from and what points at it.
     let mut referenced: Vec<BTreeMap<String, Vec<String>>> = vec![BTreeMap::new(); ev.items.len()];
+    // "requirement.derives_from": one name per kind and link field, made
+    // once, not once per link (a 100k-item tree has 300k links).
+    let mut relations: HashMap<(Kind, &str), String> = HashMap::default();
     for item in &ev.items {
         for &(field, _) in item.kind.links() {
             for target in item.links(field) {
                 if let Some(t) = ev.links.get(target) {
-                    let rel = format!("{}.{field}", item.kind);
-                    let list = referenced[t].entry(rel).or_default();
+                    let rel = relations
+                        .entry((item.kind, field))
+                        .or_insert_with(|| format!("{}.{field}", item.kind));
+                    let map = &mut referenced[t];
+                    let list = match map.get_mut(rel.as_str()) {
+                        Some(list) => list,
+                        None => map.entry(rel.clone()).or_default(),
+                    };
                     if list.last() != Some(&item.id) {
                         list.push(item.id.clone());
                     }
