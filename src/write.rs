@@ -523,16 +523,31 @@ impl Staging {
         }
     }
 
-    fn queue(&self, rel: &str, bytes: Vec<u8>, key: Option<Sha>) -> Result<(), OutputError> {
-        // Renderers name files; none may climb out of the release folder.
+    /// A renderer's name for a file, checked to stay inside the release
+    /// folder, and the file's path in the staging folder.
+    fn inside(&self, rel: &str) -> Result<(String, PathBuf), OutputError> {
         let rel = crate::link::join_inside_root("", rel)
             .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
         let path = self.tmp.join(&rel);
+        Ok((rel, path))
+    }
+
+    /// A file's line of SHA256SUMS.
+    fn sum(&self, rel: String, sha256: Sha) -> Result<(), OutputError> {
+        self.sums
+            .lock()
+            .map_err(|_| OutputError::WritersStopped)?
+            .push((rel, sha256));
+        Ok(())
+    }
+
+    fn queue(&self, rel: &str, bytes: Vec<u8>, key: Option<Sha>) -> Result<(), OutputError> {
+        let (rel, path) = self.inside(rel)?;
         let hash = Sha::of(&bytes);
         fn stopped<E>(_: E) -> OutputError {
             OutputError::WritersStopped
         }
-        self.sums.lock().map_err(stopped)?.push((rel.clone(), hash));
+        self.sum(rel.clone(), hash)?;
         let file = QueuedFile {
             rel,
             path,
@@ -567,9 +582,7 @@ impl Output for Staging {
     /// Hashed, then written here, on the renderer's thread, through a
     /// small buffer: never joined in memory.
     fn put_pieces(&self, rel: &str, pieces: &[&[u8]]) -> Result<(), OutputError> {
-        let rel = crate::link::join_inside_root("", rel)
-            .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
-        let path = self.tmp.join(&rel);
+        let (rel, path) = self.inside(rel)?;
         let sha256 = {
             use sha2::Digest;
             let mut h = sha2::Sha256::new();
@@ -578,10 +591,7 @@ impl Output for Staging {
             }
             Sha(h.finalize().into())
         };
-        self.sums
-            .lock()
-            .map_err(|_| OutputError::WritersStopped)?
-            .push((rel.clone(), sha256));
+        self.sum(rel.clone(), sha256)?;
         let file = Placed {
             rel,
             path,
@@ -597,16 +607,11 @@ impl Output for Staging {
         let (true, Some(key)) = (self.reuse.is_some(), Sha::from_hex(key)) else {
             return Ok(false);
         };
-        let rel = crate::link::join_inside_root("", rel)
-            .ok_or_else(|| OutputError::OutsideFolder(rel.to_string()))?;
-        let path = self.tmp.join(&rel);
+        let (rel, path) = self.inside(rel)?;
         let Some(sha256) = self.writers().place_by_key(&rel, &path, &key)? else {
             return Ok(false);
         };
-        self.sums
-            .lock()
-            .map_err(|_| OutputError::WritersStopped)?
-            .push((rel, sha256));
+        self.sum(rel, sha256)?;
         Ok(true)
     }
 

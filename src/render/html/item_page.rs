@@ -75,7 +75,6 @@ struct Inputs<'a> {
 
 impl<'a> ItemBody<'a> {
     fn of(
-        site: &Site<'_>,
         item: &'a PacketItem,
         requirement: Option<&'a RequirementRow>,
         test: Option<&'a TestRow>,
@@ -86,7 +85,7 @@ impl<'a> ItemBody<'a> {
             requirement,
             test,
             kind: item.kind.name(),
-            text_html: site.text_at(inputs.text, "../"),
+            text_html: super::site::text_at(inputs.text, "../"),
             fields: field_views_with(item, &inputs.links),
             referenced_by: item
                 .referenced_by
@@ -271,7 +270,7 @@ fn render_one(
     crate::render::reuse_or_render(out, &path, key, || {
         let page = ItemPage {
             h: site.header("../", "", format!("{} {}", item.id, item.title)),
-            body: ItemBody::of(site, item, requirement_row, test_row, inputs),
+            body: ItemBody::of(item, requirement_row, test_row, inputs),
         };
         templates::render("item.html", &page, Some(&site.csp))
     })

@@ -35,19 +35,13 @@ impl<'p> Site<'p> {
 
     /// An item's text as HTML for a page `root` away from the release folder.
     pub fn text_of(&self, item: &PacketItem, root: &str) -> String {
-        self.text_at(self.text_stored(item), root)
+        text_at(self.text_stored(item), root)
     }
 
     /// An item's text as HTML as kept here: the path back to the release
     /// folder marked, for [`Site::text_at`] to fill in.
     pub fn text_stored(&self, item: &PacketItem) -> &str {
         self.texts.get(item.id.as_str()).map_or("", String::as_str)
-    }
-
-    /// A text from [`Site::text_stored`] for a page `root` away from the
-    /// release folder.
-    pub fn text_at(&self, stored: &str, root: &str) -> String {
-        stored.replace(ROOT, root)
     }
 
     pub fn header(&self, root: &'static str, current: &'p str, title: String) -> Header<'p> {
@@ -102,6 +96,12 @@ impl Header<'_> {
     pub fn root(&self) -> &'static str {
         self.root
     }
+}
+
+/// A text from [`Site::text_stored`] for a page `root` away from the
+/// release folder.
+pub fn text_at(stored: &str, root: &str) -> String {
+    stored.replace(ROOT, root)
 }
 
 /// Every item's text rendered once, in parallel; links to other items
