@@ -77,8 +77,13 @@ struct Pretty {
 
 impl Pretty {
     fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
-        for _ in 0..self.level {
-            w.write_all(b"  ")?;
+        // One write for the usual depths (packet.json nests about six).
+        const SPACES: &[u8; 32] = b"                                ";
+        let mut left = 2 * self.level;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            left -= n;
         }
         Ok(())
     }
@@ -241,4 +246,26 @@ pub fn with_pieces<R>(p: &Packet, f: impl FnOnce(&[&[u8]]) -> R) -> serde_json::
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An element is serde_json's pretty form with every line after the
+    /// first indented as a top-level list's element, at any depth.
+    #[test]
+    fn an_element_is_the_pretty_form_two_levels_deep() {
+        let mut deep = serde_json::json!({"leaf": [1, "two", null, {}, []]});
+        for n in 0..24 {
+            deep = serde_json::json!({ format!("k{n}"): [deep, {"x": n}] });
+        }
+        let made = element(&deep, true).unwrap();
+        let pretty = serde_json::to_string_pretty(&deep).unwrap();
+        let expected = pretty.replace('\n', "\n    ");
+        assert_eq!(String::from_utf8(made.bytes).unwrap(), expected);
+        let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(expected.as_bytes()).into();
+        assert_eq!(made.sha256, Some(digest));
+        assert_eq!(element(&deep, false).unwrap().sha256, None);
+    }
 }
