@@ -45,8 +45,17 @@ pub struct Sha(pub [u8; 32]);
 
 impl Sha {
     pub fn of(bytes: &[u8]) -> Sha {
+        Sha::of_pieces(&[bytes])
+    }
+
+    /// The SHA-256 of the pieces one after the other.
+    pub fn of_pieces(pieces: &[&[u8]]) -> Sha {
         use sha2::Digest;
-        Sha(sha2::Sha256::digest(bytes).into())
+        let mut h = sha2::Sha256::new();
+        for piece in pieces {
+            h.update(piece);
+        }
+        Sha(h.finalize().into())
     }
 
     /// From 64 hex digits (either case); `None` for anything else.
@@ -437,6 +446,7 @@ mod tests {
             format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(b"relpack"))
         );
         assert_eq!(Sha::from_hex(&hex), Some(sha));
+        assert_eq!(Sha::of_pieces(&[b"rel", b"", b"pack"]), sha);
         assert_eq!(Sha::from_hex(&hex.to_uppercase()), Some(sha));
         for bad in [
             "",

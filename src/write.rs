@@ -89,17 +89,14 @@ struct Placed {
     rel: String,
     path: PathBuf,
     sha256: Sha,
+    /// The key of its inputs, when its renderer gave one.
     key: Option<Sha>,
 }
 
-/// A file waiting for a writer thread.
+/// A file waiting for a writer thread, with its bytes.
 struct QueuedFile {
-    rel: String,
-    path: PathBuf,
+    file: Placed,
     bytes: Vec<u8>,
-    sha256: Sha,
-    /// The key of its inputs, when its renderer gave one.
-    key: Option<Sha>,
 }
 
 /// How many threads create files at once. Creating files in one directory
@@ -118,15 +115,8 @@ struct Writers {
 impl Writers {
     /// Link the earlier build's copy of the file when it is unchanged,
     /// else write it; record what is now in place for the next build.
-    fn place(&self, f: QueuedFile) -> Result<(), OutputError> {
-        let bytes = f.bytes;
-        let file = Placed {
-            rel: f.rel,
-            path: f.path,
-            sha256: f.sha256,
-            key: f.key,
-        };
-        self.place_with(file, &[&bytes])
+    fn place(&self, q: QueuedFile) -> Result<(), OutputError> {
+        self.place_with(q.file, &[&q.bytes])
     }
 
     /// [`Writers::place`] of a file given as its pieces.
@@ -543,17 +533,19 @@ impl Staging {
 
     fn queue(&self, rel: &str, bytes: Vec<u8>, key: Option<Sha>) -> Result<(), OutputError> {
         let (rel, path) = self.inside(rel)?;
-        let hash = Sha::of(&bytes);
+        let sha256 = Sha::of(&bytes);
         fn stopped<E>(_: E) -> OutputError {
             OutputError::WritersStopped
         }
-        self.sum(rel.clone(), hash)?;
+        self.sum(rel.clone(), sha256)?;
         let file = QueuedFile {
-            rel,
-            path,
+            file: Placed {
+                rel,
+                path,
+                sha256,
+                key,
+            },
             bytes,
-            sha256: hash,
-            key,
         };
         let sender = self.files.lock().map_err(stopped)?.clone();
         match sender {
@@ -583,14 +575,7 @@ impl Output for Staging {
     /// small buffer: never joined in memory.
     fn put_pieces(&self, rel: &str, pieces: &[&[u8]]) -> Result<(), OutputError> {
         let (rel, path) = self.inside(rel)?;
-        let sha256 = {
-            use sha2::Digest;
-            let mut h = sha2::Sha256::new();
-            for piece in pieces {
-                h.update(piece);
-            }
-            Sha(h.finalize().into())
-        };
+        let sha256 = Sha::of_pieces(pieces);
         self.sum(rel.clone(), sha256)?;
         let file = Placed {
             rel,

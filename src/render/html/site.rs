@@ -39,7 +39,7 @@ impl<'p> Site<'p> {
     }
 
     /// An item's text as HTML as kept here: the path back to the release
-    /// folder marked, for [`Site::text_at`] to fill in.
+    /// folder marked, for [`text_at`] to fill in.
     pub fn text_stored(&self, item: &PacketItem) -> &str {
         self.texts.get(item.id.as_str()).map_or("", String::as_str)
     }
