@@ -338,11 +338,41 @@ pub struct Approval {
     pub release: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+/// By hand, not `#[serde(untagged)]`: that buffers the value and makes an
+/// error for every list before trying the second shape (300k link fields
+/// at 100k items).
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OneOrMany, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(s.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(s))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(s) = seq.next_element::<String>()? {
+                    v.push(s);
+                }
+                Ok(OneOrMany::Many(v))
+            }
+        }
+        d.deserialize_any(Shape)
+    }
 }
 
 /// A link or list field: one string or a list of strings (as
