@@ -311,6 +311,16 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
                 if !walk.start(e, empty, &mut line) {
                     return Ok(JunitParse::NotJunit);
                 }
+                // The parser reads attributes only when asked: a malformed or
+                // repeated one would otherwise be skipped without a word.
+                if let Some(bad) = e.attributes().find_map(Result::err) {
+                    let line = xml.get_mut().get_mut().line_of(start);
+                    let tag = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    diags.push(
+                        invalid(path, line, file, &format!("<{tag}>: {bad}"))
+                            .note("the file is not well-formed XML; was it written by hand?"),
+                    );
+                }
             }
             Event::Text(ref t) => walk.text(&t.decode().unwrap_or_default()),
             Event::CData(ref t) => walk.text(&String::from_utf8_lossy(t)),

@@ -1333,6 +1333,38 @@ fn a_truncated_report_is_an_error_with_file_and_line() {
     }
 }
 
+/// quick-xml reads attributes lazily: a malformed or repeated attribute
+/// must be an error with its line, not skipped while the rest is read.
+#[test]
+fn a_malformed_or_repeated_attribute_is_an_error_with_file_and_line() {
+    for (bad, why) in [
+        (r#"<testcase << classname="s" name="b"/>"#, "<testcase>"),
+        (
+            r#"<testcase classname="s" name="b" name="c"/>"#,
+            "<testcase>",
+        ),
+        (
+            r#"<testcase classname="s" name="b"><failure message=oops/></testcase>"#,
+            "<failure>",
+        ),
+    ] {
+        let report = format!(
+            "<testsuite name=\"s\">\n<testcase classname=\"s\" name=\"a\"/>\n{bad}\n</testsuite>\n"
+        );
+        let t = tree(&[("relpack.toml", CONFIG), ("ci/junit.xml", &report)]);
+        let (code, v) = check_json(t.path());
+        assert_eq!(code, 2, "{bad}: {v:#}");
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{bad}: {v:#}");
+        assert_eq!(errors[0]["file"], "ci/junit.xml", "{v:#}");
+        let msg = errors[0]["message"].as_str().unwrap();
+        assert!(
+            msg.starts_with("ci/junit.xml:3: invalid JUnit XML") && msg.contains(why),
+            "{bad}: {msg}"
+        );
+    }
+}
+
 #[test]
 fn xml_that_is_not_junit_is_not_evidence() {
     let t = tree(&[
