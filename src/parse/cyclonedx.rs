@@ -21,6 +21,8 @@ struct Component {
     author: Option<String>,
     licenses: Vec<String>,
     purl: Option<String>,
+    /// `name` is there but not a string (reported as such, not as missing).
+    name_of_wrong_type: bool,
 }
 
 impl Component {
@@ -114,7 +116,9 @@ pub fn parse_json_bom(text: &str, path: &str, file: FileId) -> (Vec<Item>, Vec<D
     let mut items = Vec::with_capacity(found.len());
     for (c, at) in found {
         if c.name.as_deref().is_none_or(str::is_empty) {
-            diags.push(no_name(file, at));
+            if !c.name_of_wrong_type {
+                diags.push(no_name(file, at));
+            }
         } else {
             items.extend(c.into_item(file, at));
         }
@@ -142,6 +146,49 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
+/// A field `json_component` reads and the JSON type it must have: a value
+/// of another type would otherwise be read as missing (a SOUP without its
+/// version, and no word of it).
+struct Expected {
+    key: &'static str,
+    ok: fn(&Value) -> bool,
+    want: &'static str,
+}
+
+const fn expected(key: &'static str, ok: fn(&Value) -> bool, want: &'static str) -> Expected {
+    Expected { key, ok, want }
+}
+
+const COMPONENT_FIELDS: &[Expected] = &[
+    expected("group", Value::is_string, "a string"),
+    expected("name", Value::is_string, "a string"),
+    expected("version", Value::is_string, "a string"),
+    expected("publisher", Value::is_string, "a string"),
+    expected("author", Value::is_string, "a string"),
+    expected("purl", Value::is_string, "a string"),
+    expected("supplier", Value::is_object, "an object"),
+    expected("authors", Value::is_array, "an array"),
+    expected("licenses", Value::is_array, "an array"),
+];
+
+const SUPPLIER_NAME: Expected = expected("supplier.name", Value::is_string, "a string");
+const LICENSE: Expected = expected("licenses[]", license_readable, "a license or an expression");
+
+/// A `licenses` entry as `json_component` reads it: `{"license": {"id" or
+/// "name": string}}` or `{"expression": string}`.
+fn license_readable(l: &Value) -> bool {
+    let named = |lic: &Value| {
+        ["id", "name"]
+            .iter()
+            .any(|k| lic.get(k).is_some_and(Value::is_string))
+    };
+    match (l.get("license"), l.get("expression")) {
+        (Some(lic), _) => named(lic),
+        (None, Some(e)) => e.is_string(),
+        (None, None) => false,
+    }
+}
+
 /// Components in document order, each with where its `{` is.
 struct JsonWalk {
     /// Offsets of the component objects, in document order
@@ -154,8 +201,48 @@ struct JsonWalk {
 }
 
 impl JsonWalk {
+    /// An error for each field of component `c` (at byte `at`) that relpack
+    /// reads but that has the wrong JSON type.
+    fn wrong_types(&mut self, c: &Value, at: usize) {
+        let fields = COMPONENT_FIELDS.iter().map(|f| (f, c.get(f.key)));
+        let supplier = (
+            &SUPPLIER_NAME,
+            c.get("supplier").and_then(|s| s.get("name")),
+        );
+        let licenses = c
+            .get("licenses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        let licenses = licenses.map(|l| (&LICENSE, Some(l)));
+        for (f, value) in fields.chain([supplier]).chain(licenses) {
+            if let Some(v) = value.filter(|v| !(f.ok)(v)) {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "a BOM component's `{}` is {}, not {}; CycloneDX requires {}",
+                        f.key,
+                        json_type(v),
+                        f.want,
+                        f.want
+                    ))
+                    .at(self.file, at..at + 1)
+                    .label("this component")
+                    .note("relpack would otherwise read it as missing; fix the tool or the BOM"),
+                );
+            }
+        }
+    }
+
     fn components(&mut self, list: &[Value], depth: usize) {
         if depth > 64 {
+            if !list.is_empty() {
+                self.diags.push(
+                    Diagnostic::error(
+                        "BOM components nested more than 64 levels deep were not read",
+                    )
+                    .in_file(self.file),
+                );
+            }
             return;
         }
         for c in list {
@@ -171,6 +258,7 @@ impl JsonWalk {
             }
             let at = self.offsets.get(self.next).copied().unwrap_or(0);
             self.next += 1;
+            self.wrong_types(c, at);
             self.found.push((json_component(c), at));
             match c.get("components") {
                 None => {}
@@ -230,6 +318,7 @@ fn json_component(c: &Value) -> Component {
         author,
         licenses,
         purl: s("purl"),
+        name_of_wrong_type: c.get("name").is_some_and(|n| !n.is_string()),
     }
 }
 

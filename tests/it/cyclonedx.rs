@@ -662,3 +662,67 @@ fn broken_boms_are_errors_with_file_and_line() {
         );
     }
 }
+
+/// A field relpack reads but of the wrong JSON type is an error at its
+/// component, not read as missing (a SOUP without its version, silently);
+/// components nested too deep to read make the BOM invalid.
+#[test]
+fn a_component_field_of_the_wrong_type_is_an_error_at_its_component() {
+    let bom = r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+  {"type": "library", "name": "ok", "version": "1.0"},
+  {"type": "library", "name": "numeric", "version": 17},
+  {"type": "library", "name": 42, "version": "2.0"},
+  {"type": "library", "name": "sup", "version": "3.0", "supplier": {"name": ["x"]}},
+  {"type": "library", "name": "lic", "version": "4.0", "licenses": [{"license": {"id": "MIT"}}, {"license": {"id": 5}}]}
+]}"#;
+    let t = tree(&[("relpack.toml", CONFIG), ("sbom/bom.cdx.json", bom)]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2, "{v:#}");
+    let errors: Vec<(String, u64)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["file"], "sbom/bom.cdx.json", "{e}");
+            (
+                e["message"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("`version` is a number, not a string", 3),
+        ("`name` is a number, not a string", 4),
+        ("`supplier.name` is an array, not a string", 5),
+        (
+            "`licenses[]` is an object, not a license or an expression",
+            6,
+        ),
+    ];
+    assert_eq!(errors.len(), expect.len(), "{errors:?}");
+    for ((msg, line), (want, at)) in errors.iter().zip(expect) {
+        assert!(
+            msg.contains(want) && *line == at,
+            "{msg} at {line}: want {want} at {at}"
+        );
+    }
+
+    // 70 levels of nested components: the ones below 64 cannot be read.
+    let mut deep = r#"{"type": "library", "name": "leaf", "version": "1"}"#.to_string();
+    for n in 0..70 {
+        deep = format!(
+            r#"{{"type": "library", "name": "n{n}", "version": "1", "components": [{deep}]}}"#
+        );
+    }
+    let bom =
+        format!(r#"{{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{deep}]}}"#);
+    let t = tree(&[("relpack.toml", CONFIG), ("sbom/bom.cdx.json", &bom)]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2, "{v:#}");
+    // serde_json's own depth limit (128) is met first: the file is invalid.
+    let msg = v["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("nested more than 64 levels") || msg.contains("recursion limit"),
+        "{v:#}"
+    );
+}
