@@ -12,6 +12,10 @@ use serde_json::{Map, Value};
 /// The parts of an earlier packet.json this needs; tolerant of anything else.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PreviousPacket {
+    /// `relpack-packet/1`: checked, or any JSON object would read as an
+    /// empty packet (every item "added", no word of the wrong file).
+    #[serde(default)]
+    pub format: Option<String>,
     #[serde(default)]
     pub product: PreviousProduct,
     #[serde(default)]
@@ -141,7 +145,25 @@ pub enum ReadError {
 
 /// An earlier packet, for changes since it (and `relpack diff`).
 pub fn previous(bytes: &[u8]) -> Result<PreviousPacket, serde_json::Error> {
-    serde_json::from_slice(bytes)
+    let p: PreviousPacket = serde_json::from_slice(bytes)?;
+    known_format(p.format.as_deref())?;
+    Ok(p)
+}
+
+/// A packet.json says it is one (`format`), in a format this relpack reads.
+fn known_format(format: Option<&str>) -> Result<(), serde_json::Error> {
+    use serde::de::Error;
+    match format {
+        Some(crate::model::FORMAT) => Ok(()),
+        Some(other) => Err(serde_json::Error::custom(format!(
+            "its format is {other:?}, this relpack reads {:?}",
+            crate::model::FORMAT
+        ))),
+        None => Err(serde_json::Error::custom(format!(
+            "it has no \"format\": {:?}",
+            crate::model::FORMAT
+        ))),
+    }
 }
 
 /// [`previous`], read from a file.
@@ -193,6 +215,8 @@ pub fn summary(bytes: &[u8]) -> Result<Summary, serde_json::Error> {
 /// pointer to that predecessor it recorded (`history.previous`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct HistoryRecord {
+    #[serde(default)]
+    pub format: Option<String>,
     #[serde(default)]
     pub status: String,
     #[serde(default)]
@@ -258,7 +282,9 @@ fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
 
 /// An earlier packet's history record.
 pub fn history_record(bytes: &[u8]) -> Result<HistoryRecord, serde_json::Error> {
-    serde_json::from_slice(bytes)
+    let r: HistoryRecord = serde_json::from_slice(bytes)?;
+    known_format(r.format.as_deref())?;
+    Ok(r)
 }
 
 /// This release's measures as a packet in OUT records them (`measures`);

@@ -445,3 +445,62 @@ fn the_release_list_is_the_same_with_and_without_its_summary_cache() {
     .unwrap();
     assert!(build("1.1.0", "2026-02-01").contains("Pump Edited"));
 }
+
+/// `release.previous` must name a relpack packet.json: any other JSON
+/// object (an SBOM, a packet's summary, a newer format) read with every
+/// field defaulted would show every item as added, and no word of it.
+#[test]
+fn a_previous_file_that_is_not_a_relpack_packet_is_an_error() {
+    let t = TempDir::new().unwrap();
+    let v1 = t.child("v1");
+    v1.child("relpack.toml")
+        .write_str(&config("1.0.0", "2026-09-01", None))
+        .unwrap();
+    v1.child("reqs.toml").write_str(V1_REQS).unwrap();
+    let out = t.child("out");
+    build(v1.path(), out.path());
+    let real = out.child("P-1.0.0/packet.json");
+    let good: serde_json::Value = packet(real.path());
+    for (name, text, says) in [
+        (
+            "sbom.json",
+            r#"{"bomFormat": "CycloneDX", "components": []}"#.to_string(),
+            "no \"format\"",
+        ),
+        ("empty.json", "{}".to_string(), "no \"format\""),
+        (
+            "newer.json",
+            {
+                let mut v = good.clone();
+                v["format"] = "relpack-packet/2".into();
+                v.to_string()
+            },
+            "relpack-packet/2",
+        ),
+    ] {
+        let prev = t.child(name);
+        prev.write_str(&text).unwrap();
+        let v2 = t.child(format!("v2-{name}"));
+        v2.child("relpack.toml")
+            .write_str(&config("1.1.0", "2026-10-01", Some(prev.path())))
+            .unwrap();
+        v2.child("reqs.toml").write_str(V1_REQS).unwrap();
+        let (code, v) = check_json(v2.path());
+        assert_eq!(code, 2, "{name}: {v:#}");
+        let msg = v["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            msg.starts_with("release.previous:")
+                && msg.contains("is not a relpack packet.json")
+                && msg.contains(says),
+            "{name}: {msg}"
+        );
+    }
+    // The real packet is still read.
+    let v2 = t.child("v2-real");
+    v2.child("relpack.toml")
+        .write_str(&config("1.1.0", "2026-10-01", Some(real.path())))
+        .unwrap();
+    v2.child("reqs.toml").write_str(V1_REQS).unwrap();
+    let (code, v) = check_json(v2.path());
+    assert!(matches!(code, 0 | 1), "{v:#}");
+}
