@@ -143,6 +143,9 @@ pub enum ReadError {
     },
 }
 
+/// The `format` of the packet.json this relpack writes and reads.
+pub const FORMAT: &str = "relpack-packet/1";
+
 /// An earlier packet, for changes since it (and `relpack diff`).
 pub fn previous(bytes: &[u8]) -> Result<PreviousPacket, serde_json::Error> {
     let p: PreviousPacket = serde_json::from_slice(bytes)?;
@@ -154,14 +157,14 @@ pub fn previous(bytes: &[u8]) -> Result<PreviousPacket, serde_json::Error> {
 fn known_format(format: Option<&str>) -> Result<(), serde_json::Error> {
     use serde::de::Error;
     match format {
-        Some(crate::model::FORMAT) => Ok(()),
+        Some(FORMAT) => Ok(()),
         Some(other) => Err(serde_json::Error::custom(format!(
             "its format is {other:?}, this relpack reads {:?}",
-            crate::model::FORMAT
+            FORMAT
         ))),
         None => Err(serde_json::Error::custom(format!(
             "it has no \"format\": {:?}",
-            crate::model::FORMAT
+            FORMAT
         ))),
     }
 }

@@ -31,7 +31,8 @@ use crate::stages::Checked;
 pub use figures::FigureEntry;
 pub use risk::{MatrixCell, RiskContext, RiskMatrix};
 
-pub const FORMAT: &str = "relpack-packet/1";
+/// packet.json's `format`: defined where packets are read back.
+pub const FORMAT: &str = crate::packet_file::FORMAT;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Packet {

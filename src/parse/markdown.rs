@@ -64,6 +64,25 @@ pub fn near_miss(text: &str, file: FileId) -> Option<Diagnostic> {
         let is_kind = t
             .strip_prefix("kind")
             .is_some_and(|rest| rest.trim_start().starts_with('='));
+        // YAML front matter naming an item kind (`kind: requirement`): an
+        // item written for another tool, not a page of a docs site.
+        let is_yaml_kind = fence_like
+            && t.strip_prefix("kind:").is_some_and(|rest| {
+                let kind = rest.trim().trim_matches(['"', '\'']);
+                crate::item::Kind::from_name(kind).is_some()
+            });
+        if is_yaml_kind {
+            let start = offset + (line.len() - t.len());
+            let span = start..start + t.trim_end().len();
+            return Some(
+                Diagnostic::error(
+                    "this file looks like an item but would not be read: its front matter is YAML, relpack reads TOML",
+                )
+                .at(file, span)
+                .label("looks like an item's kind")
+                .note("an item's Markdown file opens with a line holding just `+++`, then TOML (`kind = \"requirement\"`), then `+++`"),
+            );
+        }
         if is_kind {
             let start = offset + (line.len() - t.len());
             let span = start..start + t.trim_end().len();

@@ -289,6 +289,11 @@ fn near_miss_front_matter_is_never_silently_not_evidence() {
             "not fenced by `+++` lines",
             "anomaly.md:2:1",
         ),
+        (
+            "---\nid: ANOM-9\nkind: anomaly\ntitle: YAML, for another tool\n---\nText.\n".into(),
+            "its front matter is YAML, relpack reads TOML",
+            "anomaly.md:3:1",
+        ),
     ] {
         let t = tree(&[
             ("relpack.toml", CONFIG),
@@ -305,11 +310,17 @@ fn near_miss_front_matter_is_never_silently_not_evidence() {
         ("evidence.toml", EVIDENCE),
         ("notes.md", "# Notes\n\nkind = \"anomaly\"\n"),
         ("README.md", "# Evidence\n\nNothing to see.\n"),
+        // A docs site's page: YAML front matter, no item kind.
+        (
+            "docs/intro.md",
+            "---\nid: intro\nkind: guide\ntitle: Intro\n---\n# Intro\n",
+        ),
     ]);
     let (code, out) = check_text(t.path());
     assert_eq!(code, 0, "{out}");
     assert_says(&out, &["warning", "no front matter", "notes.md:3:1"]);
     assert!(!out.contains("README.md"), "{out}");
+    assert!(!out.contains("intro.md"), "{out}");
 }
 
 /// A JUnit report with one failing case bound to T-1.
