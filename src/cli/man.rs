@@ -30,6 +30,7 @@ const SECTIONS: &[Section] = &[
             ("NO_COLOR", "When set and not empty, no colour (as --color never)."),
             ("RELPACK_TIMINGS", "When set, print when each stage of a build starts and how long it took, in seconds, with the CPU time spent."),
             ("RELPACK_KEY_PASSPHRASE", "The passphrase of an encrypted private key given to `relpack approve --key`, `build --sign` or `sign --key`."),
+            ("RELPACK_POLICY_TIMEOUT", "How long, in seconds, one evaluation of the Rego policies may run (60 unless set); a policy that runs longer makes the evidence invalid (exit 2)."),
             ("CI", "When set, no progress spinner."),
         ],
     ),

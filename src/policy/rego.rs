@@ -8,8 +8,15 @@ mod imp {
     pub struct Engine(regorus::Engine);
 
     impl Engine {
+        /// An engine whose evaluations stop after [`super::time_limit`]: a
+        /// policy is evidence, and one that loops must not hang a release.
         pub fn new() -> Engine {
-            Engine(regorus::Engine::new())
+            let mut e = regorus::Engine::new();
+            e.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit: super::time_limit(),
+                check_interval: std::num::NonZeroU32::MIN.saturating_add(999),
+            });
+            Engine(e)
         }
 
         pub fn add(&mut self, path: &str, text: &str) -> Result<(), String> {
@@ -37,6 +44,17 @@ mod imp {
             v.to_json_str().map_err(|e| e.to_string())
         }
     }
+}
+
+/// How long one evaluation may run: `RELPACK_POLICY_TIMEOUT` seconds, 60
+/// unless set (a team's policies take milliseconds).
+pub fn time_limit() -> std::time::Duration {
+    let seconds = std::env::var("RELPACK_POLICY_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .unwrap_or(60.0);
+    std::time::Duration::from_secs_f64(seconds.min(1e9))
 }
 
 #[cfg(not(feature = "policy"))]

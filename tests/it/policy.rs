@@ -286,6 +286,30 @@ fn a_policy_that_does_not_parse_is_invalid_evidence() {
         .code(2);
 }
 
+/// A policy is evidence: one that runs away (25M iterations here) is
+/// stopped after RELPACK_POLICY_TIMEOUT seconds and the evidence is
+/// invalid, instead of hanging the release job.
+#[test]
+fn a_policy_that_runs_too_long_is_stopped_and_the_evidence_invalid() {
+    let t = small("package main\n\nimport rego.v1\n\ndeny contains \"never\" if {\n\tsome i in numbers.range(1, 5000)\n\tsome j in numbers.range(1, 5000)\n\ti * j == -1\n}\n");
+    let started = std::time::Instant::now();
+    let o = relpack()
+        .arg("check")
+        .arg(t.path())
+        .env("RELPACK_POLICY_TIMEOUT", "0.5")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a policy failed to evaluate"), "{stderr}");
+    assert!(stderr.contains("RELPACK_POLICY_TIMEOUT"), "{stderr}");
+    // Not a timing test: only that it stopped long before finishing.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn policy_test_reports_each_test_and_fails_on_one() {
     let t = small(
