@@ -7,10 +7,23 @@ mod imp {
     #[derive(Clone)]
     pub struct Engine(regorus::Engine);
 
+    /// Monotonic time since relpack first asked.
+    struct Clock(std::sync::OnceLock<std::time::Instant>);
+
+    impl regorus::utils::limits::TimeSource for Clock {
+        fn now(&self) -> Option<std::time::Duration> {
+            Some(self.0.get_or_init(std::time::Instant::now).elapsed())
+        }
+    }
+
     impl Engine {
         /// An engine whose evaluations stop after [`super::time_limit`]: a
         /// policy is evidence, and one that loops must not hang a release.
         pub fn new() -> Engine {
+            // regorus without its `std` feature (which would pull in a
+            // second `rand`) reads time from the clock it is given.
+            static CLOCK: Clock = Clock(std::sync::OnceLock::new());
+            let _ = regorus::utils::limits::set_time_source(&CLOCK);
             let mut e = regorus::Engine::new();
             e.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
                 limit: super::time_limit(),
