@@ -71,37 +71,28 @@ pub fn near_miss(text: &str, file: FileId) -> Option<Diagnostic> {
                 let kind = rest.trim().trim_matches(['"', '\'']);
                 crate::item::Kind::from_name(kind).is_some()
             });
-        if is_yaml_kind {
-            let start = offset + (line.len() - t.len());
-            let span = start..start + t.trim_end().len();
-            return Some(
-                Diagnostic::error(
-                    "this file looks like an item but would not be read: its front matter is YAML, relpack reads TOML",
-                )
-                .at(file, span)
+        let d = match (is_yaml_kind, is_kind, fence_like) {
+            (true, _, _) => Diagnostic::error(
+                "this file looks like an item but would not be read: its front matter is YAML, relpack reads TOML",
+            ),
+            (false, true, true) => Diagnostic::error(
+                "this file looks like an item but would not be read: its front matter is not fenced by `+++` lines",
+            ),
+            (false, true, false) => Diagnostic::warning(
+                "this file has a `kind = ...` line but no front matter, so it is not evidence",
+            ),
+            (false, false, _) => {
+                offset += line.len();
+                continue;
+            }
+        };
+        let start = offset + (line.len() - t.len());
+        let span = start..start + t.trim_end().len();
+        return Some(
+            d.at(file, span)
                 .label("looks like an item's kind")
                 .note("an item's Markdown file opens with a line holding just `+++`, then TOML (`kind = \"requirement\"`), then `+++`"),
-            );
-        }
-        if is_kind {
-            let start = offset + (line.len() - t.len());
-            let span = start..start + t.trim_end().len();
-            let d = if fence_like {
-                Diagnostic::error(
-                    "this file looks like an item but would not be read: its front matter is not fenced by `+++` lines",
-                )
-            } else {
-                Diagnostic::warning(
-                    "this file has a `kind = ...` line but no front matter, so it is not evidence",
-                )
-            };
-            return Some(
-                d.at(file, span)
-                    .label("looks like an item's kind")
-                    .note("an item's Markdown file opens with a line holding just `+++`, then TOML, then `+++`"),
-            );
-        }
-        offset += line.len();
+        );
     }
     None
 }
