@@ -24,14 +24,12 @@ pub fn run(checked: &Checked) -> Result<(Vec<Finding>, Vec<Diagnostic>), Failure
     std::mem::forget(packet);
     let verdicts = eval::evaluate(&ev.policies, &ev.config.policy.packages, &input.to_string())
         .map_err(|m| {
-            let mut d = Diagnostic::error(format!("a policy failed to evaluate: {m}"));
-            if m.contains("time limit") {
-                d = d.note(format!(
-                    "an evaluation may run {} s (RELPACK_POLICY_TIMEOUT, in seconds); does a rule loop over more than it needs?",
-                    crate::policy::time_limit().as_secs_f64()
-                ));
-            }
-            Failure::invalid(Default::default(), vec![d])
+            Failure::invalid(
+                Default::default(),
+                vec![Diagnostic::error(format!(
+                    "a policy failed to evaluate: {m}"
+                ))],
+            )
         })?;
     let mut findings = Vec::new();
     let mut warnings = Vec::new();

@@ -8,8 +8,6 @@
 pub mod eval;
 mod rego;
 
-pub use rego::time_limit;
-
 use std::path::Path;
 
 use sha2::{Digest, Sha256};

@@ -47,10 +47,15 @@ mod imp {
 
         /// The rule's value as JSON (sets as arrays); `undefined` for none.
         pub fn eval_json(&mut self, rule: &str) -> Result<String, String> {
-            let v = self
-                .0
-                .eval_rule(rule.to_string())
-                .map_err(|e| e.to_string())?;
+            let v = self.0.eval_rule(rule.to_string()).map_err(|e| {
+                match e.downcast_ref::<regorus::utils::limits::LimitError>() {
+                    Some(limit) => format!(
+                        "{limit}: an evaluation may run {} s (RELPACK_POLICY_TIMEOUT, in seconds); does a rule loop over more than it needs?",
+                        super::time_limit().as_secs_f64()
+                    ),
+                    None => e.to_string(),
+                }
+            })?;
             if v == regorus::Value::Undefined {
                 return Ok("null".into());
             }
