@@ -217,31 +217,203 @@ pub fn emit(
     }
     let config = term::Config::default();
     for d in diags {
-        let mut cs = match d.severity {
-            Severity::Error => CsDiagnostic::error(),
-            Severity::Warning => CsDiagnostic::warning(),
-        }
-        .with_message(&d.message)
-        .with_notes(d.notes.clone());
-        match (d.file, &d.span) {
+        let label = d.label.clone().unwrap_or_default();
+        let emitted = match (d.file, &d.span) {
             (Some(f), Some(span)) => {
                 let span = clamp_span(files.source(f).map(|s| s.len()).unwrap_or(0), span);
-                cs = cs.with_labels(vec![
-                    Label::primary(f, span).with_message(d.label.clone().unwrap_or_default())
-                ]);
+                match sources.files.get(f).and_then(|sf| clip(sf, &span)) {
+                    // A line of a minified file can be megabytes: shown
+                    // clipped around the span, at its true line and column.
+                    Some((clipped, span)) => {
+                        let cs =
+                            head(d).with_labels(vec![Label::primary((), span).with_message(label)]);
+                        term::emit_to_write_style(out, &config, &clipped, &cs)
+                    }
+                    None => {
+                        let cs =
+                            head(d).with_labels(vec![Label::primary(f, span).with_message(label)]);
+                        term::emit_to_write_style(out, &config, &files, &cs)
+                    }
+                }
             }
             (Some(f), None) => {
-                cs = cs.with_notes(vec![format!("in {}", sources.path(f))]);
+                let cs = head(d).with_notes(vec![format!("in {}", sources.path(f))]);
+                term::emit_to_write_style(out, &config, &files, &cs)
             }
-            _ => {}
-        }
-        term::emit_to_write_style(out, &config, &files, &cs)
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
+            _ => term::emit_to_write_style(out, &config, &files, &head(d)),
+        };
+        emitted.map_err(|e| std::io::Error::other(e.to_string()))?;
     }
     Ok(())
+}
+
+/// A diagnostic's severity, message and notes, for any kind of file id.
+fn head<F>(d: &Diagnostic) -> CsDiagnostic<F> {
+    match d.severity {
+        Severity::Error => CsDiagnostic::error(),
+        Severity::Warning => CsDiagnostic::warning(),
+    }
+    .with_message(&d.message)
+    .with_notes(d.notes.clone())
+}
+
+/// Lines longer than this are quoted clipped: `CONTEXT` bytes either side
+/// of the span (itself cut at `LONG_LINE`), with `…` where text was left out.
+const LONG_LINE: usize = 200;
+const CONTEXT: usize = 60;
+
+/// The stretch of one long line that a diagnostic quotes, as a file of one
+/// line that reports the true line and column numbers.
+struct Clipped<'s> {
+    name: &'s str,
+    /// `…`, the quoted stretch, `…`.
+    source: String,
+    line_number: usize,
+    /// The whole file, where its line starts and the stretch starts.
+    text: &'s str,
+    line_start: usize,
+    from: usize,
+    /// Bytes of `source` before the stretch (the leading `…`).
+    lead: usize,
+}
+
+/// `span` of `file` quoted from a line too long to show whole, with the span
+/// in the clipped line; `None` for a line short enough.
+fn clip<'s>(file: &'s SourceFile, span: &Range<usize>) -> Option<(Clipped<'s>, Range<usize>)> {
+    let text = file.text.as_str();
+    // Spans come from parsers; one inside a character must not panic here.
+    let start = floor_boundary(text, span.start.min(text.len()));
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if line_end - line_start <= LONG_LINE {
+        return None;
+    }
+    let end = ceil_boundary(
+        text,
+        span.end.max(start).min(line_end).min(start + LONG_LINE),
+    );
+    let from = floor_boundary(text, start.saturating_sub(CONTEXT).max(line_start));
+    let to = ceil_boundary(text, (end + CONTEXT).min(line_end));
+    let lead = if from > line_start { "…" } else { "" };
+    let tail = if to < line_end { "…" } else { "" };
+    let source = format!("{lead}{}{tail}", &text[from..to]);
+    let span = lead.len() + start - from..lead.len() + end - from;
+    let clipped = Clipped {
+        name: &file.path,
+        source,
+        line_number: text[..line_start].bytes().filter(|&b| b == b'\n').count() + 1,
+        text,
+        line_start,
+        from,
+        lead: lead.len(),
+    };
+    Some((clipped, span))
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+impl<'a> Files<'a> for Clipped<'_> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, _: ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, _: ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.source)
+    }
+
+    fn line_index(&'a self, _: (), _: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, _: (), _: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self.line_number)
+    }
+
+    /// The column in the whole line, not in the stretch quoted.
+    fn column_number(
+        &'a self,
+        _: (),
+        _: usize,
+        byte: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let at = (self.from + byte.saturating_sub(self.lead)).min(self.text.len());
+        let at = floor_boundary(self.text, at);
+        Ok(self.text[self.line_start..at].chars().count() + 1)
+    }
+
+    fn line_range(
+        &'a self,
+        _: (),
+        _: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        Ok(0..self.source.len())
+    }
 }
 
 fn clamp_span(len: usize, span: &Range<usize>) -> Range<usize> {
     let start = span.start.min(len);
     start..span.end.clamp(start, len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Clipping never panics, whatever the span: inside a character, past
+    /// the end, empty, reversed; and names the true column.
+    #[test]
+    fn a_long_line_is_clipped_at_any_span_without_panicking() {
+        let line = format!("{}é{}\n", "ab".repeat(300), "z".repeat(300));
+        let file = SourceFile {
+            path: "f.toml".into(),
+            text: format!("short\n{line}"),
+            line_starts: Vec::new(),
+        };
+        let e = 6 + 600; // the é, two bytes
+        for span in [
+            e..e + 1,
+            e + 1..e + 2,
+            0..1,
+            6..7,
+            e..e,
+            e + 5..e,
+            10_000..20_000,
+        ] {
+            let clipped = clip(&file, &span);
+            if let Some((c, s)) = clipped {
+                assert!(c.source.is_char_boundary(s.start) && c.source.is_char_boundary(s.end));
+                assert_eq!(c.line_number, 2);
+                assert!(
+                    c.source.chars().count() <= 2 * CONTEXT + LONG_LINE + 2,
+                    "{span:?}"
+                );
+            }
+        }
+        let (c, s) = clip(&file, &(e + 1..e + 3)).unwrap();
+        assert_eq!(
+            c.column_number((), 0, s.start).unwrap(),
+            601,
+            "the é's column"
+        );
+        assert!(
+            clip(&file, &(0..1)).is_none(),
+            "a short line is quoted whole"
+        );
+    }
 }

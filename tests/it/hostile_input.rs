@@ -323,6 +323,32 @@ fn near_miss_front_matter_is_never_silently_not_evidence() {
     assert!(!out.contains("intro.md"), "{out}");
 }
 
+/// A problem on a line of a minified or generated file (here 100,000
+/// characters) quotes a clipped stretch of it around the span, at the true
+/// line and column, not the whole line.
+#[test]
+fn a_diagnostic_on_a_huge_line_quotes_a_clipped_stretch_at_its_true_column() {
+    let long = format!(
+        "[[requirement]]\nid = \"REQ-L\"\ntitle = \"t\"\ntext = \"{}é\" oops\n",
+        "x".repeat(100_000)
+    );
+    let t = tree(&[("relpack.toml", CONFIG), ("long.toml", &long)]);
+    let (code, out) = check_text(t.path());
+    assert_eq!(code, 2, "{out}");
+    // `text = "` is 8 characters, then 100,000 x and é, `"` and a space.
+    assert_says(&out, &["long.toml:4:100012", "…", "x\u{e9}\" oops"]);
+    assert!(out.len() < 2_000, "{} bytes:\n{out}", out.len());
+    // A short line is still quoted whole.
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("short.toml", "[[requirement]]\nid = \"REQ-S\" oops\n"),
+    ]);
+    let (code, out) = check_text(t.path());
+    assert_eq!(code, 2, "{out}");
+    assert_says(&out, &["short.toml:2:14", "2 │ id = \"REQ-S\" oops"]);
+    assert!(!out.contains('…'), "{out}");
+}
+
 /// A JUnit report with one failing case bound to T-1.
 const FAILING_JUNIT: &str = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<testsuite name=\"s\">\n  <testcase classname=\"pump\" name=\"limit é\"><failure message=\"too much\"/></testcase>\n</testsuite>\n";
 
