@@ -21,8 +21,6 @@ struct Component {
     author: Option<String>,
     licenses: Vec<String>,
     purl: Option<String>,
-    /// `name` is there but not a string (reported as such, not as missing).
-    name_of_wrong_type: bool,
 }
 
 impl Component {
@@ -110,16 +108,11 @@ pub fn parse_json_bom(text: &str, path: &str, file: FileId) -> (Vec<Item>, Vec<D
             .in_file(file),
         ),
     }
-    let JsonWalk {
-        found, mut diags, ..
-    } = walk;
+    let JsonWalk { found, diags, .. } = walk;
     let mut items = Vec::with_capacity(found.len());
     for (c, at) in found {
-        if c.name.as_deref().is_none_or(str::is_empty) {
-            if !c.name_of_wrong_type {
-                diags.push(no_name(file, at));
-            }
-        } else {
+        // A component without a name was reported by the walk.
+        if c.name.as_deref().is_some_and(|n| !n.is_empty()) {
             items.extend(c.into_item(file, at));
         }
     }
@@ -234,15 +227,9 @@ impl JsonWalk {
     }
 
     fn components(&mut self, list: &[Value], depth: usize) {
+        // Never reached from a file: serde_json refuses nesting deeper than
+        // 128 (an invalid BOM) before components are 64 deep.
         if depth > 64 {
-            if !list.is_empty() {
-                self.diags.push(
-                    Diagnostic::error(
-                        "BOM components nested more than 64 levels deep were not read",
-                    )
-                    .in_file(self.file),
-                );
-            }
             return;
         }
         for c in list {
@@ -259,6 +246,10 @@ impl JsonWalk {
             let at = self.offsets.get(self.next).copied().unwrap_or(0);
             self.next += 1;
             self.wrong_types(c, at);
+            // A name of the wrong type was reported as such just above.
+            if c.get("name").is_none_or(|n| n.as_str() == Some("")) {
+                self.diags.push(no_name(self.file, at));
+            }
             self.found.push((json_component(c), at));
             match c.get("components") {
                 None => {}
@@ -318,7 +309,6 @@ fn json_component(c: &Value) -> Component {
         author,
         licenses,
         purl: s("purl"),
-        name_of_wrong_type: c.get("name").is_some_and(|n| !n.is_string()),
     }
 }
 
