@@ -283,8 +283,13 @@ fn clip<'s>(file: &'s SourceFile, span: &Range<usize>) -> Option<(Clipped<'s>, R
     let text = file.text.as_str();
     // Spans come from parsers; one inside a character must not panic here.
     let start = floor_boundary(text, span.start.min(text.len()));
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    // The file's line starts, as for every location (`Sources::line_col`).
+    let line = file.line_starts.partition_point(|&s| s <= start).max(1) - 1;
+    let line_start = file.line_starts.get(line).copied().unwrap_or(0);
+    let line_end = file
+        .line_starts
+        .get(line + 1)
+        .map_or(text.len(), |&next| next - 1);
     if line_end - line_start <= LONG_LINE {
         return None;
     }
@@ -301,7 +306,7 @@ fn clip<'s>(file: &'s SourceFile, span: &Range<usize>) -> Option<(Clipped<'s>, R
     let clipped = Clipped {
         name: &file.path,
         source,
-        line_number: text[..line_start].bytes().filter(|&b| b == b'\n').count() + 1,
+        line_number: line + 1,
         text,
         line_start,
         from,
@@ -380,11 +385,9 @@ mod tests {
     #[test]
     fn a_long_line_is_clipped_at_any_span_without_panicking() {
         let line = format!("{}é{}\n", "ab".repeat(300), "z".repeat(300));
-        let file = SourceFile {
-            path: "f.toml".into(),
-            text: format!("short\n{line}"),
-            line_starts: Vec::new(),
-        };
+        let mut sources = Sources::default();
+        let id = sources.add("f.toml".into(), format!("short\n{line}"));
+        let file = sources.get(id);
         let e = 6 + 600; // the é, two bytes
         for span in [
             e..e + 1,
@@ -395,7 +398,7 @@ mod tests {
             e + 5..e,
             10_000..20_000,
         ] {
-            let clipped = clip(&file, &span);
+            let clipped = clip(file, &span);
             if let Some((c, s)) = clipped {
                 assert!(c.source.is_char_boundary(s.start) && c.source.is_char_boundary(s.end));
                 assert_eq!(c.line_number, 2);
@@ -405,14 +408,14 @@ mod tests {
                 );
             }
         }
-        let (c, s) = clip(&file, &(e + 1..e + 3)).unwrap();
+        let (c, s) = clip(file, &(e + 1..e + 3)).unwrap();
         assert_eq!(
             c.column_number((), 0, s.start).unwrap(),
             601,
             "the é's column"
         );
         assert!(
-            clip(&file, &(0..1)).is_none(),
+            clip(file, &(0..1)).is_none(),
             "a short line is quoted whole"
         );
     }
