@@ -573,7 +573,12 @@ impl Output for Staging {
 
     /// Hashed, then written here, on the renderer's thread, through a
     /// small buffer: never joined in memory.
-    fn put_pieces(&self, rel: &str, pieces: &[&[u8]]) -> Result<(), OutputError> {
+    fn put_pieces(
+        &self,
+        rel: &str,
+        key: Option<&str>,
+        pieces: &[&[u8]],
+    ) -> Result<(), OutputError> {
         let (rel, path) = self.inside(rel)?;
         let sha256 = Sha::of_pieces(pieces);
         self.sum(rel.clone(), sha256)?;
@@ -581,7 +586,7 @@ impl Output for Staging {
             rel,
             path,
             sha256,
-            key: None,
+            key: key.and_then(Sha::from_hex),
         };
         self.writers().place_with(file, pieces)
     }

@@ -14,7 +14,7 @@ impl Renderer for JsonRenderer {
 
     fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), RenderError> {
         Ok(crate::model::json::with_pieces(packet, |pieces| {
-            out.put_pieces("packet.json", pieces)
+            out.put_pieces("packet.json", None, pieces)
         })??)
     }
 }

@@ -43,11 +43,20 @@ pub trait Output: Sync {
     /// Keep a part just rendered for later builds.
     fn keep_part(&self, _key: &str, _html: &str) {}
 
-    /// [`Output::put`] of a file given as its pieces in order (packet.json:
-    /// 180 MB in 800k pieces at 100k items). An output that writes files
-    /// writes the pieces as they are instead of joining them first.
-    fn put_pieces(&self, path: &str, pieces: &[&[u8]]) -> Result<(), OutputError> {
-        self.put(path, pieces.concat())
+    /// [`Output::put`] (or with a key, [`Output::put_keyed`]) of a file
+    /// given as its pieces in order (packet.json: 180 MB in 800k pieces at
+    /// 100k items; a big section page: its parts). An output that writes
+    /// files writes the pieces as they are instead of joining them first.
+    fn put_pieces(
+        &self,
+        path: &str,
+        key: Option<&str>,
+        pieces: &[&[u8]],
+    ) -> Result<(), OutputError> {
+        match key {
+            Some(key) => self.put_keyed(path, key, pieces.concat()),
+            None => self.put(path, pieces.concat()),
+        }
     }
 }
 
@@ -185,11 +194,16 @@ impl Output for Counting<'_> {
         self.inner.keep_part(key, html)
     }
 
-    fn put_pieces(&self, path: &str, pieces: &[&[u8]]) -> Result<(), OutputError> {
+    fn put_pieces(
+        &self,
+        path: &str,
+        key: Option<&str>,
+        pieces: &[&[u8]],
+    ) -> Result<(), OutputError> {
         if path.ends_with(".html") {
             self.pages.add(1);
         }
-        self.inner.put_pieces(path, pieces)
+        self.inner.put_pieces(path, key, pieces)
     }
 }
 

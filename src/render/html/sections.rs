@@ -3,6 +3,7 @@
 //! the titles all read this table.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -70,7 +71,10 @@ impl Section {
 
 /// Render `page`'s template with `view`, the page's CSP added, into `out`;
 /// linked from the earlier build instead when the view is the same (a
-/// section of 100k rows takes far longer to render than to hash).
+/// section of 100k rows takes far longer to render than to hash). The rows
+/// of a big section ([`Rows`]) go into the template as markers and into
+/// `out` as the parts they are: tens of megabytes of parts are not copied
+/// into one string, a JSON value and the page once more.
 fn page<T: Serialize>(
     site: &Site<'_>,
     h: &Header<'_>,
@@ -88,32 +92,92 @@ fn page<T: Serialize>(
     KEYING.with(|k| k.set(true));
     let key = crate::render::input_key(path, &view, &site.csp);
     KEYING.with(|k| k.set(false));
-    crate::render::reuse_or_render(out, path, key, || {
-        templates::render(path, &view, Some(&site.csp))
-    })
+    if let Some(key) = &key {
+        if out.reuse(path, key)? {
+            return Ok(());
+        }
+    }
+    ROWS.with_borrow_mut(Vec::clear);
+    let text = templates::render_text(path, &view, Some(&site.csp));
+    let rows = ROWS.with_borrow_mut(std::mem::take);
+    let text = text?;
+    if rows.is_empty() {
+        let bytes = text.into_bytes();
+        match &key {
+            Some(key) => out.put_keyed(path, key, bytes)?,
+            None => out.put(path, bytes)?,
+        }
+        return Ok(());
+    }
+    out.put_pieces(path, key.as_deref(), &with_rows(&text, &rows))?;
+    Ok(())
 }
 
 thread_local! {
     /// Set while [`page`] makes its key: [`Rows`] then serialize as the
     /// keys of their parts instead of their megabytes of HTML.
     static KEYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The [`Rows`] of the page being rendered on this thread, in the order
+    /// the view serialized them; each stands in the text as a marker.
+    static ROWS: std::cell::RefCell<Vec<Arc<Vec<String>>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The rows of a big section as HTML, and the digest of the keys of the
-/// parts they were made of: equal part keys mean equal parts, so the page's
-/// key takes the digest and need not hash the HTML (`None`: a part had no
-/// key; the page's key then hashes the HTML).
+/// The start of a marker: an HTML comment neither a template nor evidence
+/// text holds, as it carries a number drawn for this process.
+fn marker_head() -> &'static str {
+    static HEAD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HEAD.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let nonce = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        format!("<!--relpack-rows {nonce:016x} ")
+    })
+}
+
+/// `text` with each marker replaced by the parts of its rows, as pieces.
+fn with_rows<'a>(text: &'a str, rows: &'a [Arc<Vec<String>>]) -> Vec<&'a [u8]> {
+    let head = marker_head();
+    let mut pieces = Vec::with_capacity(rows.iter().map(|r| r.len()).sum::<usize>() + 8);
+    let mut rest = text;
+    while let Some(at) = rest.find(head) {
+        let after = &rest[at + head.len()..];
+        let Some((n, tail)) = after.split_once("-->") else {
+            break;
+        };
+        let Some(parts) = n.parse::<usize>().ok().and_then(|n| rows.get(n)) else {
+            break;
+        };
+        pieces.push(rest[..at].as_bytes());
+        pieces.extend(parts.iter().map(|p| p.as_bytes()));
+        rest = tail;
+    }
+    pieces.push(rest.as_bytes());
+    pieces
+}
+
+/// The rows of a big section as HTML, in parts, and the digest of the keys
+/// of the parts they were made of: equal part keys mean equal parts, so the
+/// page's key takes the digest and need not hash the HTML (`None`: a part
+/// had no key; the page's key then hashes the HTML).
 struct Rows {
-    html: String,
+    parts: Arc<Vec<String>>,
     key: Option<[u8; 32]>,
 }
 
 impl Serialize for Rows {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.key {
-            Some(key) if KEYING.with(std::cell::Cell::get) => s.serialize_bytes(&key),
-            _ => s.serialize_str(&self.html),
+        if KEYING.with(std::cell::Cell::get) {
+            return match self.key {
+                Some(key) => s.serialize_bytes(&key),
+                None => s.collect_seq(self.parts.iter()),
+            };
         }
+        let n = ROWS.with_borrow_mut(|rows| {
+            rows.push(Arc::clone(&self.parts));
+            rows.len() - 1
+        });
+        s.serialize_str(&format!("{}{n}-->", marker_head()))
     }
 }
 
@@ -183,17 +247,15 @@ fn parts<T: Keyed + Sync>(
             Ok((html, key))
         })
         .collect::<Result<_, RenderError>>()?;
-    let mut html = String::with_capacity(rendered.iter().map(|(h, _)| h.len()).sum());
     let mut keys = Some(sha2::Sha256::new());
-    for (part, key) in &rendered {
-        html.push_str(part);
+    for (_, key) in &rendered {
         match (key, keys.as_mut()) {
             (Some(k), Some(h)) => h.update(k.as_bytes()),
             _ => keys = None,
         }
     }
     Ok(Rows {
-        html,
+        parts: Arc::new(rendered.into_iter().map(|(html, _)| html).collect()),
         key: keys.map(|h| h.finalize().into()),
     })
 }
