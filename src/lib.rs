@@ -605,7 +605,6 @@ fn render_model(
         pages: &counters.pages_written,
     };
     let mut renderers: Vec<Box<dyn Renderer + Send + Sync>> = vec![
-        Box::new(render::json::JsonRenderer),
         Box::new(render::csv::CsvRenderer),
         Box::new(render::html::HtmlRenderer {
             with_pdf: pdf,
@@ -617,14 +616,14 @@ fn render_model(
         pdf.counters = std::sync::Arc::clone(counters);
         renderers.push(Box::new(pdf));
     }
-    // The long lists of packet.json, on every thread, before the renderers
-    // (packet.json and the item pages' keys both use them).
+    // packet.json first, its long lists on every thread: the item pages'
+    // keys use the digests of its elements.
     let mut packet = packet;
     packet.json = Some(
-        progress::timed("packet.json lists", || model::json::JsonParts::of(&packet))
+        progress::timed("packet.json", || render::json::write(&packet, output))
             .map_err(|e| Failure::io(format!("json renderer: {e}")))?,
     );
-    // The renderers run side by side: typst and JSON are single-threaded,
+    // The renderers run side by side: typst and CSV are single-threaded,
     // the site keeps whatever threads they leave.
     progress("rendering");
     {

@@ -591,6 +591,31 @@ impl Output for Staging {
         self.writers().place_with(file, pieces)
     }
 
+    /// Written here as it is made, through a buffer, hashed on the way.
+    /// Never linked from the earlier build: its hash is known only at the
+    /// end (packet.json, which every edit changes).
+    fn create<'a>(
+        &'a self,
+        rel: &str,
+    ) -> Result<Box<dyn crate::render::FileWriter + 'a>, OutputError> {
+        let (rel, path) = self.inside(rel)?;
+        let writers = self.writers();
+        writers.parent_of(&path)?;
+        if writers.reuse.as_ref().as_ref().is_some_and(Reuse::recycled) {
+            unlink(&path)?;
+        }
+        let file = fs::File::create(&path).map_err(|e| OutputError::io("write", &path, &e))?;
+        Ok(Box::new(StagedFile {
+            staging: self,
+            writers,
+            rel,
+            path,
+            file: std::io::BufWriter::with_capacity(1 << 20, file),
+            sha: <sha2::Sha256 as sha2::Digest>::new(),
+            len: 0,
+        }))
+    }
+
     /// Linked here, on the rendering thread: one stat and one link, and
     /// the renderer must know at once whether to render.
     fn reuse(&self, rel: &str, key: &str) -> Result<bool, OutputError> {
@@ -611,6 +636,56 @@ impl Output for Staging {
 
     fn keep_part(&self, key: &str, html: &str) {
         self.parts.put(key, html)
+    }
+}
+
+/// A file of [`Staging`] being written ([`Output::create`]).
+struct StagedFile<'a> {
+    staging: &'a Staging,
+    writers: Writers,
+    rel: String,
+    path: PathBuf,
+    file: std::io::BufWriter<fs::File>,
+    sha: sha2::Sha256,
+    len: usize,
+}
+
+impl std::io::Write for StagedFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        sha2::Digest::update(&mut self.sha, &buf[..n]);
+        self.len += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl crate::render::FileWriter for StagedFile<'_> {
+    fn finish(self: Box<Self>) -> Result<(), OutputError> {
+        let StagedFile {
+            staging,
+            writers,
+            rel,
+            path,
+            file,
+            sha,
+            len,
+        } = *self;
+        let failed = |e: &std::io::Error| OutputError::io("write", &path, e);
+        let file = file.into_inner().map_err(|e| failed(e.error()))?;
+        if len >= BIG_FILE {
+            durable::start_writeback(&file);
+        }
+        let meta = file.metadata().map_err(|e| failed(&e))?;
+        let sha256 = Sha(sha2::Digest::finalize(sha).into());
+        staging.sum(rel.clone(), sha256)?;
+        writers
+            .recorder
+            .record(rel, reuse::stat_of(&meta, sha256, None));
+        Ok(())
     }
 }
 

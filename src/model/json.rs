@@ -1,9 +1,10 @@
-//! The packet's JSON, made once. packet.json is the model pretty-printed;
+//! packet.json, written as it is made. It is the model pretty-printed;
 //! its four long lists (items, results, requirements, tests: nearly all of
-//! its 180 MB at 100k items) are serialized element by element, in
-//! parallel, before the renderers start. packet.json is then the rest of
-//! the model with those elements spliced in, and the site keys its item
-//! pages by the same bytes instead of serializing each item again.
+//! its 180 MB at 100k items) are serialized element by element on every
+//! thread, a batch at a time, while the batch before is written: the file
+//! is never whole in memory. Each element of items, requirements and tests
+//! leaves the SHA-256 of its bytes, by which the site keys the pages made
+//! from it instead of serializing each item again.
 
 use std::cell::Cell;
 use std::io::Write;
@@ -14,8 +15,9 @@ use serde_json::ser::Formatter;
 
 use super::Packet;
 
-/// Each element of the long lists, pretty-printed at its depth in
-/// packet.json (an element of a top-level list: four spaces).
+/// The digests of each element of the long lists, as packet.json has them
+/// (an element of a top-level list: pretty-printed, its lines indented by
+/// four spaces).
 #[derive(Debug, Clone)]
 pub struct JsonParts {
     pub items: Vec<Element>,
@@ -24,13 +26,11 @@ pub struct JsonParts {
     pub tests: Vec<Element>,
 }
 
-/// One element's bytes and their SHA-256: the site keys the pages and
-/// parts made from a row by this digest, so 100k rows are hashed once, not
-/// once per page that shows them. `None` in the lists no page is made
-/// from (results).
+/// The SHA-256 of one element's bytes: the site keys the pages and parts
+/// made from a row by it, so 100k rows are hashed once, not once per page
+/// that shows them. `None` in the lists no page is made from (results).
 #[derive(Debug, Clone)]
 pub struct Element {
-    pub bytes: Vec<u8>,
     pub sha256: Option<[u8; 32]>,
 }
 
@@ -50,34 +50,6 @@ pub(super) fn long_list<T: Serialize, S: Serializer>(v: &[T], s: S) -> Result<S:
 }
 
 const INDENT: &[u8] = b"    ";
-
-/// One element as packet.json shows it: pretty, its lines indented as an
-/// element of a top-level list.
-fn element<T: Serialize>(v: &T, digest: bool) -> serde_json::Result<Element> {
-    thread_local! {
-        /// Each thread serializes into one buffer, kept warm, and copies
-        /// out exactly the bytes: 280k elements grown by doubling wasted
-        /// a third of their memory (fresh pages the kernel must zero).
-        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    SCRATCH.with_borrow_mut(|out| {
-        out.clear();
-        let mut ser = serde_json::Serializer::with_formatter(
-            &mut *out,
-            Pretty {
-                level: 2,
-                has_value: false,
-            },
-        );
-        v.serialize(&mut ser)?;
-        use sha2::Digest;
-        let sha256 = digest.then(|| sha2::Sha256::digest(&out[..]).into());
-        Ok(Element {
-            bytes: out.as_slice().to_vec(),
-            sha256,
-        })
-    })
-}
 
 /// serde_json's `PrettyFormatter` (two spaces a level) starting `level`
 /// levels deep: it has no way to start anywhere but the top.
@@ -169,90 +141,129 @@ impl Formatter for Pretty {
     }
 }
 
-fn elements<T: Serialize + Sync>(list: &[T], digest: bool) -> serde_json::Result<Vec<Element>> {
-    list.par_iter().map(|v| element(v, digest)).collect()
+/// Elements one task serializes into one buffer.
+const PIECE: usize = 256;
+/// Pieces serialized side by side while the batch before is written.
+const BATCH: usize = 16;
+
+/// A run of a list's elements as packet.json has them (each after its
+/// separator and indent), with each element's digest.
+struct Piece {
+    bytes: Vec<u8>,
+    digests: Vec<Element>,
 }
 
-impl JsonParts {
-    pub fn of(p: &Packet) -> serde_json::Result<JsonParts> {
-        let ((items, results), (requirements, tests)) = rayon::join(
-            || rayon::join(|| elements(&p.items, true), || elements(&p.results, false)),
-            || {
-                rayon::join(
-                    || elements(&p.requirements, true),
-                    || elements(&p.tests, true),
-                )
+/// `list`'s elements from index `first` on, into one buffer.
+fn piece<T: Serialize>(list: &[T], first: usize, digest: bool) -> std::io::Result<Piece> {
+    use sha2::Digest;
+    let mut bytes = Vec::with_capacity(list.len() * 1024);
+    let mut digests = Vec::with_capacity(list.len());
+    for (n, v) in list.iter().enumerate() {
+        bytes.extend_from_slice(if first + n == 0 { b"\n" } else { b",\n" });
+        bytes.extend_from_slice(INDENT);
+        let at = bytes.len();
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut bytes,
+            Pretty {
+                level: 2,
+                has_value: false,
             },
         );
-        Ok(JsonParts {
-            items: items?,
-            results: results?,
-            requirements: requirements?,
-            tests: tests?,
-        })
+        v.serialize(&mut ser)?;
+        digests.push(Element {
+            sha256: digest.then(|| sha2::Sha256::digest(&bytes[at..]).into()),
+        });
     }
-
-    /// Whether these parts were made from `p` (as many of each).
-    fn fit(&self, p: &Packet) -> bool {
-        self.items.len() == p.items.len()
-            && self.results.len() == p.results.len()
-            && self.requirements.len() == p.requirements.len()
-            && self.tests.len() == p.tests.len()
-    }
+    Ok(Piece { bytes, digests })
 }
 
-/// packet.json: exactly `serde_json::to_vec_pretty(p)` and a line end,
-/// from `p.json` where it was made.
-pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
-    with_pieces(p, |pieces| pieces.concat())
-}
-
-/// `f` given packet.json as its pieces in order (the skeleton's stretches
-/// and the lists' elements, borrowed): a writer need not join 180 MB in
-/// memory first.
-pub fn with_pieces<R>(p: &Packet, f: impl FnOnce(&[&[u8]]) -> R) -> serde_json::Result<R> {
-    let Some(parts) = p.json.as_ref().filter(|parts| parts.fit(p)) else {
-        let mut bytes = serde_json::to_vec_pretty(p)?;
-        bytes.push(b'\n');
-        return Ok(f(&[&bytes]));
+/// One long list's elements written to `w` in order, serialized a batch at
+/// a time on every thread while the batch before is written.
+fn write_list<T: Serialize + Sync>(
+    list: &[T],
+    digest: bool,
+    w: &mut (dyn Write + Send),
+) -> std::io::Result<Vec<Element>> {
+    let mut digests = Vec::with_capacity(list.len());
+    let mut written = |batch: Vec<Piece>, w: &mut (dyn Write + Send)| -> std::io::Result<()> {
+        for p in batch {
+            w.write_all(&p.bytes)?;
+            digests.extend(p.digests);
+        }
+        Ok(())
     };
+    let serialize = |n: usize, batch: &[T]| -> std::io::Result<Vec<Piece>> {
+        batch
+            .par_chunks(PIECE)
+            .enumerate()
+            .map(|(k, c)| piece(c, n * PIECE * BATCH + k * PIECE, digest))
+            .collect()
+    };
+    let mut pending: Vec<Piece> = Vec::new();
+    for (n, batch) in list.chunks(PIECE * BATCH).enumerate() {
+        let last = std::mem::take(&mut pending);
+        let (done, next) = rayon::join(|| written(last, w), || serialize(n, batch));
+        done?;
+        pending = next?;
+    }
+    written(pending, w)?;
+    if !list.is_empty() {
+        w.write_all(b"\n  ")?;
+    }
+    Ok(digests)
+}
+
+/// `rest` up to the `]` of the top-level list `key` (a line end, two spaces,
+/// the quoted key and an empty list, as the skeleton has it), written to
+/// `w`; `rest` then starts at that `]`.
+fn up_to_list(rest: &mut &[u8], key: &[u8], w: &mut (dyn Write + Send)) -> std::io::Result<()> {
+    // A top-level key: a line end, then two spaces. Unique, as no string
+    // holds a raw line end. Its order in the model is fixed.
+    let Some(at) = find(rest, key) else {
+        return Err(std::io::Error::other(format!(
+            "packet.json: no {} in the model's skeleton",
+            String::from_utf8_lossy(&key[3..])
+        )));
+    };
+    let open = at + key.len() - 1;
+    w.write_all(&rest[..open])?;
+    *rest = &rest[open..];
+    Ok(())
+}
+
+/// Write packet.json (exactly `serde_json::to_vec_pretty(p)` and a line
+/// end) to `w`, its long lists element by element; the digests of their
+/// elements.
+pub fn write_to(p: &Packet, w: &mut (dyn Write + Send)) -> std::io::Result<JsonParts> {
     SKELETON.with(|s| s.set(true));
     let skeleton = serde_json::to_vec_pretty(p);
     SKELETON.with(|s| s.set(false));
     let skeleton = skeleton?;
-    let lists: [(&[u8], &[Element]); 4] = [
-        (b"\n  \"items\": []", &parts.items),
-        (b"\n  \"results\": []", &parts.results),
-        (b"\n  \"requirements\": []", &parts.requirements),
-        (b"\n  \"tests\": []", &parts.tests),
-    ];
-    let count = lists.iter().map(|(_, l)| 3 * l.len() + 2).sum::<usize>() + 2;
-    let mut pieces: Vec<&[u8]> = Vec::with_capacity(count);
     let mut rest: &[u8] = &skeleton;
-    for (key, list) in lists {
-        // A top-level key: a line end, then two spaces. Unique, as no
-        // string holds a raw line end. Its order in the model is fixed.
-        let Some(at) = find(rest, key) else {
-            return Err(serde::ser::Error::custom(format!(
-                "packet.json: no {} in the model's skeleton",
-                String::from_utf8_lossy(&key[3..])
-            )));
-        };
-        let open = at + key.len() - 1; // the `]`
-        pieces.push(&rest[..open]);
-        for (n, e) in list.iter().enumerate() {
-            pieces.push(if n == 0 { b"\n" } else { b",\n" });
-            pieces.push(INDENT);
-            pieces.push(&e.bytes);
-        }
-        if !list.is_empty() {
-            pieces.push(b"\n  ");
-        }
-        rest = &rest[open..];
-    }
-    pieces.push(rest);
-    pieces.push(b"\n");
-    Ok(f(&pieces))
+    up_to_list(&mut rest, b"\n  \"items\": []", w)?;
+    let items = write_list(&p.items, true, w)?;
+    up_to_list(&mut rest, b"\n  \"results\": []", w)?;
+    let results = write_list(&p.results, false, w)?;
+    up_to_list(&mut rest, b"\n  \"requirements\": []", w)?;
+    let requirements = write_list(&p.requirements, true, w)?;
+    up_to_list(&mut rest, b"\n  \"tests\": []", w)?;
+    let tests = write_list(&p.tests, true, w)?;
+    w.write_all(rest)?;
+    w.write_all(b"\n")?;
+    Ok(JsonParts {
+        items,
+        results,
+        requirements,
+        tests,
+    })
+}
+
+/// packet.json in memory: exactly `serde_json::to_vec_pretty(p)` and a line
+/// end.
+pub fn packet_json(p: &Packet) -> serde_json::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(p)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -271,12 +282,44 @@ mod tests {
         for n in 0..24 {
             deep = serde_json::json!({ format!("k{n}"): [deep, {"x": n}] });
         }
-        let made = element(&deep, true).unwrap();
         let pretty = serde_json::to_string_pretty(&deep).unwrap();
         let expected = pretty.replace('\n', "\n    ");
-        assert_eq!(String::from_utf8(made.bytes).unwrap(), expected);
         let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(expected.as_bytes()).into();
-        assert_eq!(made.sha256, Some(digest));
-        assert_eq!(element(&deep, false).unwrap().sha256, None);
+        // The first element of a list, then the ones after it.
+        let made = piece(&[&deep, &deep], 0, true).unwrap();
+        assert_eq!(
+            String::from_utf8(made.bytes).unwrap(),
+            format!("\n    {expected},\n    {expected}")
+        );
+        let digests: Vec<_> = made.digests.iter().map(|e| e.sha256).collect();
+        assert_eq!(digests, [Some(digest), Some(digest)]);
+        let later = piece(&[&deep], 7, false).unwrap();
+        assert_eq!(
+            String::from_utf8(later.bytes).unwrap(),
+            format!(",\n    {expected}")
+        );
+        assert_eq!(later.digests[0].sha256, None);
+    }
+
+    /// A list longer than a batch is written in order, every element once,
+    /// each digest that of its own bytes.
+    #[test]
+    fn a_long_list_is_written_in_order_across_batches() {
+        let list: Vec<serde_json::Value> = (0..PIECE * BATCH * 2 + 7)
+            .map(|n| serde_json::json!({"n": n, "s": "x".repeat(n % 5), "l": [n, {}]}))
+            .collect();
+        let mut out: Vec<u8> = Vec::new();
+        let digests = write_list(&list, true, &mut out).unwrap();
+        let whole = serde_json::to_string_pretty(&serde_json::json!({ "l": list })).unwrap();
+        let inner = &whole[whole.find('[').unwrap() + 1..whole.rfind(']').unwrap()];
+        assert_eq!(String::from_utf8(out).unwrap(), inner);
+        assert_eq!(digests.len(), list.len());
+        for n in [0, PIECE, PIECE * BATCH, list.len() - 1] {
+            let pretty = serde_json::to_string_pretty(&list[n])
+                .unwrap()
+                .replace('\n', "\n    ");
+            let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(pretty.as_bytes()).into();
+            assert_eq!(digests[n].sha256, Some(digest), "element {n}");
+        }
     }
 }

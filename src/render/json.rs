@@ -1,20 +1,20 @@
-//! packet.json: the packet model itself, pretty-printed (its long lists
-//! made beforehand, `model/json.rs`). Its schema is
-//! `schemas/packet.schema.json`.
+//! packet.json: the packet model itself, pretty-printed, written as its
+//! long lists are serialized (`model/json.rs`). Its schema is
+//! `schemas/packet.schema.json`. It is written before the other renderers
+//! start: the site keys its pages by the digests of packet.json's elements.
 
-use super::{Output, RenderError, Renderer};
+use super::{Output, OutputError, RenderError};
+use crate::model::json::JsonParts;
 use crate::model::Packet;
 
-pub struct JsonRenderer;
-
-impl Renderer for JsonRenderer {
-    fn name(&self) -> &'static str {
-        "json"
-    }
-
-    fn render(&self, packet: &Packet, out: &dyn Output) -> Result<(), RenderError> {
-        Ok(crate::model::json::with_pieces(packet, |pieces| {
-            out.put_pieces("packet.json", None, pieces)
-        })??)
-    }
+/// Write packet.json into `out`; the digests of its long lists' elements.
+pub fn write(packet: &Packet, out: &dyn Output) -> Result<JsonParts, RenderError> {
+    let mut file = out.create("packet.json")?;
+    let parts = crate::model::json::write_to(packet, &mut file).map_err(|e| OutputError::Io {
+        action: "write",
+        path: "packet.json".into(),
+        reason: e.to_string(),
+    })?;
+    file.finish()?;
+    Ok(parts)
 }

@@ -43,6 +43,18 @@ pub trait Output: Sync {
     /// Keep a part just rendered for later builds.
     fn keep_part(&self, _key: &str, _html: &str) {}
 
+    /// A file written as it is made (packet.json: 180 MB at 100k items,
+    /// never held whole in memory), placed when [`FileWriter::finish`]
+    /// returns. An output that keeps files in memory collects it and
+    /// [`Output::put`]s it.
+    fn create<'a>(&'a self, path: &str) -> Result<Box<dyn FileWriter + 'a>, OutputError> {
+        Ok(Box::new(Collect {
+            out: self,
+            path: path.to_string(),
+            bytes: Vec::new(),
+        }))
+    }
+
     /// [`Output::put`] (or with a key, [`Output::put_keyed`]) of a file
     /// given as its pieces in order (packet.json: 180 MB in 800k pieces at
     /// 100k items; a big section page: its parts). An output that writes
@@ -156,6 +168,36 @@ static RENDERER_IDENTITY: std::sync::LazyLock<String> = std::sync::LazyLock::new
     format!("{:x}", h.finalize())
 });
 
+/// A file being written to an [`Output`] (see [`Output::create`]).
+pub trait FileWriter: std::io::Write + Send {
+    /// The file is whole: place it. Dropped unfinished, it is never placed.
+    fn finish(self: Box<Self>) -> Result<(), OutputError>;
+}
+
+/// [`Output::create`] of an output that takes files whole.
+struct Collect<'a, O: ?Sized> {
+    out: &'a O,
+    path: String,
+    bytes: Vec<u8>,
+}
+
+impl<O: Output + ?Sized> std::io::Write for Collect<'_, O> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<O: Output + ?Sized> FileWriter for Collect<'_, O> {
+    fn finish(self: Box<Self>) -> Result<(), OutputError> {
+        self.out.put(&self.path, self.bytes)
+    }
+}
+
 /// An output that counts the HTML pages handed to it (the progress bar's
 /// "pages"), passing every file on.
 pub struct Counting<'a> {
@@ -204,6 +246,13 @@ impl Output for Counting<'_> {
             self.pages.add(1);
         }
         self.inner.put_pieces(path, key, pieces)
+    }
+
+    fn create<'a>(&'a self, path: &str) -> Result<Box<dyn FileWriter + 'a>, OutputError> {
+        if path.ends_with(".html") {
+            self.pages.add(1);
+        }
+        self.inner.create(path)
     }
 }
 

@@ -375,26 +375,37 @@ fn a_packets_summary_from_its_model_equals_the_one_read_from_its_packet_json() {
     }
 }
 
-/// packet.json is spliced from its long lists made beforehand, in parallel
-/// (`model/json.rs`): byte for byte what serializing the model whole gives,
-/// on the sample and on a small tree (some lists empty).
+/// packet.json is written as its long lists are serialized, a batch at a
+/// time on every thread (`model/json.rs`): byte for byte what serializing
+/// the model whole gives, on the sample and on a small tree (some lists
+/// empty), with each element's digest that of its bytes in the file.
 #[test]
-fn packet_json_from_its_parts_equals_the_model_serialized_whole() {
+fn packet_json_written_in_batches_equals_the_model_serialized_whole() {
     let (_small, roots) = sample_and_small_tree();
     for root in roots {
         let checked = relpack::check(&root, &relpack::Options::default())
             .unwrap_or_else(|_| panic!("{} checks", root.display()));
-        let mut packet = relpack::model::Packet::build(&checked, checked.changes.clone());
+        let packet = relpack::model::Packet::build(&checked, checked.changes.clone());
         let mut whole = serde_json::to_vec_pretty(&packet).unwrap();
         whole.push(b'\n');
         assert_eq!(relpack::model::json::packet_json(&packet).unwrap(), whole);
-        packet.json = Some(relpack::model::json::JsonParts::of(&packet).unwrap());
-        let spliced = relpack::model::json::packet_json(&packet).unwrap();
+        let mut written: Vec<u8> = Vec::new();
+        let parts = relpack::model::json::write_to(&packet, &mut written).unwrap();
         assert!(
-            spliced == whole,
-            "{}: packet.json from parts differs",
+            written == whole,
+            "{}: packet.json written in batches differs",
             root.display()
         );
+        let value: serde_json::Value = serde_json::from_slice(&written).unwrap();
+        let items = value["items"].as_array().unwrap();
+        assert_eq!(items.len(), parts.items.len());
+        for (item, element) in items.iter().zip(&parts.items) {
+            let pretty = serde_json::to_string_pretty(item)
+                .unwrap()
+                .replace('\n', "\n    ");
+            let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(pretty.as_bytes()).into();
+            assert_eq!(element.sha256, Some(digest), "{}", root.display());
+        }
     }
 }
 
