@@ -6,6 +6,8 @@ use std::fmt;
 use std::ops::Range;
 
 use serde::Serialize;
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::diag::FileId;
@@ -179,7 +181,9 @@ impl Spans {
 pub struct Item {
     pub kind: Kind,
     pub id: String,
-    pub fields: Map<String, Value>,
+    /// Shared with the packet model's copy of the item (100k items' fields
+    /// are not cloned); changed through `Arc::make_mut` while parsing.
+    pub fields: Arc<Map<String, Value>>,
     pub origin: Origin,
     /// Set for SOUP items that came (at least partly) from a CycloneDX BOM.
     pub from_bom: bool,

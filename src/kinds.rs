@@ -33,7 +33,7 @@ impl Typed {
     /// The typed view of a validated item. An error here means the schema
     /// and this module disagree: a defect of relpack, reported as such.
     pub fn of(item: &Item) -> Result<Typed, serde_json::Error> {
-        let f = &item.fields;
+        let f = &*item.fields;
         Ok(match item.kind {
             Kind::Need => Typed::Need,
             Kind::Requirement => Typed::Requirement(Requirement::deserialize(f)?),

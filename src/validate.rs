@@ -181,7 +181,7 @@ pub fn validate(items: &[Item], custom: &CustomFields) -> Vec<Diagnostic> {
         .par_iter()
         .flat_map_iter(|item| {
             let v = &validators[item.kind as usize];
-            let instance = Value::Object(item.fields.clone());
+            let instance = Value::Object((*item.fields).clone());
             let mut errors: Vec<Diagnostic> = v
                 .iter_errors(&instance)
                 .map(|e| {

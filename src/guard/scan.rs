@@ -129,7 +129,7 @@ fn scan_item(rules: &Rules, item: &Item) -> Vec<Raw> {
     let mut out = Vec::new();
     let mut path = Vec::new();
     let whole_file = item.from_bom && item.origin.span.is_empty();
-    for (key, value) in &item.fields {
+    for (key, value) in item.fields.iter() {
         if SKIPPED_FIELDS.contains(&key.as_str()) {
             continue;
         }

@@ -314,7 +314,7 @@ mod tests {
         Item {
             kind: Kind::Test,
             id: format!("T{i}"),
-            fields,
+            fields: fields.into(),
             origin: Origin::new(0, 0..0),
             from_bom: false,
         }

@@ -56,7 +56,7 @@ pub fn items(c: &Checked) -> Vec<PacketItem> {
                 digest: c.digests[i].clone(),
                 file,
                 line,
-                fields: item.fields.clone(),
+                fields: std::sync::Arc::clone(&item.fields),
                 referenced_by,
                 attachments: ev.links.attachments_of.get(&i).cloned().unwrap_or_default(),
                 attachment_digests: ev

@@ -136,7 +136,8 @@ pub struct PacketItem {
     pub digest: String,
     pub file: String,
     pub line: usize,
-    pub fields: Map<String, Value>,
+    /// The evidence item's own fields, shared with it (see `item.rs`).
+    pub fields: std::sync::Arc<Map<String, Value>>,
     /// Items that link to this one, by relation (`verified_by`, ...).
     pub referenced_by: BTreeMap<String, Vec<String>>,
     pub attachments: Vec<String>,

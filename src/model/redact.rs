@@ -32,6 +32,18 @@ impl Redact for Value {
     }
 }
 
+/// An item's fields, shared with the evidence: copied only to be redacted.
+impl Redact for std::sync::Arc<Map<String, Value>> {
+    fn redact(&mut self, r: &Redactor) -> bool {
+        let mut copy = (**self).clone();
+        let any = copy.redact(r);
+        if any {
+            *self = std::sync::Arc::new(copy);
+        }
+        any
+    }
+}
+
 impl Redact for Map<String, Value> {
     fn redact(&mut self, r: &Redactor) -> bool {
         // Every value, no short cut: each must be redacted.

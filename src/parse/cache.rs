@@ -326,7 +326,7 @@ impl CachedItem {
         Some(Item {
             kind,
             id: self.id,
-            fields,
+            fields: fields.into(),
             origin: Origin {
                 file,
                 span: self.span.0..self.span.1,

@@ -59,7 +59,7 @@ impl Component {
         Some(Item {
             kind: Kind::Soup,
             id,
-            fields,
+            fields: fields.into(),
             origin: Origin::new(file, at..at + 1),
             from_bom: true,
         })

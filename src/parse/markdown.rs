@@ -191,14 +191,14 @@ pub fn parse_markdown_item(text: &str, file: FileId) -> (Option<Item>, Vec<Diagn
                     .at(file, item.origin.span_of("/text")),
             );
         }
-        item.fields
+        std::sync::Arc::make_mut(&mut item.fields)
             .insert("text".into(), Value::String(body.to_string()));
         item.origin
             .value_spans
             .push("/text", body_start..text.len());
     } else if !item.fields.contains_key("text") {
         // An empty body is an empty text, as `text = ""` would be.
-        item.fields
+        std::sync::Arc::make_mut(&mut item.fields)
             .insert("text".into(), Value::String(String::new()));
         item.origin
             .value_spans

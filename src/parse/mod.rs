@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod toml;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -388,10 +389,10 @@ pub fn merge_soup(items: Vec<Item>, sources: &Sources) -> (Vec<Item>, Vec<Diagno
             match bom.entry(item.id.clone()) {
                 std::collections::btree_map::Entry::Occupied(mut first) => {
                     let first = first.get_mut();
-                    for (k, v) in item.fields {
+                    for (k, v) in Arc::unwrap_or_clone(item.fields) {
                         match first.fields.get(&k) {
                             None => {
-                                first.fields.insert(k, v);
+                                Arc::make_mut(&mut first.fields).insert(k, v);
                             }
                             Some(old) if disagree(&k, old, &v) => conflicts.push((
                                 first.id.clone(),
@@ -442,11 +443,11 @@ pub fn merge_soup(items: Vec<Item>, sources: &Sources) -> (Vec<Item>, Vec<Diagno
             continue;
         }
         if let Some(b) = bom.remove(&item.id) {
-            let mut fields = b.fields;
-            for (k, v) in std::mem::take(&mut item.fields) {
+            let mut fields = Arc::unwrap_or_clone(b.fields);
+            for (k, v) in Arc::unwrap_or_clone(std::mem::take(&mut item.fields)) {
                 fields.insert(k, v);
             }
-            item.fields = fields;
+            item.fields = Arc::new(fields);
             item.from_bom = true;
         }
     }

@@ -139,7 +139,7 @@ pub fn item_from_table(
     Some(Item {
         kind,
         id,
-        fields,
+        fields: fields.into(),
         origin,
         from_bom: false,
     })
