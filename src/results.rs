@@ -59,7 +59,8 @@ impl Run {
 /// Per test (item index): every run, and the one latest outcome.
 #[derive(Debug, Default)]
 pub struct TestResults {
-    pub runs: HashMap<usize, Vec<Run>>,
+    /// Shared with the packet model (its results and each test's row).
+    pub runs: HashMap<usize, std::sync::Arc<Vec<Run>>>,
     pub latest: HashMap<usize, Outcome>,
 }
 
@@ -129,7 +130,7 @@ impl TestResults {
             if let Some(o) = latest {
                 out.latest.insert(t, o);
             }
-            out.runs.insert(t, runs);
+            out.runs.insert(t, std::sync::Arc::new(runs));
         }
         out
     }

@@ -208,29 +208,34 @@ pub fn suspects(
         if changed.is_empty() {
             continue;
         }
-        let fresh = results.runs.get(&t).into_iter().flatten().any(|run| {
-            if run.other_version {
-                return false;
-            }
-            if run.case.is_some() {
-                // A JUnit file whose bytes changed holds a new run.
-                let same = ev
-                    .junit
-                    .iter()
-                    .find(|f| f.path == run.source)
-                    .is_some_and(|f| old_files.get(&f.path) == Some(&f.sha256));
-                return !same;
-            }
-            match (
-                run.executed_at
-                    .as_deref()
-                    .and_then(crate::results::parse_datetime),
-                prev_date,
-            ) {
-                (Some(at), Some(d)) => at.date_naive() > d,
-                _ => false,
-            }
-        });
+        let fresh = results
+            .runs
+            .get(&t)
+            .into_iter()
+            .flat_map(|r| r.iter())
+            .any(|run| {
+                if run.other_version {
+                    return false;
+                }
+                if run.case.is_some() {
+                    // A JUnit file whose bytes changed holds a new run.
+                    let same = ev
+                        .junit
+                        .iter()
+                        .find(|f| f.path == run.source)
+                        .is_some_and(|f| old_files.get(&f.path) == Some(&f.sha256));
+                    return !same;
+                }
+                match (
+                    run.executed_at
+                        .as_deref()
+                        .and_then(crate::results::parse_datetime),
+                    prev_date,
+                ) {
+                    (Some(at), Some(d)) => at.date_naive() > d,
+                    _ => false,
+                }
+            });
         if !fresh {
             tests.insert(
                 t,

@@ -49,6 +49,19 @@ pub(super) fn long_list<T: Serialize, S: Serializer>(v: &[T], s: S) -> Result<S:
     }
 }
 
+/// `serialize_with` of the results: the runs of every test as one list,
+/// or `[]` for the skeleton.
+pub(super) fn long_runs<S: Serializer>(
+    v: &[std::sync::Arc<Vec<crate::results::Run>>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    if SKELETON.with(Cell::get) {
+        s.collect_seq(std::iter::empty::<&crate::results::Run>())
+    } else {
+        s.collect_seq(v.iter().flat_map(|runs| runs.iter()))
+    }
+}
+
 const INDENT: &[u8] = b"    ";
 
 /// serde_json's `PrettyFormatter` (two spaces a level) starting `level`
@@ -243,7 +256,8 @@ pub fn write_to(p: &Packet, w: &mut (dyn Write + Send)) -> std::io::Result<JsonP
     up_to_list(&mut rest, b"\n  \"items\": []", w)?;
     let items = write_list(&p.items, true, w)?;
     up_to_list(&mut rest, b"\n  \"results\": []", w)?;
-    let results = write_list(&p.results, false, w)?;
+    let runs: Vec<&crate::results::Run> = p.results.iter().flat_map(|r| r.iter()).collect();
+    let results = write_list(&runs, false, w)?;
     up_to_list(&mut rest, b"\n  \"requirements\": []", w)?;
     let requirements = write_list(&p.requirements, true, w)?;
     up_to_list(&mut rest, b"\n  \"tests\": []", w)?;

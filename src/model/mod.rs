@@ -44,8 +44,10 @@ pub struct Packet {
     pub gates: Vec<GateOutcome>,
     #[serde(serialize_with = "json::long_list")]
     pub items: Vec<PacketItem>,
-    #[serde(serialize_with = "json::long_list")]
-    pub results: Vec<Run>,
+    /// Every test's runs, in the order of the tests: one list in
+    /// packet.json, shared here with the tests' rows.
+    #[serde(serialize_with = "json::long_runs")]
+    pub results: Vec<std::sync::Arc<Vec<Run>>>,
     #[serde(serialize_with = "json::long_list")]
     pub requirements: Vec<RequirementRow>,
     pub hazards: Vec<HazardRow>,
@@ -283,7 +285,7 @@ pub struct TestRow {
     pub expected: Option<String>,
     pub outcome: Option<Outcome>,
     pub suspect: Option<String>,
-    pub runs: Vec<Run>,
+    pub runs: std::sync::Arc<Vec<Run>>,
 }
 
 /// A JUnit case that verifies requirements by its own `verifies` property.

@@ -32,8 +32,9 @@ impl Redact for Value {
     }
 }
 
-/// An item's fields, shared with the evidence: copied only to be redacted.
-impl Redact for std::sync::Arc<Map<String, Value>> {
+/// What the model shares with the evidence (an item's fields, a test's
+/// runs): copied to be redacted, and kept only if something was.
+impl<T: Redact + Clone> Redact for std::sync::Arc<T> {
     fn redact(&mut self, r: &Redactor) -> bool {
         let mut copy = (**self).clone();
         let any = copy.redact(r);

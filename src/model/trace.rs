@@ -76,7 +76,7 @@ fn latest_run(c: &Checked, r: usize) -> Option<Run> {
         .into_iter()
         .flatten()
         .filter_map(|t| c.results.runs.get(t))
-        .flatten()
+        .flat_map(|runs| runs.iter())
         .filter(|run| !run.other_version)
         .max_by_key(|run| when(run.executed_at.as_deref()));
     let from_cases = ev

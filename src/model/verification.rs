@@ -2,6 +2,7 @@
 //! outcome and method, JUnit files and the cases bound to no test.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{JunitSummary, PropertyCase, RequirementCounts, TestRow, UnboundCase};
 use crate::results::{Outcome, Run};
@@ -9,7 +10,7 @@ use crate::stages::Checked;
 
 type Counts = BTreeMap<String, usize>;
 
-pub fn tests(c: &Checked) -> (Vec<Run>, Vec<TestRow>, Counts, Counts) {
+pub fn tests(c: &Checked) -> (Vec<Arc<Vec<Run>>>, Vec<TestRow>, Counts, Counts) {
     let ev = &c.evidence;
     let outcome_of = |t: usize| c.results.latest.get(&t).copied();
     let mut results = Vec::new();
@@ -18,7 +19,9 @@ pub fn tests(c: &Checked) -> (Vec<Run>, Vec<TestRow>, Counts, Counts) {
     let mut by_outcome: BTreeMap<String, usize> = BTreeMap::new();
     for (t, test, view) in ev.tests() {
         let runs = c.results.runs.get(&t).cloned().unwrap_or_default();
-        results.extend(runs.iter().cloned());
+        if !runs.is_empty() {
+            results.push(Arc::clone(&runs));
+        }
         let method = view.method.as_str().to_string();
         *by_method.entry(method.clone()).or_default() += 1;
         let outcome = outcome_of(t);
