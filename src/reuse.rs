@@ -125,7 +125,34 @@ impl<'de> Deserialize<'de> for Sha {
 struct Manifest {
     /// The release folder the entries describe.
     folder: String,
+    #[serde(deserialize_with = "files_sized")]
     files: HashMap<String, Entry>,
+}
+
+/// A manifest's files into a map of their number at once: serde's own
+/// map grows by doubling from a few thousand, touching twice the memory
+/// for 100k entries. The number is capped: a forged manifest cannot make
+/// relpack reserve more than a million.
+fn files_sized<'de, D: serde::Deserializer<'de>>(d: D) -> Result<HashMap<String, Entry>, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = HashMap<String, Entry>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map of files")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut m: A,
+        ) -> Result<Self::Value, A::Error> {
+            let n = m.size_hint().unwrap_or(0).min(1 << 20);
+            let mut files = HashMap::with_capacity_and_hasher(n, Default::default());
+            while let Some((k, v)) = m.next_entry()? {
+                files.insert(k, v);
+            }
+            Ok(files)
+        }
+    }
+    d.deserialize_map(Visit)
 }
 
 /// The earlier build's files that may be linked into the new one.
@@ -204,6 +231,11 @@ pub fn forget_spare(out: &Path, folder: &str) {
 }
 
 impl Reuse {
+    /// How many files the earlier build placed.
+    pub fn earlier_files(&self) -> usize {
+        self.files.len()
+    }
+
     /// The manifest of `out/folder`, if a complete earlier build left one.
     pub fn load(out: &Path, folder: &str) -> Option<Reuse> {
         Some(Reuse {
@@ -317,6 +349,14 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// A recorder for about `files` files (the earlier build's number).
+    pub fn with_capacity(files: usize) -> Recorder {
+        Recorder {
+            files: Mutex::new(HashMap::with_capacity_and_hasher(files, Default::default())),
+            ..Recorder::default()
+        }
+    }
+
     pub fn record(&self, rel: String, entry: Option<Entry>) {
         if let (Some(e), Ok(mut files)) = (entry, self.files.lock()) {
             files.insert(rel, e);
@@ -353,7 +393,11 @@ pub fn manifest(
         folder: &'a str,
         files: &'a HashMap<String, Entry>,
     }
-    let bytes = postcard::to_allocvec(&ManifestRef { folder, files }).ok()?;
+    // Sized once (a path and about 100 bytes an entry), not grown by
+    // doubling to 10 MB.
+    let size = files.keys().map(|k| k.len() + 100).sum::<usize>() + folder.len() + 16;
+    let bytes =
+        postcard::to_extend(&ManifestRef { folder, files }, Vec::with_capacity(size)).ok()?;
     Some((out.join(CACHE_DIR), format!("{name}.manifest"), bytes))
 }
 

@@ -293,8 +293,10 @@ impl Staging {
         if !reuse.as_ref().is_some_and(Reuse::recycled) {
             fs::create_dir(&tmp).map_err(io("create", &tmp))?;
         }
+        let recorder = Arc::new(Recorder::with_capacity(
+            reuse.as_ref().map_or(0, Reuse::earlier_files),
+        ));
         let reuse = Arc::new(reuse);
-        let recorder = Arc::new(Recorder::default());
         let dirs = Arc::new(Mutex::new(HashSet::new()));
         let (send, receive) = sync_channel::<QueuedFile>(256);
         let receive = Arc::new(Mutex::new(receive));
