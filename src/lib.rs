@@ -344,8 +344,8 @@ pub fn check(root: &Path, opts: &Options) -> Result<Checked, Failure> {
         warnings,
         parse_cache,
     } = progress::timed("load", || load(root, opts))?;
-    // Results are computed test by test on one thread while the other
-    // hashes items and scans for PHI (both parallel): none needs another.
+    // Results are computed beside the item digests and the PHI scan (all
+    // three parallel): none needs another.
     let (results, (digests, guard)) = rayon::join(
         || progress::timed("results", || TestResults::compute(&evidence)),
         || {

@@ -65,74 +65,95 @@ pub struct TestResults {
 }
 
 impl TestResults {
+    /// Test by test, on every thread (80k JUnit cases become runs).
     pub fn compute(ev: &Evidence) -> TestResults {
-        let mut out = TestResults::default();
-        for (t, test, view) in ev.tests() {
-            let mut runs = Vec::new();
-            // Result records, newest first by executed_at (RFC 3339 strings
-            // compare correctly only in one offset, so parse them).
-            let mut records: Vec<(Option<chrono::DateTime<chrono::FixedOffset>>, Run)> = ev
-                .links
-                .results_of
-                .get(&t)
-                .into_iter()
-                .flatten()
-                .map(|&r| {
-                    let rec = &ev.items[r];
-                    let view = ev.views.result(r);
-                    let version = view.and_then(|v| v.version.clone());
-                    let at = view.map(|v| v.executed_at.clone());
-                    let parsed = at.as_deref().and_then(parse_datetime);
-                    let other_version = version.as_deref().is_some_and(|v| v != ev.version);
-                    (
-                        parsed,
-                        Run {
-                            test: test.id.clone(),
-                            outcome: view.map_or(Outcome::Blocked, |v| v.outcome),
-                            source: ev.sources.path(rec.origin.file).to_string(),
-                            case: None,
-                            record: Some(rec.id.clone()),
-                            executed_at: at,
-                            executed_by: view.map(|v| v.executed_by.clone()),
-                            version,
-                            commit: view.and_then(|v| v.commit.clone()),
-                            environment: view.and_then(|v| v.environment.clone()),
-                            notes: view.and_then(|v| v.notes.clone()),
-                            flaky: false,
-                            other_version,
-                        },
-                    )
-                })
-                .collect();
-            records.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.record.cmp(&b.1.record)));
-            let latest_record = records
-                .iter()
-                .find(|(_, r)| !r.other_version)
-                .map(|(_, r)| r.outcome);
-            let mut case_outcomes = Vec::new();
-            for &b in ev.links.cases_of.get(&t).into_iter().flatten() {
-                let binding = &ev.links.bindings[b];
-                let file = &ev.junit[binding.file];
-                let case = &file.cases[binding.case];
-                case_outcomes.push(case.outcome);
-                runs.push(Run::of_case(&test.id, file, case));
-            }
-            runs.extend(records.into_iter().map(|(_, r)| r));
-            let junit = aggregate(&case_outcomes);
-            let automated = view.method == Method::Automated;
-            // An automated test is judged by its CI run, a manual one by its
-            // record; each falls back on the other where it has none.
-            let latest = if automated {
-                junit.or(latest_record)
-            } else {
-                latest_record.or(junit)
-            };
+        use rayon::prelude::*;
+        let tests: Vec<_> = ev.tests().collect();
+        let per_test: Vec<_> = tests
+            .par_iter()
+            .map(|&(t, test, view)| (t, Self::of_test(ev, t, test, view)))
+            .collect();
+        let mut out = TestResults {
+            runs: HashMap::with_capacity_and_hasher(per_test.len(), Default::default()),
+            latest: HashMap::with_capacity_and_hasher(per_test.len(), Default::default()),
+        };
+        for (t, (runs, latest)) in per_test {
             if let Some(o) = latest {
                 out.latest.insert(t, o);
             }
             out.runs.insert(t, std::sync::Arc::new(runs));
         }
         out
+    }
+
+    /// One test's runs (its JUnit cases, then its result records newest
+    /// first) and its latest outcome.
+    fn of_test(
+        ev: &Evidence,
+        t: usize,
+        test: &crate::item::Item,
+        view: &crate::kinds::Test,
+    ) -> (Vec<Run>, Option<Outcome>) {
+        let mut runs = Vec::new();
+        // Result records, newest first by executed_at (RFC 3339 strings
+        // compare correctly only in one offset, so parse them).
+        let mut records: Vec<(Option<chrono::DateTime<chrono::FixedOffset>>, Run)> = ev
+            .links
+            .results_of
+            .get(&t)
+            .into_iter()
+            .flatten()
+            .map(|&r| {
+                let rec = &ev.items[r];
+                let view = ev.views.result(r);
+                let version = view.and_then(|v| v.version.clone());
+                let at = view.map(|v| v.executed_at.clone());
+                let parsed = at.as_deref().and_then(parse_datetime);
+                let other_version = version.as_deref().is_some_and(|v| v != ev.version);
+                (
+                    parsed,
+                    Run {
+                        test: test.id.clone(),
+                        outcome: view.map_or(Outcome::Blocked, |v| v.outcome),
+                        source: ev.sources.path(rec.origin.file).to_string(),
+                        case: None,
+                        record: Some(rec.id.clone()),
+                        executed_at: at,
+                        executed_by: view.map(|v| v.executed_by.clone()),
+                        version,
+                        commit: view.and_then(|v| v.commit.clone()),
+                        environment: view.and_then(|v| v.environment.clone()),
+                        notes: view.and_then(|v| v.notes.clone()),
+                        flaky: false,
+                        other_version,
+                    },
+                )
+            })
+            .collect();
+        records.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.record.cmp(&b.1.record)));
+        let latest_record = records
+            .iter()
+            .find(|(_, r)| !r.other_version)
+            .map(|(_, r)| r.outcome);
+        let mut case_outcomes = Vec::new();
+        for &b in ev.links.cases_of.get(&t).into_iter().flatten() {
+            let binding = &ev.links.bindings[b];
+            let file = &ev.junit[binding.file];
+            let case = &file.cases[binding.case];
+            case_outcomes.push(case.outcome);
+            runs.push(Run::of_case(&test.id, file, case));
+        }
+        runs.extend(records.into_iter().map(|(_, r)| r));
+        let junit = aggregate(&case_outcomes);
+        let automated = view.method == Method::Automated;
+        // An automated test is judged by its CI run, a manual one by its
+        // record; each falls back on the other where it has none.
+        let latest = if automated {
+            junit.or(latest_record)
+        } else {
+            latest_record.or(junit)
+        };
+        (runs, latest)
     }
 }
 
