@@ -148,7 +148,7 @@ fn with_rows<'a>(text: &'a str, rows: &'a [Arc<Vec<String>>]) -> Vec<&'a [u8]> {
         let Some(parts) = n.parse::<usize>().ok().and_then(|n| rows.get(n)) else {
             break;
         };
-        pieces.push(rest[..at].as_bytes());
+        pieces.push(&rest.as_bytes()[..at]);
         pieces.extend(parts.iter().map(|p| p.as_bytes()));
         rest = tail;
     }
