@@ -150,8 +150,8 @@ impl Writers {
             if let [one] = pieces {
                 std::io::Write::write_all(&mut file, one)?;
             } else {
-                // Pieces of a few hundred bytes: one write each would be
-                // 800k system calls for packet.json.
+                // Pieces of any size (a page's text between its parts may
+                // be a few bytes): buffered, not one system call each.
                 let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut file);
                 for piece in pieces {
                     std::io::Write::write_all(&mut w, piece)?;

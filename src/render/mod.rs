@@ -56,9 +56,9 @@ pub trait Output: Sync {
     }
 
     /// [`Output::put`] (or with a key, [`Output::put_keyed`]) of a file
-    /// given as its pieces in order (packet.json: 180 MB in 800k pieces at
-    /// 100k items; a big section page: its parts). An output that writes
-    /// files writes the pieces as they are instead of joining them first.
+    /// given as its pieces in order (a big section page: its template's
+    /// text and its rows' parts, 30 MB at 100k items). An output that
+    /// writes files writes the pieces as they are instead of joining them.
     fn put_pieces(
         &self,
         path: &str,
