@@ -121,38 +121,81 @@ impl<'de> Deserialize<'de> for Sha {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+/// The earlier build's manifest: the release folder the entries describe,
+/// and its files. Written by [`manifest`] (postcard); read by
+/// [`Manifest::from_bytes`].
 struct Manifest {
-    /// The release folder the entries describe.
     folder: String,
-    #[serde(deserialize_with = "files_sized")]
     files: HashMap<String, Entry>,
 }
 
-/// A manifest's files into a map of their number at once: serde's own
-/// map grows by doubling from a few thousand, touching twice the memory
-/// for 100k entries. The number is capped: a forged manifest cannot make
-/// relpack reserve more than a million.
-fn files_sized<'de, D: serde::Deserializer<'de>>(d: D) -> Result<HashMap<String, Entry>, D::Error> {
-    struct Visit;
-    impl<'de> serde::de::Visitor<'de> for Visit {
-        type Value = HashMap<String, Entry>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a map of files")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut m: A,
-        ) -> Result<Self::Value, A::Error> {
-            let n = m.size_hint().unwrap_or(0).min(1 << 20);
-            let mut files = HashMap::with_capacity_and_hasher(n, Default::default());
-            while let Some((k, v)) = m.next_entry()? {
-                files.insert(k, v);
-            }
-            Ok(files)
-        }
+/// The fewest bytes a file's entry takes in a manifest (its name's length,
+/// a SHA-256 of 32 bytes with its length, and four more fields of at least
+/// a byte each).
+const MIN_ENTRY_BYTES: usize = 38;
+
+impl Manifest {
+    /// The map of files is made at its size at once (serde's own grows by
+    /// doubling from a few thousand, touching twice the memory for 100k
+    /// entries), but never larger than the bytes can hold: a forged count
+    /// cannot make relpack reserve memory.
+    fn from_bytes(bytes: &[u8]) -> Option<Manifest> {
+        use serde::de::DeserializeSeed;
+        let mut de = postcard::Deserializer::from_bytes(bytes);
+        ManifestSeed(bytes.len() / MIN_ENTRY_BYTES)
+            .deserialize(&mut de)
+            .ok()
     }
-    d.deserialize_map(Visit)
+}
+
+/// A manifest of at most this many files.
+struct ManifestSeed(usize);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ManifestSeed {
+    type Value = Manifest;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Manifest, D::Error> {
+        d.deserialize_struct("Manifest", &["folder", "files"], self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ManifestSeed {
+    type Value = Manifest;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a manifest")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Manifest, A::Error> {
+        let missing = || serde::de::Error::custom("a manifest has a folder and its files");
+        let folder: String = s.next_element()?.ok_or_else(missing)?;
+        let files = s
+            .next_element_seed(FilesSeed(self.0))?
+            .ok_or_else(missing)?;
+        Ok(Manifest { folder, files })
+    }
+}
+
+/// A manifest's files, at most this many.
+struct FilesSeed(usize);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FilesSeed {
+    type Value = HashMap<String, Entry>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FilesSeed {
+    type Value = HashMap<String, Entry>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map of files")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let n = m.size_hint().unwrap_or(0).min(self.0);
+        let mut files = HashMap::with_capacity_and_hasher(n, Default::default());
+        while let Some((k, v)) = m.next_entry()? {
+            files.insert(k, v);
+        }
+        Ok(files)
+    }
 }
 
 /// The earlier build's files that may be linked into the new one.
@@ -183,7 +226,7 @@ fn spare_manifest(out: &Path, folder: &str) -> PathBuf {
 
 fn read_manifest(path: &Path, folder: &str) -> Option<HashMap<String, Entry>> {
     let bytes = fs::read(path).ok()?;
-    let m: Manifest = postcard::from_bytes(&bytes).ok()?;
+    let m = Manifest::from_bytes(&bytes)?;
     (m.folder == folder).then_some(m.files)
 }
 
@@ -480,6 +523,42 @@ impl Summaries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A manifest reads back as written; one cut short or claiming more
+    /// files than its bytes hold is refused (its map is sized by
+    /// `MIN_ENTRY_BYTES`, not by the claim).
+    #[test]
+    fn a_manifest_reads_back_and_a_forged_count_is_refused() {
+        let mut files = HashMap::default();
+        for n in 0..1000u64 {
+            files.insert(
+                format!("items/REQ-{n}.html"),
+                Entry {
+                    sha256: Sha([n as u8; 32]),
+                    len: n,
+                    mtime_ns: -(n as i128),
+                    ino: n * 7,
+                    key: (n % 2 == 0).then_some(Sha([1; 32])),
+                },
+            );
+        }
+        let (_, _, bytes) = manifest(Path::new("out"), "R-1", "R-1", &files).unwrap();
+        let read = Manifest::from_bytes(&bytes).unwrap();
+        assert_eq!(read.folder, "R-1");
+        assert_eq!(read.files.len(), files.len());
+        for (k, e) in &files {
+            let r = &read.files[k];
+            assert_eq!(
+                (r.sha256, r.len, r.mtime_ns, r.ino, r.key),
+                (e.sha256, e.len, e.mtime_ns, e.ino, e.key)
+            );
+        }
+        // A folder name, then a map of 2^62 files, then nothing.
+        let mut forged = vec![3, b'R', b'-', b'1'];
+        forged.extend([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f]);
+        assert!(Manifest::from_bytes(&forged).is_none());
+        assert!(Manifest::from_bytes(&bytes[..bytes.len() / 2]).is_none());
+    }
 
     #[test]
     fn a_sha_is_hex_in_json_and_bytes_in_the_manifest() {

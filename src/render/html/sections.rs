@@ -109,7 +109,7 @@ fn page<T: Serialize>(
         }
         return Ok(());
     }
-    out.put_pieces(path, key.as_deref(), &with_rows(&text, &rows))?;
+    out.put_pieces(path, key.as_deref(), &with_rows(path, &text, &rows)?)?;
     Ok(())
 }
 
@@ -136,24 +136,39 @@ fn marker_head() -> &'static str {
 }
 
 /// `text` with each marker replaced by the parts of its rows, as pieces.
-fn with_rows<'a>(text: &'a str, rows: &'a [Arc<Vec<String>>]) -> Vec<&'a [u8]> {
+/// Every rows must be placed and every marker known: a template that
+/// escaped or dropped one would otherwise give a page without its rows.
+fn with_rows<'a>(
+    path: &str,
+    text: &'a str,
+    rows: &'a [Arc<Vec<String>>],
+) -> Result<Vec<&'a [u8]>, RenderError> {
     let head = marker_head();
     let mut pieces = Vec::with_capacity(rows.iter().map(|r| r.len()).sum::<usize>() + 8);
+    let mut placed = vec![false; rows.len()];
     let mut rest = text;
     while let Some(at) = rest.find(head) {
         let after = &rest[at + head.len()..];
-        let Some((n, tail)) = after.split_once("-->") else {
+        let found = after.split_once("-->").and_then(|(n, tail)| {
+            let n = n.parse::<usize>().ok()?;
+            Some((n, rows.get(n)?, tail))
+        });
+        let Some((n, parts, tail)) = found else {
             break;
         };
-        let Some(parts) = n.parse::<usize>().ok().and_then(|n| rows.get(n)) else {
-            break;
-        };
+        placed[n] = true;
         pieces.push(&rest.as_bytes()[..at]);
         pieces.extend(parts.iter().map(|p| p.as_bytes()));
         rest = tail;
     }
+    if placed.contains(&false) || rest.contains(head) {
+        return Err(RenderError::Template {
+            template: path.to_string(),
+            message: "a section's rows are not in the page (its template must show them as `{{ rows | safe }}`)".into(),
+        });
+    }
     pieces.push(rest.as_bytes());
-    pieces
+    Ok(pieces)
 }
 
 /// The rows of a big section as HTML, in parts, and the digest of the keys
@@ -587,4 +602,45 @@ fn regulatory_index(site: &Site<'_>, h: Header<'_>, out: &dyn Output) -> Result<
     }
     let index = &site.p.regulatory_index;
     page(site, &h, View { index }, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marker(n: usize) -> String {
+        format!("{}{n}-->", marker_head())
+    }
+
+    fn joined(pieces: &[&[u8]]) -> String {
+        String::from_utf8(pieces.concat()).unwrap()
+    }
+
+    /// Each marker becomes its rows' parts, in the page's order, as often
+    /// as the page shows it; a page that lost or escaped a marker is an
+    /// error, never a page without its rows.
+    #[test]
+    fn markers_become_their_rows_and_a_lost_marker_is_an_error() {
+        let rows = [
+            Arc::new(vec!["<tr>a</tr>".to_string(), "<tr>b</tr>".to_string()]),
+            Arc::new(vec!["<tr>c</tr>".to_string()]),
+        ];
+        let text = format!("<h1>x</h1>{}<p>between</p>{}<end>", marker(1), marker(0));
+        let pieces = with_rows("p.html", &text, &rows).unwrap();
+        assert_eq!(
+            joined(&pieces),
+            "<h1>x</h1><tr>c</tr><p>between</p><tr>a</tr><tr>b</tr><end>"
+        );
+        let twice = format!("{}{}{}", marker(0), marker(1), marker(1));
+        assert_eq!(
+            joined(&with_rows("p.html", &twice, &rows).unwrap()),
+            "<tr>a</tr><tr>b</tr><tr>c</tr><tr>c</tr>"
+        );
+        let lost = format!("<h1>x</h1>{}", marker(0));
+        assert!(with_rows("p.html", &lost, &rows).is_err());
+        let escaped = format!("{}{}", marker(0), marker(1).replace('<', "&lt;"));
+        assert!(with_rows("p.html", &escaped, &rows).is_err());
+        let unknown = format!("{}{}{}", marker(0), marker(1), marker(7));
+        assert!(with_rows("p.html", &unknown, &rows).is_err());
+    }
 }
