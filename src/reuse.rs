@@ -422,7 +422,7 @@ pub fn forget(out: &Path, folder: &str) {
     let _ = fs::remove_file(out.join(CACHE_DIR).join(format!("{folder}.json")));
 }
 
-/// The manifest of the folder now in place, and where it goes (`write.rs`
+/// The manifest of the folder now in place, and where it goes (`write/mod.rs`
 /// replaces it atomically). `None`: it cannot be serialized, and the next
 /// build is simply a full one.
 pub fn manifest(
