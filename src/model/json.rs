@@ -15,28 +15,27 @@ use serde_json::ser::Formatter;
 
 use super::Packet;
 
-/// The digests of each element of the long lists, as packet.json has them
-/// (an element of a top-level list: pretty-printed, its lines indented by
-/// four spaces).
+/// The digests of each element of the long lists pages are made from, as
+/// packet.json has them (an element of a top-level list: pretty-printed,
+/// its lines indented by four spaces).
 #[derive(Debug, Clone)]
 pub struct JsonParts {
     pub items: Vec<Element>,
-    pub results: Vec<Element>,
     pub requirements: Vec<Element>,
     pub tests: Vec<Element>,
 }
 
 /// The SHA-256 of one element's bytes: the site keys the pages and parts
 /// made from a row by it, so 100k rows are hashed once, not once per page
-/// that shows them. `None` in the lists no page is made from (results).
+/// that shows them.
 #[derive(Debug, Clone)]
 pub struct Element {
-    pub sha256: Option<[u8; 32]>,
+    pub sha256: [u8; 32],
 }
 
 thread_local! {
-    /// Set while [`packet_json`] serializes the rest of the model: the long
-    /// lists are then written empty, to be spliced.
+    /// Set while [`write_to`] serializes the rest of the model: the long
+    /// lists are then written empty, to be filled in as they are written.
     static SKELETON: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -166,7 +165,8 @@ struct Piece {
     digests: Vec<Element>,
 }
 
-/// `list`'s elements from index `first` on, into one buffer.
+/// `list`'s elements from index `first` on, into one buffer; with `digest`,
+/// each one's digest.
 fn piece<T: Serialize>(list: &[T], first: usize, digest: bool) -> std::io::Result<Piece> {
     use sha2::Digest;
     let mut bytes = Vec::with_capacity(list.len() * 1024);
@@ -183,9 +183,11 @@ fn piece<T: Serialize>(list: &[T], first: usize, digest: bool) -> std::io::Resul
             },
         );
         v.serialize(&mut ser)?;
-        digests.push(Element {
-            sha256: digest.then(|| sha2::Sha256::digest(&bytes[at..]).into()),
-        });
+        if digest {
+            digests.push(Element {
+                sha256: sha2::Sha256::digest(&bytes[at..]).into(),
+            });
+        }
     }
     Ok(Piece { bytes, digests })
 }
@@ -257,7 +259,7 @@ pub fn write_to(p: &Packet, w: &mut (dyn Write + Send)) -> std::io::Result<JsonP
     let items = write_list(&p.items, true, w)?;
     up_to_list(&mut rest, b"\n  \"results\": []", w)?;
     let runs: Vec<&crate::results::Run> = p.results.iter().flat_map(|r| r.iter()).collect();
-    let results = write_list(&runs, false, w)?;
+    write_list(&runs, false, w)?;
     up_to_list(&mut rest, b"\n  \"requirements\": []", w)?;
     let requirements = write_list(&p.requirements, true, w)?;
     up_to_list(&mut rest, b"\n  \"tests\": []", w)?;
@@ -266,7 +268,6 @@ pub fn write_to(p: &Packet, w: &mut (dyn Write + Send)) -> std::io::Result<JsonP
     w.write_all(b"\n")?;
     Ok(JsonParts {
         items,
-        results,
         requirements,
         tests,
     })
@@ -306,13 +307,13 @@ mod tests {
             format!("\n    {expected},\n    {expected}")
         );
         let digests: Vec<_> = made.digests.iter().map(|e| e.sha256).collect();
-        assert_eq!(digests, [Some(digest), Some(digest)]);
+        assert_eq!(digests, [digest, digest]);
         let later = piece(&[&deep], 7, false).unwrap();
         assert_eq!(
             String::from_utf8(later.bytes).unwrap(),
             format!(",\n    {expected}")
         );
-        assert_eq!(later.digests[0].sha256, None);
+        assert!(later.digests.is_empty());
     }
 
     /// A list longer than a batch is written in order, every element once,
@@ -333,7 +334,7 @@ mod tests {
                 .unwrap()
                 .replace('\n', "\n    ");
             let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(pretty.as_bytes()).into();
-            assert_eq!(digests[n].sha256, Some(digest), "element {n}");
+            assert_eq!(digests[n].sha256, digest, "element {n}");
         }
     }
 }

@@ -404,7 +404,7 @@ fn packet_json_written_in_batches_equals_the_model_serialized_whole() {
                 .unwrap()
                 .replace('\n', "\n    ");
             let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(pretty.as_bytes()).into();
-            assert_eq!(element.sha256, Some(digest), "{}", root.display());
+            assert_eq!(element.sha256, digest, "{}", root.display());
         }
     }
 }

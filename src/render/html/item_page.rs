@@ -289,7 +289,7 @@ fn key_of(
 ) -> Option<String> {
     let json = p.json.as_ref()?;
     let raw = [
-        Some(json.items.get(n)?.sha256.as_ref()?.as_slice()),
+        Some(json.items.get(n)?.sha256.as_slice()),
         row(&json.requirements, requirement)?,
         row(&json.tests, test)?,
     ];
@@ -300,7 +300,7 @@ fn key_of(
 /// `None` when `list` has no row `at` (the key cannot be made).
 fn row(list: &[Element], at: Option<usize>) -> Option<Option<&[u8]>> {
     match at {
-        Some(i) => Some(Some(list.get(i)?.sha256.as_ref()?.as_slice())),
+        Some(i) => Some(Some(list.get(i)?.sha256.as_slice())),
         None => Some(None),
     }
 }

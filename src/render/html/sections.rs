@@ -240,15 +240,15 @@ fn parts<T: Keyed + Sync>(
             let key = match digests {
                 Some(d) => {
                     let start = n * PART_ROWS;
-                    let raw: Option<Vec<Option<&[u8]>>> = d[start..start + chunk.len()]
+                    let raw: Vec<Option<&[u8]>> = d[start..start + chunk.len()]
                         .iter()
-                        .map(|e| e.sha256.as_ref().map(|h| Some(h.as_slice())))
+                        .map(|e| Some(e.sha256.as_slice()))
                         .collect();
                     let rest = KeyView {
                         h: Root { root },
                         rest: chunk.iter().map(Keyed::rest).collect(),
                     };
-                    raw.and_then(|raw| crate::render::input_key_raw(template, &raw, &rest, ""))
+                    crate::render::input_key_raw(template, &raw, &rest, "")
                 }
                 None => crate::render::input_key(template, &view, ""),
             };
