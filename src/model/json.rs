@@ -39,26 +39,27 @@ thread_local! {
     static SKELETON: Cell<bool> = const { Cell::new(false) };
 }
 
-/// `serialize_with` of the long lists: the list, or `[]` for the skeleton.
-pub(super) fn long_list<T: Serialize, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+/// A long list's elements, or none for the skeleton.
+fn long<S: Serializer, I: IntoIterator<Item: Serialize>>(s: S, list: I) -> Result<S::Ok, S::Error> {
     if SKELETON.with(Cell::get) {
-        s.collect_seq(std::iter::empty::<&T>())
+        s.collect_seq(std::iter::empty::<I::Item>())
     } else {
-        s.collect_seq(v)
+        s.collect_seq(list)
     }
 }
 
-/// `serialize_with` of the results: the runs of every test as one list,
-/// or `[]` for the skeleton.
+/// `serialize_with` of the long lists: the list, or `[]` for the skeleton.
+pub(super) fn long_list<T: Serialize, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+    long(s, v)
+}
+
+/// `serialize_with` of the results: the runs of every test as one list
+/// (see [`Packet::runs`]), or `[]` for the skeleton.
 pub(super) fn long_runs<S: Serializer>(
     v: &[std::sync::Arc<Vec<crate::results::Run>>],
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    if SKELETON.with(Cell::get) {
-        s.collect_seq(std::iter::empty::<&crate::results::Run>())
-    } else {
-        s.collect_seq(v.iter().flat_map(|runs| runs.iter()))
-    }
+    long(s, super::all_runs(v))
 }
 
 const INDENT: &[u8] = b"    ";
@@ -258,7 +259,7 @@ pub fn write_to(p: &Packet, w: &mut (dyn Write + Send)) -> std::io::Result<JsonP
     up_to_list(&mut rest, b"\n  \"items\": []", w)?;
     let items = write_list(&p.items, true, w)?;
     up_to_list(&mut rest, b"\n  \"results\": []", w)?;
-    let runs: Vec<&crate::results::Run> = p.results.iter().flat_map(|r| r.iter()).collect();
+    let runs: Vec<&crate::results::Run> = p.runs().collect();
     write_list(&runs, false, w)?;
     up_to_list(&mut rest, b"\n  \"requirements\": []", w)?;
     let requirements = write_list(&p.requirements, true, w)?;

@@ -187,6 +187,11 @@ impl Packet {
     }
 }
 
+/// The runs of each test, one after the other.
+fn all_runs(results: &[std::sync::Arc<Vec<Run>>]) -> impl Iterator<Item = &Run> {
+    results.iter().flat_map(|runs| runs.iter())
+}
+
 impl PacketItem {
     /// Its Markdown text (a Markdown item's body), if it has one.
     pub fn text(&self) -> Option<&str> {
@@ -514,6 +519,11 @@ impl Packet {
             .collect();
         packet
     }
+    /// Every run of every test, in the order of packet.json's `results`.
+    pub fn runs(&self) -> impl Iterator<Item = &Run> {
+        all_runs(&self.results)
+    }
+
     pub fn item(&self, id: &str) -> Option<&PacketItem> {
         if self.by_id.len() == self.items.len() {
             return self

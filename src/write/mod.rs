@@ -8,6 +8,8 @@
 //! what killed builds left behind. Earlier releases' folders are never
 //! touched.
 
+mod releases;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -21,14 +23,12 @@ use crate::reuse::Sha;
 
 pub use crate::destination::{check_destination, remove_stale, Destination, Refusal};
 use crate::durable;
+pub use releases::{list_releases, replace_file};
 
 /// Files from this size on start their way to the disk as soon as they are
 /// written (see `durable::start_writeback`).
 const BIG_FILE: usize = 1 << 20;
 use crate::reuse::{self, Recorder, Reuse};
-
-mod releases;
-pub use releases::{list_releases, replace_file};
 
 /// Why the packet could not be written: an I/O failure (exit 3).
 #[derive(Debug, thiserror::Error)]
@@ -131,9 +131,9 @@ impl Writers {
                     return Ok(());
                 }
             }
-            if r.recycled() {
-                unlink(&f.path)?;
-            }
+        }
+        if self.recycled() {
+            unlink(&f.path)?;
         }
         if let Some((old, entry)) = self
             .reuse
@@ -160,15 +160,19 @@ impl Writers {
                 }
                 std::io::Write::flush(&mut w)?;
             }
-            if len >= BIG_FILE {
-                durable::start_writeback(&file);
-            }
-            file.metadata()
+            closed(&file, len)
         };
         let meta = write().map_err(|e| OutputError::io("write", &f.path, &e))?;
         let entry = reuse::stat_of(&meta, f.sha256, f.key);
         self.recorder.record(f.rel, entry);
         Ok(())
+    }
+
+    /// Whether the staging folder is the recycled spare: every name in it
+    /// may be a hard link into the packet in place, unlinked before it is
+    /// written.
+    fn recycled(&self) -> bool {
+        self.reuse.as_ref().as_ref().is_some_and(Reuse::recycled)
     }
 
     /// Create the folder `path` goes in, once.
@@ -230,6 +234,16 @@ impl Writers {
 /// Remove whatever `path` names, if anything: in a recycled staging folder
 /// it may be a hard link to a file of the packet in place, which must
 /// never be written through.
+/// A file just written whole (`len` bytes): a big one starts its way to
+/// the disk now, so the sync before the exchange waits for little; its
+/// stat, for the manifest.
+fn closed(file: &fs::File, len: usize) -> std::io::Result<fs::Metadata> {
+    if len >= BIG_FILE {
+        durable::start_writeback(file);
+    }
+    file.metadata()
+}
+
 fn unlink(path: &Path) -> Result<(), OutputError> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -605,7 +619,7 @@ impl Output for Staging {
         let (rel, path) = self.inside(rel)?;
         let writers = self.writers();
         writers.parent_of(&path)?;
-        if writers.reuse.as_ref().as_ref().is_some_and(Reuse::recycled) {
+        if writers.recycled() {
             unlink(&path)?;
         }
         let file = fs::File::create(&path).map_err(|e| OutputError::io("write", &path, &e))?;
@@ -680,10 +694,7 @@ impl crate::render::FileWriter for StagedFile<'_> {
         } = *self;
         let failed = |e: &std::io::Error| OutputError::io("write", &path, e);
         let file = file.into_inner().map_err(|e| failed(e.error()))?;
-        if len >= BIG_FILE {
-            durable::start_writeback(&file);
-        }
-        let meta = file.metadata().map_err(|e| failed(&e))?;
+        let meta = closed(&file, len).map_err(|e| failed(&e))?;
         let sha256 = Sha(sha2::Digest::finalize(sha).into());
         staging.sum(rel.clone(), sha256)?;
         writers

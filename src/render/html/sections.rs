@@ -101,14 +101,6 @@ fn page<T: Serialize>(
     let text = templates::render_text(path, &view, Some(&site.csp));
     let rows = ROWS.with_borrow_mut(std::mem::take);
     let text = text?;
-    if rows.is_empty() {
-        let bytes = text.into_bytes();
-        match &key {
-            Some(key) => out.put_keyed(path, key, bytes)?,
-            None => out.put(path, bytes)?,
-        }
-        return Ok(());
-    }
     out.put_pieces(path, key.as_deref(), &with_rows(path, &text, &rows)?)?;
     Ok(())
 }
@@ -135,7 +127,8 @@ fn marker_head() -> &'static str {
     })
 }
 
-/// `text` with each marker replaced by the parts of its rows, as pieces.
+/// `text` with each marker replaced by the parts of its rows, as pieces
+/// (a page without rows: one piece).
 /// Every rows must be placed and every marker known: a template that
 /// escaped or dropped one would otherwise give a page without its rows.
 fn with_rows<'a>(

@@ -72,7 +72,7 @@ pub fn missing_glyphs(fonts: &[Font], packet: &Packet) -> Vec<(String, Vec<char>
         collect_chars(&c.summary, &mut chars);
         collect_chars(&c.author, &mut chars);
     }
-    for r in packet.results.iter().flat_map(|runs| runs.iter()) {
+    for r in packet.runs() {
         collect_chars(r.case.as_deref().unwrap_or(""), &mut chars);
     }
     for u in &packet.verification.unbound {
