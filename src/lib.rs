@@ -604,36 +604,51 @@ fn render_model(
         inner: output,
         pages: &counters.pages_written,
     };
-    let mut renderers: Vec<Box<dyn Renderer + Send + Sync>> = vec![
-        Box::new(render::csv::CsvRenderer),
-        Box::new(render::html::HtmlRenderer {
-            with_pdf: pdf,
-            remote_images: checked.evidence.config.packet.remote_images.clone(),
-        }),
-    ];
-    if pdf {
+    let html = render::html::HtmlRenderer {
+        with_pdf: pdf,
+        remote_images: checked.evidence.config.packet.remote_images.clone(),
+    };
+    let pdf = if pdf {
         let mut pdf = pdf_renderer(checked, &packet)?;
         pdf.counters = std::sync::Arc::clone(counters);
-        renderers.push(Box::new(pdf));
+        Some(pdf)
+    } else {
+        None
+    };
+    fn failed(name: &'static str) -> impl Fn(render::RenderError) -> Failure {
+        move |e| Failure::io(format!("{name} renderer: {e}"))
     }
-    // packet.json first, its long lists on every thread: the item pages'
-    // keys use the digests of its elements.
-    let mut packet = packet;
-    packet.json = Some(
-        progress::timed("packet.json", || render::json::write(&packet, output))
-            .map_err(|e| Failure::io(format!("json renderer: {e}")))?,
-    );
-    // The renderers run side by side: typst and CSV are single-threaded,
-    // the site keeps whatever threads they leave.
+    // packet.json, its long lists on every thread, beside what needs none
+    // of its digests (CSV, the site's texts and search index); then the
+    // site's pages, keyed by those digests. typst (single-threaded) runs
+    // beside all of it.
     progress("rendering");
-    {
-        use rayon::prelude::*;
-        renderers.par_iter().try_for_each(|r| {
-            progress::timed(&format!("{} renderer", r.name()), || {
-                r.render(&packet, output)
-            })
-            .map_err(|e| Failure::io(format!("{} renderer: {e}", r.name())))
-        })?;
+    let json_and_site = || -> Result<(), Failure> {
+        let (json, site) = rayon::join(
+            || progress::timed("packet.json", || render::json::write(&packet, output)),
+            || {
+                progress::timed("csv renderer", || {
+                    render::csv::CsvRenderer.render(&packet, output)
+                })
+                .map_err(failed("csv"))?;
+                html.prepare(&packet, output).map_err(failed("html"))
+            },
+        );
+        let json = json.map_err(failed("json"))?;
+        let mut site = site?;
+        site.json = Some(json);
+        progress::timed("html renderer", || html.pages(&site, output)).map_err(failed("html"))
+    };
+    match &pdf {
+        Some(pdf) => {
+            let (site, pdf) = rayon::join(json_and_site, || {
+                progress::timed("pdf renderer", || pdf.render(&packet, output))
+                    .map_err(failed("pdf"))
+            });
+            site?;
+            pdf?;
+        }
+        None => json_and_site()?,
     }
     let summary = progress::timed("summary", || packet.summary());
     Ok((summary, packet))

@@ -81,10 +81,6 @@ pub struct Packet {
     /// 100k items). Not part of packet.json.
     #[serde(skip)]
     pub by_id: HashMap<String, usize>,
-    /// The long lists' elements as packet.json shows them, made once the
-    /// model is whole (`json::JsonParts::of`); `None` before.
-    #[serde(skip)]
-    pub json: Option<json::JsonParts>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -506,7 +502,6 @@ impl Packet {
             history: ev.history.clone(),
             measures: Default::default(),
             by_id: HashMap::default(),
-            json: None,
         };
         packet.measures = measures::measures(&packet);
         // Whatever the phi gate decided, no flagged text is published.

@@ -10,7 +10,7 @@ use super::site::{Header, Site};
 use super::templates;
 use crate::gate::ApprovalCheck;
 use crate::item::Kind;
-use crate::model::json::Element;
+use crate::model::json::{Element, JsonParts};
 use crate::model::{HazardRow, Packet, PacketItem, RequirementRow, TestRow};
 use crate::names::page_name;
 use crate::render::{Output, RenderError};
@@ -265,7 +265,7 @@ fn render_one(
         suspect: rows.suspects.get(id).copied(),
     };
     let key = (!shared.is_empty())
-        .then(|| key_of(p, n, requirement, test, &inputs, shared))
+        .then(|| key_of(site.json.as_ref(), n, requirement, test, &inputs, shared))
         .flatten();
     crate::render::reuse_or_render(out, &path, key, || {
         let page = ItemPage {
@@ -280,14 +280,14 @@ fn render_one(
 /// row by the digests of their packet.json bytes (`model::json`), then its
 /// [`Inputs`]. `None` without those digests: the page is rendered.
 fn key_of(
-    p: &Packet,
+    json: Option<&JsonParts>,
     n: usize,
     requirement: Option<usize>,
     test: Option<usize>,
     inputs: &Inputs<'_>,
     shared: &str,
 ) -> Option<String> {
-    let json = p.json.as_ref()?;
+    let json = json?;
     let raw = [
         Some(json.items.get(n)?.sha256.as_slice()),
         row(&json.requirements, requirement)?,

@@ -21,6 +21,7 @@ use crate::model::Packet;
 
 pub use releases::release_list;
 pub use sections::SECTIONS;
+pub use site::Site;
 pub use templates::sources as template_sources;
 
 pub struct HtmlRenderer {
@@ -30,12 +31,12 @@ pub struct HtmlRenderer {
     pub remote_images: Vec<crate::config::ImageHost>,
 }
 
-impl Renderer for HtmlRenderer {
-    fn name(&self) -> &'static str {
-        "html"
-    }
-
-    fn render(&self, p: &Packet, out: &dyn Output) -> Result<(), RenderError> {
+impl HtmlRenderer {
+    /// What the site needs before packet.json's digests exist: the assets,
+    /// the search index, the figures and every item's text. It runs beside
+    /// packet.json (see `render_model` in lib.rs); [`HtmlRenderer::pages`]
+    /// then makes the pages.
+    pub fn prepare<'p>(&self, p: &'p Packet, out: &dyn Output) -> Result<Site<'p>, RenderError> {
         templates::tera()?;
         for (path, text) in templates::ASSETS {
             out.put(path, text.as_bytes().to_vec())?;
@@ -52,15 +53,39 @@ impl Renderer for HtmlRenderer {
             }
         }
         let images = ImagePolicy::new(self.remote_images.iter().map(|h| h.0.clone()));
+        Ok(crate::progress::timed("site: item texts", || {
+            Site::new(p, self.with_pdf, &images)
+        }))
+    }
+
+    /// The section and item pages, side by side: a big section page is
+    /// written by one thread, the item pages take what it leaves. With
+    /// `site.json` (packet.json's digests) unchanged pages are linked from
+    /// the earlier build; without, every page is rendered.
+    pub fn pages(&self, site: &Site<'_>, out: &dyn Output) -> Result<(), RenderError> {
         use crate::progress::timed;
-        let site = timed("site: item texts", || {
-            site::Site::new(p, self.with_pdf, &images)
-        });
-        timed("site: section pages", || {
-            SECTIONS
-                .par_iter()
-                .try_for_each(|s| timed(&format!("site: {}", s.page), || s.render(&site, out)))
-        })?;
-        timed("site: item pages", || item_page::render_all(&site, out))
+        let (sections, items) = rayon::join(
+            || {
+                timed("site: section pages", || {
+                    SECTIONS.par_iter().try_for_each(|s| {
+                        timed(&format!("site: {}", s.page), || s.render(site, out))
+                    })
+                })
+            },
+            || timed("site: item pages", || item_page::render_all(site, out)),
+        );
+        sections.and(items)
+    }
+}
+
+impl Renderer for HtmlRenderer {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+
+    /// The whole site, every page rendered (no packet.json digests).
+    fn render(&self, p: &Packet, out: &dyn Output) -> Result<(), RenderError> {
+        let site = self.prepare(p, out)?;
+        self.pages(&site, out)
     }
 }

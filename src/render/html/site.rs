@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::sections::{Section, SECTIONS};
+use crate::model::json::JsonParts;
 use crate::model::{Packet, PacketItem};
 use crate::names::page_name;
 use crate::render::markdown::{to_html_linked, ImagePolicy};
@@ -21,6 +22,10 @@ pub struct Site<'p> {
     pub csp: String,
     /// Every item's Markdown text as safe HTML, ids in it linked.
     texts: HashMap<&'p str, String>,
+    /// packet.json's digests of its elements, by which pages made from
+    /// them are keyed; `None` until packet.json is written (then every
+    /// page is rendered).
+    pub json: Option<JsonParts>,
 }
 
 impl<'p> Site<'p> {
@@ -30,6 +35,7 @@ impl<'p> Site<'p> {
             with_pdf,
             csp: images.content_security_policy(),
             texts: render_texts(p, images),
+            json: None,
         }
     }
 
