@@ -248,22 +248,26 @@ pub fn take_spare(out: &Path, folder: &str, staging: &Path) -> Option<HashMap<St
     files
 }
 
+/// Before the folder in place is replaced: its manifest becomes the
+/// spare's (renamed, not written again: the same files, the same inodes),
+/// and any stale spare folder is removed, so that the folder about to be
+/// replaced can become the spare ([`keep_spare`]). Until it does, the
+/// spare's manifest names no folder and [`take_spare`] finds none.
+/// `false`: there is no such manifest; the replaced folder is removed.
+pub fn manifest_to_spare(out: &Path, folder: &str) -> bool {
+    let _ = fs::remove_dir_all(spare_dir(out, folder));
+    fs::rename(manifest_path(out, folder), spare_manifest(out, folder)).is_ok()
+}
+
 /// Move `old`, the folder just replaced, to be the spare for the next
-/// build; the manifest that describes it by `files`, for the caller to
-/// write (`write::replace_file`). `None`: it could not be kept; the caller
-/// removes it.
-pub fn keep_spare(
-    out: &Path,
-    folder: &str,
-    old: &Path,
-    files: &HashMap<String, Entry>,
-) -> Option<(PathBuf, String, Vec<u8>)> {
-    let dir = spare_dir(out, folder);
-    let _ = fs::remove_dir_all(&dir);
-    let (cache, name, bytes) = manifest(out, &format!("{folder}.spare"), folder, files)?;
-    fs::create_dir_all(&cache).ok()?;
-    fs::rename(old, &dir).ok()?;
-    Some((cache, name, bytes))
+/// build (its manifest already is, see [`manifest_to_spare`]). `false`:
+/// it could not be kept; the caller removes it.
+pub fn keep_spare(out: &Path, folder: &str, old: &Path) -> bool {
+    if fs::rename(old, spare_dir(out, folder)).is_ok() {
+        return true;
+    }
+    let _ = fs::remove_file(spare_manifest(out, folder));
+    false
 }
 
 /// Forget the spare of `out/folder` (`--clean`).

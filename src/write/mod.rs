@@ -23,7 +23,7 @@ use crate::reuse::Sha;
 
 pub use crate::destination::{check_destination, remove_stale, Destination, Refusal};
 use crate::durable;
-pub use releases::{list_releases, replace_file};
+pub use releases::{list_releases, replace_cache_file, replace_file};
 
 /// Files from this size on start their way to the disk as soon as they are
 /// written (see `durable::start_writeback`).
@@ -84,6 +84,8 @@ pub struct Staging {
     /// Rendered rows of the big section pages, kept between builds.
     parts: crate::parts::PartStore,
     committed: bool,
+    /// The folder this build replaces is to be the next build's spare.
+    spare: bool,
 }
 
 /// A file being placed: where, and its hash and key.
@@ -358,6 +360,7 @@ impl Staging {
             write_error,
             parts: crate::parts::PartStore::open(out, incremental),
             committed: false,
+            spare: false,
         })
     }
 
@@ -432,8 +435,13 @@ impl Staging {
             .map_err(io("sync", &self.tmp))?;
         let dest = self.out.join(&self.folder);
         // The manifest describes the folder in place; none while it changes.
+        // An incremental build keeps the folder it replaces as the next
+        // one's spare, described by that same manifest.
+        let in_place = fs::symlink_metadata(&dest).is_ok();
+        self.spare =
+            in_place && self.reuse.is_some() && reuse::manifest_to_spare(&self.out, &self.folder);
         reuse::forget(&self.out, &self.folder);
-        if fs::symlink_metadata(&dest).is_ok() {
+        if in_place {
             crate::progress::timed("replace the earlier folder", || self.replace(&dest))?;
         } else {
             fs::rename(&self.tmp, &dest).map_err(io("move the new packet into", &dest))?;
@@ -444,7 +452,7 @@ impl Staging {
         // then a full one.
         if let Some((dir, name, bytes)) = manifest {
             crate::progress::timed("write the manifest", || {
-                let _ = fs::create_dir_all(&dir).map(|()| replace_file(&dir, &name, &bytes));
+                let _ = fs::create_dir_all(&dir).map(|()| replace_cache_file(&dir, &name, &bytes));
             });
         }
         crate::progress::timed("keep the parts", || self.parts.finish());
@@ -491,15 +499,10 @@ impl Staging {
     }
 
     /// The earlier packet, just replaced: kept as the next build's spare
-    /// when the manifest of this build's start describes it, else removed.
+    /// when its manifest became the spare's ([`reuse::manifest_to_spare`]),
+    /// else removed.
     fn retire(&self, old: &Path) {
-        let kept = self
-            .reuse
-            .as_ref()
-            .as_ref()
-            .and_then(|r| reuse::keep_spare(&self.out, &self.folder, old, r.files()))
-            .is_some_and(|(dir, name, bytes)| replace_file(&dir, &name, &bytes).is_ok());
-        if !kept {
+        if !(self.spare && reuse::keep_spare(&self.out, &self.folder, old)) {
             let _ = fs::remove_dir_all(old);
         }
     }
