@@ -172,10 +172,19 @@ pub fn aggregate(cases: &[CaseOutcome]) -> Option<Outcome> {
 }
 
 pub fn parse_datetime(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    chrono::DateTime::parse_from_rfc3339(s).ok().or_else(|| {
-        // A local datetime without offset: read it as UTC.
-        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
-            .ok()
-            .map(|n| n.and_utc().fixed_offset())
-    })
+    // Every form the schemas allow: `T`, `t` or a space between date and
+    // time, seconds optional, `Z` or `z`, an offset or none (then UTC). A
+    // date-time read as none would sort as the oldest, so none is dropped.
+    let (date, rest) = (s.get(..10)?, s.get(11..)?);
+    if !matches!(s.as_bytes().get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    let split = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
+    let (time, offset) = rest.split_at(split);
+    let seconds = if time.len() == 5 { ":00" } else { "" };
+    let offset = match offset {
+        "" | "Z" | "z" => "+00:00",
+        other => other,
+    };
+    chrono::DateTime::parse_from_rfc3339(&format!("{date}T{time}{seconds}{offset}")).ok()
 }

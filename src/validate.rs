@@ -206,9 +206,53 @@ pub fn validate(items: &[Item], custom: &CustomFields) -> Vec<Diagnostic> {
                 })
                 .collect();
             errors.extend(unknown_fields(item, custom));
+            errors.extend(calendar_dates(item));
             errors
         })
         .collect()
+}
+
+/// The date and date-time fields, whose schema pattern allows any day up
+/// to 31 in any month.
+const DATE_FIELDS: &[(Kind, &str)] = &[
+    (Kind::Anomaly, "due"),
+    (Kind::Deviation, "expires"),
+    (Kind::Approval, "signed_at"),
+    (Kind::Result, "executed_at"),
+];
+
+/// What the schema cannot say of a date: that the day exists (no 31st of
+/// November, no 29th of February 2026). A result dated so would otherwise
+/// be read as no date at all, and never be its test's latest.
+fn calendar_dates(item: &Item) -> Option<Diagnostic> {
+    let field = DATE_FIELDS
+        .iter()
+        .find(|(k, _)| *k == item.kind)
+        .map(|(_, f)| *f)?;
+    let Value::String(s) = item.fields.get(field)? else {
+        return None;
+    };
+    let day = s.get(..10)?;
+    let shaped = day.bytes().enumerate().all(|(i, b)| {
+        if i == 4 || i == 7 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    // A value of another shape breaks the schema's pattern, reported above.
+    if !shaped || chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok() {
+        return None;
+    }
+    let pointer = format!("/{field}");
+    Some(
+        Diagnostic::error(format!(
+            "{} {} `{field}`: {day} is not a day of the calendar",
+            item.kind, item.id
+        ))
+        .at(item.origin.file, item.origin.span_of(&pointer))
+        .label("no such day"),
+    )
 }
 
 /// What a hazard's schema cannot say: each key of `control_types` names

@@ -376,6 +376,56 @@ fn latest_result_is_by_instant_across_utc_offsets() {
     assert_eq!(gate(&v, "test-passed")["status"], "held");
 }
 
+/// Every date-time shape the schema allows is read as its instant: a
+/// failing result written without seconds, with a space or a lowercase
+/// `z` is still the latest, never taken for the oldest.
+#[test]
+fn latest_result_is_read_in_every_shape_the_schema_allows() {
+    for later in [
+        "\"2026-11-20T10:00Z\"",
+        "\"2026-11-20 10:00:00z\"",
+        "\"2026-11-20t10:00\"",
+        "\"2026-11-20T10:00:00.5+01:00\"",
+    ] {
+        let text = req("REQ-1")
+            + &manual_test("T-1", &["REQ-1"])
+            + &result("R-A", "T-1", "pass", "2026-11-19T10:00:00Z", "1.0.0")
+            + &result("R-B", "T-1", "fail", later, "1.0.0");
+        let t = tree(&[("relpack.toml", CONFIG), ("evidence.toml", &text)]);
+        let (code, v) = check_json(t.path());
+        assert_eq!(code, 1, "{later}: {v:#}");
+        assert_eq!(gate(&v, "test-passed")["status"], "failed", "{later}");
+    }
+}
+
+/// A day the calendar does not have is invalid evidence at its value (the
+/// schema's pattern allows a 31st in every month); before, such a failing
+/// result was read as undated and the earlier pass won.
+#[test]
+fn a_date_that_does_not_exist_is_invalid_evidence() {
+    let text = req("REQ-1")
+        + &manual_test("T-1", &["REQ-1"])
+        + &result("R-A", "T-1", "pass", "2026-11-10T10:00:00Z", "1.0.0")
+        + &result("R-B", "T-1", "fail", "\"2026-11-31T10:00:00Z\"", "1.0.0")
+        + &deviation("DEV-1", "test-passed", &["T-1"], "\"2026-02-29\"");
+    let t = tree(&[("relpack.toml", CONFIG), ("evidence.toml", &text)]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2, "{v:#}");
+    let errors = v["errors"].as_array().expect("errors");
+    let at = |needle: &str| {
+        errors
+            .iter()
+            .find(|e| e["message"].as_str().unwrap_or("").contains(needle))
+            .unwrap_or_else(|| panic!("no error about {needle} in {v:#}"))
+            .clone()
+    };
+    let nov = at("2026-11-31 is not a day");
+    assert_eq!(nov["file"], "evidence.toml");
+    assert_eq!(nov["line"], line_of(&text, "executed_at = \"2026-11-31", 0));
+    let feb = at("2026-02-29 is not a day");
+    assert_eq!(feb["line"], line_of(&text, "expires = \"2026-02-29", 0));
+}
+
 #[test]
 fn a_failing_junit_case_fails_its_test_at_the_test_and_the_case() {
     let xml = "<?xml version=\"1.0\"?>\n<testsuite name=\"s\" tests=\"2\">\n  <testcase classname=\"dose\" name=\"ok\"/>\n  <testcase classname=\"dose\" name=\"bad\">\n    <failure message=\"off by one\"/>\n  </testcase>\n</testsuite>\n";
