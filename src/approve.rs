@@ -381,15 +381,26 @@ fn write_record(
     replace: bool,
 ) -> Result<(), Problem> {
     let path = root.join(rel);
+    // Neither the file nor a folder on its way may be a link: writing
+    // through one would write wherever it points, out of the root too.
+    let mut at = root.to_path_buf();
+    let mut shown = String::new();
+    for part in Path::new(rel).components() {
+        at.push(part);
+        if !shown.is_empty() {
+            shown.push('/');
+        }
+        shown.push_str(&part.as_os_str().to_string_lossy());
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!(
+                "{shown} is a symbolic link: an approval is written to a regular file in a folder of the evidence root, never through a link"
+            )
+            .into());
+        }
+    }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| Problem::Io(format!("cannot create {}: {e}", dir.display())))?;
-    }
-    // Appending to a link would write wherever it points.
-    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(
-            format!("{rel} is a symbolic link: an approval is written to a regular file").into(),
-        );
     }
     let mut existing = match checked.evidence.fsroot.read(rel, FileRole::Items) {
         Ok(_) if replace => String::new(),

@@ -113,7 +113,43 @@ pub enum Refusal {
 /// relpack's list of releases.
 pub fn check_destination(dest: &Destination, folder: &str) -> Result<(), Refusal> {
     check_out_folder(&dest.out).map_err(Refusal::Io)?;
+    check_cache_folder(&dest.out).map_err(Refusal::NotOurs)?;
     check_release_folder(dest, folder).map_err(Refusal::NotOurs)
+}
+
+/// relpack's cache folder in OUT, and what it holds at its top (the parse
+/// cache, the parts, the manifests, the spare packet), are never symbolic
+/// links: a link there, committed in an evidence repository whose OUT lies
+/// inside it, would have caches written (and a spare packet staged)
+/// wherever it points, the evidence included.
+fn check_cache_folder(out: &Path) -> Result<(), String> {
+    let cache = out.join(crate::reuse::CACHE_DIR);
+    let refuse = |p: &Path| {
+        format!(
+            "{} is a symbolic link: relpack writes its caches only into folders it made; \
+             remove it or choose another --out",
+            p.display()
+        )
+    };
+    match fs::symlink_metadata(&cache) {
+        Ok(m) if m.file_type().is_symlink() => return Err(refuse(&cache)),
+        Ok(m) if !m.is_dir() => {
+            return Err(format!(
+                "{} exists and is not relpack's cache folder; move it or choose another --out",
+                cache.display()
+            ))
+        }
+        Ok(_) => {}
+        Err(_) => return Ok(()),
+    }
+    let entries =
+        fs::read_dir(&cache).map_err(|e| format!("cannot read {}: {e}", cache.display()))?;
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+            return Err(refuse(&entry.path()));
+        }
+    }
+    Ok(())
 }
 
 /// OUT is a folder, or does not exist yet.

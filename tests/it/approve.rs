@@ -1072,3 +1072,38 @@ fn approve_that_cannot_create_its_file_exits_3() {
         .code(2)
         .stderr(predicates::str::contains("--meaning must be"));
 }
+
+/// A folder on the way to the approval file that is a symbolic link (here
+/// `approvals/`, pointing out of the root) is refused, whether the file
+/// is the default one or named with `--file`: nothing is written through
+/// it.
+#[test]
+fn approve_never_writes_through_a_linked_folder() {
+    let t = evidence_tree("", false);
+    let outside = TempDir::new().unwrap();
+    std::os::unix::fs::symlink(outside.path(), t.path().join("approvals")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), t.path().join("linked")).unwrap();
+    let base = [
+        "--id",
+        "APR-1",
+        "--role",
+        "quality",
+        "--meaning",
+        "approved",
+        "--signer",
+        "Dana Reyes",
+        "--at",
+        AT,
+    ];
+    for extra in [&[][..], &["--file", "linked/a.toml"][..]] {
+        let out = approve(t.path(), &[&base[..], extra].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains("is a symbolic link"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_dir(outside.path()).unwrap().count(),
+        0,
+        "an approval was written through the link"
+    );
+}

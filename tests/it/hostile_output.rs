@@ -184,6 +184,41 @@ fn out_inside_the_root_builds_and_is_never_read_as_evidence() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
+/// relpack's cache folder in OUT (or a folder in it) that is a symbolic
+/// link, as an evidence repository could commit when OUT lies inside it,
+/// is refused before anything is written: the caches never land where it
+/// points (here the evidence root itself).
+#[test]
+fn a_linked_cache_folder_in_out_is_refused_and_nothing_is_written_through_it() {
+    let t = evidence();
+    let o = build_in(t.path(), ".", "dist", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cache = t.path().join("dist/.relpack-cache");
+    std::fs::remove_dir_all(&cache).unwrap();
+    let before = files_under(t.path());
+    std::os::unix::fs::symlink("..", &cache).unwrap();
+    let o = build_in(t.path(), ".", "dist", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a symbolic link"), "{}", stderr(&o));
+    // One folder inside it, the spare packet a next build would stage in.
+    std::fs::remove_file(&cache).unwrap();
+    std::fs::create_dir(&cache).unwrap();
+    std::os::unix::fs::symlink("../..", cache.join("TP-1.0.0.spare")).unwrap();
+    let o = build_in(t.path(), ".", "dist", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("TP-1.0.0.spare is a symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(cache.join("TP-1.0.0.spare")).unwrap();
+    assert_eq!(
+        files_under(t.path()),
+        before,
+        "a file was written through the link"
+    );
+}
+
 #[test]
 fn out_inside_a_git_work_tree_does_not_make_it_dirty() {
     require_tool("git");
