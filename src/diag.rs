@@ -30,6 +30,9 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// What kind of warning this is, for `[check] deny` (`unknown-field`).
     pub code: Option<Code>,
+    /// Line and column (1-based) in a file whose text is not kept (a
+    /// JUnit report is streamed), when there is no span to resolve.
+    pub position: Option<(usize, usize)>,
 }
 
 /// A kind of warning that `[check] deny` can name. One byte: a diagnostic
@@ -57,6 +60,7 @@ impl Diagnostic {
             label: None,
             notes: Vec::new(),
             code: None,
+            position: None,
         }
     }
 
@@ -75,6 +79,13 @@ impl Diagnostic {
 
     pub fn in_file(mut self, file: FileId) -> Self {
         self.file = Some(file);
+        self
+    }
+
+    /// In `file` at a line and column known without its text.
+    pub fn at_line(mut self, file: FileId, line: usize, column: usize) -> Self {
+        self.file = Some(file);
+        self.position = Some((line, column));
         self
     }
 
@@ -174,7 +185,9 @@ impl Diagnostic {
                 let (l, c) = sources.line_col(f, span.start);
                 (Some(l), Some(c))
             }
-            _ => (None, None),
+            _ => self
+                .position
+                .map_or((None, None), |(l, c)| (Some(l), Some(c))),
         };
         LocatedDiagnostic {
             severity: self.severity,
@@ -195,6 +208,7 @@ pub fn sort(diags: &mut [Diagnostic], sources: &Sources) {
             (
                 d.file.map(|f| sources.path(f).to_string()),
                 d.span.as_ref().map(|s| s.start),
+                d.position,
                 d.severity,
                 d.message.clone(),
             )
@@ -237,7 +251,11 @@ pub fn emit(
                 }
             }
             (Some(f), None) => {
-                let cs = head(d).with_notes(vec![format!("in {}", sources.path(f))]);
+                let at = match d.position {
+                    Some((line, column)) => format!("at {}:{line}:{column}", sources.path(f)),
+                    None => format!("in {}", sources.path(f)),
+                };
+                let cs = head(d).with_notes(vec![at]);
                 term::emit_to_write_style(out, &config, &files, &cs)
             }
             _ => term::emit_to_write_style(out, &config, &files, &head(d)),

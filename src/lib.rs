@@ -259,8 +259,8 @@ fn read_config(
     };
     let text = match parse::decode_text(bytes, "relpack.toml", 0) {
         Ok(t) => t,
-        Err(d) => {
-            sources.add("relpack.toml".into(), String::new());
+        Err((d, lossy)) => {
+            sources.add("relpack.toml".into(), lossy);
             return Err(Failure::invalid(std::mem::take(sources), vec![d]));
         }
     };

@@ -77,7 +77,7 @@ pub fn parse_json_bom(text: &str, path: &str, file: FileId) -> (Vec<Item>, Vec<D
                     e.line(),
                     e.column()
                 ))
-                .in_file(file)],
+                .at_line(file, e.line(), e.column())],
             )
         }
     };
@@ -526,11 +526,14 @@ pub fn parse_xml_bom(
         newlines: Vec::new(),
     }));
     let mut buf = Vec::new();
+    // The file's text is kept (as read, lossily): a span into it.
     let error = |xml: &Reader<BufReader<Lines<_>>>, offset: u64, msg: String| {
         let line = xml.get_ref().get_ref().line_of(offset);
+        let at = usize::try_from(offset).unwrap_or(usize::MAX);
         (
             Vec::new(),
-            vec![Diagnostic::error(format!("{path}:{line}: {msg}")).in_file(file)],
+            vec![Diagnostic::error(format!("{path}:{line}: {msg}"))
+                .at(file, at..at.saturating_add(1))],
         )
     };
     let mut walk = BomWalk::default();

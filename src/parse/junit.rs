@@ -90,6 +90,8 @@ struct Tap<R> {
     newlines: VecDeque<u64>,
     /// Newlines before the oldest one in `newlines`.
     lines_passed: u64,
+    /// Where the newline last passed by a `line_of` query is, if any.
+    last_passed: Option<u64>,
     /// Newlines read so far.
     lines_read: u64,
     /// (line, byte) of the first character XML forbids.
@@ -117,11 +119,18 @@ impl<R> Tap<R> {
     /// The line of a byte offset; offsets must not go backwards between
     /// calls (an earlier one is answered with the line last reached).
     fn line_of(&mut self, offset: u64) -> u32 {
+        self.position_of(offset).0
+    }
+
+    /// The line and column (1-based, in bytes) of a byte offset, under
+    /// the same rule as [`Tap::line_of`].
+    fn position_of(&mut self, offset: u64) -> (u32, u32) {
         while self.newlines.front().is_some_and(|&n| n < offset) {
-            self.newlines.pop_front();
+            self.last_passed = self.newlines.pop_front();
             self.lines_passed += 1;
         }
-        to_line(self.lines_passed + 1)
+        let column = offset.saturating_sub(self.last_passed.map_or(0, |n| n + 1)) + 1;
+        (to_line(self.lines_passed + 1), to_line(column))
     }
 }
 
@@ -277,6 +286,7 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
         size: 0,
         newlines: VecDeque::new(),
         lines_passed: 0,
+        last_passed: None,
         lines_read: 0,
         bad_char: None,
     };
@@ -297,13 +307,32 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
                         return Ok(JunitParse::NotJunit);
                     }
                     let pos = xml.error_position();
-                    let line = xml.get_mut().get_mut().line_of(pos);
-                    diags.push(invalid(path, line, file, &e.to_string()).note(
+                    let at = xml.get_mut().get_mut().position_of(pos);
+                    diags.push(invalid(path, at, file, &e.to_string()).note(
                         "the file is not well-formed XML; was it cut short or written by hand?",
                     ));
                     break;
                 }
             };
+        // One root element: a second report pasted after the first, or
+        // stray text after it, is not well-formed XML.
+        let content = match &event {
+            Event::Start(_)
+            | Event::Empty(_)
+            | Event::CData(_)
+            | Event::Decl(_)
+            | Event::GeneralRef(_) => true,
+            Event::Text(t) => !t.iter().all(u8::is_ascii_whitespace),
+            _ => false,
+        };
+        if walk.seen_root && walk.depth == 0 && content {
+            let at = xml.get_mut().get_mut().position_of(start);
+            diags.push(
+                invalid(path, at, file, "content after the root element has ended")
+                    .note("a report holds one root element; two reports joined into one file are two files"),
+            );
+            break;
+        }
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
@@ -314,10 +343,12 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
                 // The parser reads attributes only when asked: a malformed or
                 // repeated one would otherwise be skipped without a word.
                 if let Some(bad) = e.attributes().find_map(Result::err) {
-                    let line = xml.get_mut().get_mut().line_of(start);
+                    let at = xml.get_mut().get_mut().position_of(start);
                     let tag = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    // quick-xml counts the attribute's positions from the tag.
+                    let bad = bad.to_string().replace("position ", "byte ");
                     diags.push(
-                        invalid(path, line, file, &format!("<{tag}>: {bad}"))
+                        invalid(path, at, file, &format!("<{tag}>: {bad} of the tag"))
                             .note("the file is not well-formed XML; was it written by hand?"),
                     );
                 }
@@ -329,9 +360,9 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
             Event::Eof => {
                 if walk.seen_root && walk.depth > 0 {
                     let end = xml.buffer_position();
-                    let line = xml.get_mut().get_mut().line_of(end);
+                    let at = xml.get_mut().get_mut().position_of(end);
                     diags.push(
-                        invalid(path, line, file, "the file ends before its elements are closed (truncated?)")
+                        invalid(path, at, file, "the file ends before its elements are closed (truncated?)")
                             .note("a test run that was killed or a copy that did not finish leaves a report like this"),
                     );
                 }
@@ -375,8 +406,12 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
 }
 
 /// A report that is not well-formed XML (its cases so far are kept).
-fn invalid(path: &str, line: u32, file: FileId, why: &str) -> Diagnostic {
-    Diagnostic::error(format!("{path}:{line}: invalid JUnit XML: {why}")).in_file(file)
+fn invalid(path: &str, (line, column): (u32, u32), file: FileId, why: &str) -> Diagnostic {
+    Diagnostic::error(format!("{path}:{line}:{column}: invalid JUnit XML: {why}")).at_line(
+        file,
+        line as usize,
+        column as usize,
+    )
 }
 
 fn limit(mut s: String) -> String {

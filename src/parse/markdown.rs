@@ -16,6 +16,22 @@ pub fn has_front_matter(text: &str) -> bool {
 /// Whether the raw bytes open like an item (their first non-blank line is a
 /// `+++` fence, give or take white space), before they are known to be text.
 pub fn opens_with_fence(bytes: &[u8]) -> bool {
+    // UTF-16 with a byte-order mark (Windows PowerShell 5 writes it): the
+    // fence as it would read once decoded.
+    let unit = |pair: &[u8], le: bool| {
+        u16::from_be_bytes(if le {
+            [pair[1], pair[0]]
+        } else {
+            [pair[0], pair[1]]
+        })
+    };
+    for (bom, le) in [([0xFF, 0xFE], true), ([0xFE, 0xFF], false)] {
+        if let Some(rest) = bytes.strip_prefix(&bom) {
+            let head = &rest[..rest.len().min(4096) & !1];
+            let units: Vec<u16> = head.chunks_exact(2).map(|p| unit(p, le)).collect();
+            return opens_with_fence(String::from_utf16_lossy(&units).as_bytes());
+        }
+    }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     bytes
         .split(|&b| b == b'\n')

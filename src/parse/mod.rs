@@ -59,7 +59,9 @@ enum Parsed {
     /// A Markdown file that is not evidence but looks like it was meant to
     /// be: kept as text for the diagnostic that says so.
     NearMiss(String),
-    Failed,
+    /// Unreadable: its text as far as it could be decoded (lossily), for
+    /// the diagnostic that points into it; empty when it could not be read.
+    Failed(String),
 }
 
 /// Parse `files`; file ids are `first_id + index`, so ids match the order in
@@ -143,7 +145,7 @@ pub fn parse_files(
                 tree.other_files.insert(f.rel.clone(), f.abs.clone());
                 text
             }
-            Parsed::Failed => String::new(),
+            Parsed::Failed(text) => text,
         };
         sources.add(f.rel.clone(), text);
     }
@@ -190,7 +192,7 @@ fn parse_one(
         Err(_) if f.class == FileClass::Markdown && !opens_with_fence => {
             return (Parsed::NotEvidence, Vec::new())
         }
-        Err(d) => return (Parsed::Failed, vec![d]),
+        Err((d, lossy)) => return (Parsed::Failed(lossy), vec![d]),
     };
     // Items of these bytes kept by an earlier run (only clean parses are).
     let class = match f.class {
@@ -310,7 +312,7 @@ fn parse_xml(
         }
         Ok(JunitParse::NotJunit) => (Parsed::NotEvidence, Vec::new()),
         Err(e) => (
-            Parsed::Failed,
+            Parsed::Failed(String::new()),
             vec![Diagnostic::error(format!("{}: cannot read: {e}", f.rel)).in_file(id)],
         ),
     }
@@ -318,7 +320,7 @@ fn parse_xml(
 
 fn read_failure(id: FileId, e: ReadError) -> (Parsed, Vec<Diagnostic>) {
     (
-        Parsed::Failed,
+        Parsed::Failed(String::new()),
         vec![Diagnostic::error(e.to_string()).in_file(id)],
     )
 }
@@ -329,12 +331,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// UTF-8 text without a byte-order mark, or a diagnostic naming where the
 /// first invalid byte is.
-pub fn decode_text(mut bytes: Vec<u8>, path: &str, id: FileId) -> Result<String, Diagnostic> {
+pub fn decode_text(
+    mut bytes: Vec<u8>,
+    path: &str,
+    id: FileId,
+) -> Result<String, (Diagnostic, String)> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }
+    // Windows PowerShell 5 (`Out-File`, `>`) writes UTF-16 with a byte-order
+    // mark: said as such, not as a bad byte somewhere.
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let prefix = &e.as_bytes()[..valid];
         let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
         let col = prefix
@@ -342,10 +352,21 @@ pub fn decode_text(mut bytes: Vec<u8>, path: &str, id: FileId) -> Result<String,
             .next()
             .map(|l| String::from_utf8_lossy(l).chars().count() + 1)
             .unwrap_or(1);
-        Diagnostic::error(format!(
-            "{path}:{line}:{col}: not valid UTF-8 (byte offset {valid}); evidence files must be UTF-8"
-        ))
-        .in_file(id)
+        let d = if utf16 {
+            Diagnostic::error(format!(
+                "{path}: this file is UTF-16 (it opens with a UTF-16 byte-order mark); evidence files must be UTF-8"
+            ))
+            .note("save it as UTF-8 (in PowerShell: `Out-File -Encoding utf8`, or `Set-Content -Encoding utf8`)")
+        } else {
+            Diagnostic::error(format!(
+                "{path}:{line}:{col}: not valid UTF-8 (byte offset {valid}); evidence files must be UTF-8"
+            ))
+        };
+        // The decoded text has U+FFFD where the first bad byte was.
+        let d = d
+            .at(id, valid..valid + '\u{FFFD}'.len_utf8())
+            .label("not UTF-8");
+        (d, lossy)
     })
 }
 

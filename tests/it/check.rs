@@ -411,3 +411,111 @@ fn plain_check(dir: &Path) -> (Option<i32>, String, String) {
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     (out.status.code(), stdout, stderr)
 }
+
+/// A Markdown item saved as UTF-16 (Windows PowerShell 5's `Out-File`) is
+/// an error that says so, never a file silently left out: here an open
+/// critical anomaly that would fail the release.
+#[test]
+fn a_utf16_markdown_item_is_an_error_not_a_file_left_out() {
+    use assert_fs::prelude::*;
+    let t = tree(&[("relpack.toml", CONFIG), ("needs.toml", NEED)]);
+    let text = "+++\r\nkind = \"anomaly\"\r\nid = \"ANOM-1\"\r\ntitle = \"Occlusion alarm late\"\r\nseverity = \"critical\"\r\nstatus = \"open\"\r\n+++\r\nSeen in the field.\r\n";
+    for (name, bom, le) in [
+        ("le.md", [0xFF, 0xFE], true),
+        ("be.md", [0xFE, 0xFF], false),
+    ] {
+        let mut bytes = bom.to_vec();
+        for unit in text.encode_utf16() {
+            bytes.extend(if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        t.child(name).write_binary(&bytes).unwrap();
+    }
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2, "{v:#}");
+    for name in ["le.md", "be.md"] {
+        let e = error_at(&v, name, "this file is UTF-16");
+        assert_eq!(
+            (e["line"].as_u64(), e["column"].as_u64()),
+            (Some(1), Some(1)),
+            "{e}"
+        );
+    }
+}
+
+/// Every error in a file relpack cannot parse has a line and a column in
+/// `check --format json` and SARIF, not only inside its message: bytes
+/// that are not UTF-8, a JUnit report with a repeated attribute or a
+/// second root element, a CycloneDX JSON BOM with a trailing comma, a
+/// truncated CycloneDX XML BOM.
+#[test]
+fn unreadable_files_are_reported_at_their_line_and_column() {
+    use assert_fs::prelude::*;
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("needs.toml", NEED),
+        (
+            "junit/attr.xml",
+            "<?xml version=\"1.0\"?>\n<testsuite name=\"s\">\n  <properties/>\n    <testcase classname=\"pkg\" name=\"a\" name=\"b\"/>\n</testsuite>\n",
+        ),
+        (
+            "junit/two.xml",
+            "<testsuite name=\"s\"><testcase classname=\"p\" name=\"a\"/></testsuite>\n<?xml version=\"1.0\"?>\n<testsuite name=\"t\"/>\n",
+        ),
+        (
+            "sbom/bom.json",
+            "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.5\",\n  \"components\": [\n    {\"name\": \"a\", \"version\": \"1\"},\n  ]\n}\n",
+        ),
+        (
+            "sbom/x.cdx.xml",
+            "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n  <components>\n    <component type=\"library\"><name>a</name></component>\n",
+        ),
+    ]);
+    t.child("bad.toml")
+        .write_binary(b"[[need]]\nid = \"N-2\"\ntitle = \"caf\xe9\"\n")
+        .unwrap();
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 2, "{v:#}");
+    let at = |file: &str, needle: &str| {
+        let e = error_at(&v, file, needle);
+        (
+            e["line"].as_u64().unwrap_or(0),
+            e["column"].as_u64().unwrap_or(0),
+        )
+    };
+    assert_eq!(at("bad.toml", "not valid UTF-8"), (3, 13));
+    assert_eq!(at("junit/attr.xml", "duplicated attribute"), (4, 5));
+    assert_eq!(
+        at("junit/two.xml", "content after the root element"),
+        (2, 1)
+    );
+    assert_eq!(at("sbom/bom.json", "trailing comma"), (6, 3));
+    assert_eq!(
+        at("sbom/x.cdx.xml", "ends before its elements are closed").0,
+        5
+    );
+    let sarif = relpack()
+        .args(["check", "--format", "sarif"])
+        .arg(t.path())
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let region = results
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("duplicated attribute")
+        })
+        .map(|r| r["locations"][0]["physicalLocation"]["region"].clone())
+        .expect("a SARIF result for the JUnit error");
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(4), Some(5))
+    );
+}

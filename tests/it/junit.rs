@@ -1327,9 +1327,12 @@ fn a_truncated_report_is_an_error_with_file_and_line() {
         assert_eq!(e["file"], "ci/junit.xml", "{v:#}");
         let msg = e["message"].as_str().unwrap();
         assert!(
-            msg.starts_with(&format!("ci/junit.xml:{line}: invalid JUnit XML")),
+            msg.starts_with(&format!("ci/junit.xml:{line}:"))
+                && msg.contains(": invalid JUnit XML"),
             "{msg}"
         );
+        assert_eq!(e["line"], line, "{v:#}");
+        assert!(e["column"].as_u64().is_some_and(|c| c > 0), "{v:#}");
     }
 }
 
@@ -1359,9 +1362,12 @@ fn a_malformed_or_repeated_attribute_is_an_error_with_file_and_line() {
         assert_eq!(errors[0]["file"], "ci/junit.xml", "{v:#}");
         let msg = errors[0]["message"].as_str().unwrap();
         assert!(
-            msg.starts_with("ci/junit.xml:3: invalid JUnit XML") && msg.contains(why),
+            msg.starts_with("ci/junit.xml:3:")
+                && msg.contains("invalid JUnit XML")
+                && msg.contains(why),
             "{bad}: {msg}"
         );
+        assert_eq!(errors[0]["line"], 3, "{v:#}");
     }
 }
 
