@@ -286,3 +286,33 @@ fn the_contents_give_each_section_its_page() {
     }
     assert!(entries >= 20, "only {entries} contents lines");
 }
+
+/// One unbroken run far longer than a line (a base64 dump in a result's
+/// notes, a long word in a requirement's Markdown, a long id in code) is
+/// laid out whole: relpack's break opportunities in it once made typst
+/// give up past 512 of them ("maximum grouping depth exceeded", exit 3).
+#[test]
+fn a_very_long_unbroken_string_is_laid_out_whole() {
+    let dump: String = (0..6144)
+        .map(|i| (b'A' + (i * 7 % 26) as u8) as char)
+        .collect();
+    let word = "w".repeat(9000);
+    let items = format!(
+        "[[need]]\nid = \"N-1\"\ntitle = \"n\"\n\n[[requirement]]\nid = \"REQ-1\"\ntitle = \"Dump\"\ntext = \"Before `{word}` and {word} after.\"\nderives_from = [\"N-1\"]\n\n[[test]]\nid = \"T-1\"\ntitle = \"t\"\nmethod = \"manual\"\nverifies = [\"REQ-1\"]\n\n[[result]]\nid = \"R-1\"\ntest = \"T-1\"\noutcome = \"pass\"\nexecuted_by = \"ci\"\nexecuted_at = 2026-11-19T10:00:00+01:00\nversion = \"1.0.0\"\nnotes = \"Raw device dump (base64): {dump}\"\n"
+    );
+    let t = tree(&[("relpack.toml", CONFIG), ("x.toml", &items)]);
+    let (_out, pdf, stderr) = build_pdf(t.path());
+    let all: String = pdf_pages(&pdf).join("\n");
+    let squeezed: String = all.chars().filter(|c| !c.is_whitespace()).collect();
+    // Each runs over pages: in order, with the pages' headers and footers
+    // between its lines.
+    let whole = |run: &str, after: &str| {
+        let start = squeezed.find(after).unwrap_or_else(|| panic!("no {after:?}: {stderr}"));
+        let mut rest = squeezed[start + after.len()..].chars();
+        run.chars().all(|c| rest.any(|r| r == c))
+    };
+    assert!(whole(&dump, "(base64):"), "the dump was cut");
+    assert!(squeezed.contains(&dump[..2000]), "the dump's first lines are not together");
+    assert!(whole(&word, "Before"), "the long word was cut");
+    assert!(!all.contains('\u{200b}'), "the PDF's text has U+200B in it");
+}
