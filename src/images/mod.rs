@@ -202,6 +202,7 @@ fn decodes(bytes: &[u8], format: Format) -> Result<(), String> {
         Format::Jpeg => ExchangeFormat::Jpg,
         Format::Gif => ExchangeFormat::Gif,
         Format::Svg => {
+            linked_image(bytes)?;
             // typst's load error shows its message only through Debug.
             return SvgImage::new(data).map(|_| ()).map_err(|e| {
                 let debug = format!("{e:?}");
@@ -215,6 +216,35 @@ fn decodes(bytes: &[u8], format: Format) -> Result<(), String> {
     RasterImage::plain(data, exchange)
         .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// An SVG whose `<image>` links a file or URL (not a `data:` URI): the PDF
+/// reads nothing but the packet's own files, so typst would fail on it at
+/// build time; said here, where `check` finds it, at the figure.
+fn linked_image(bytes: &[u8]) -> Result<(), String> {
+    let linked = std::sync::Mutex::new(None::<String>);
+    let options = usvg::Options {
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|href, _| {
+                if let Ok(mut first) = linked.lock() {
+                    first.get_or_insert_with(|| href.to_string());
+                }
+                None
+            }),
+        },
+        ..usvg::Options::default()
+    };
+    // A parse error is typst's to report, below.
+    let _ = usvg::Tree::from_data(bytes, &options);
+    drop(options);
+    match linked.into_inner().ok().flatten() {
+        Some(href) => Err(format!(
+            "it links another file or URL ({}) that the PDF cannot draw: embed that image in the SVG as a data: URI",
+            href.escape_debug()
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Finds where in the item's file each image is written: its Markdown

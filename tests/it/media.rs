@@ -440,3 +440,61 @@ fn packets_in_out_are_listed_and_measures_charted() {
         "{index}"
     );
 }
+
+/// An SVG figure whose `<image>` links a sibling file, a URL or a local
+/// path is refused by `check` at the figure (exit 2), as the PDF can draw
+/// only the packet's own files: before, `check` passed it and `build`
+/// failed in typst (exit 3). One that embeds its image as a `data:` URI
+/// builds, site and PDF.
+#[test]
+fn an_svg_figure_linking_another_file_is_refused_and_an_embedded_one_builds() {
+    use base64ct::Encoding;
+    let svg = |href: &str| {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"100\" height=\"100\"><image xlink:href=\"{href}\" width=\"50\" height=\"50\"/></svg>"
+        )
+    };
+    let doc = |file: &str| {
+        format!("+++\nkind = \"document\"\nid = \"DOC-1\"\ntitle = \"d\"\nattachments = [\"{file}\", \"photo.png\"]\n+++\n\n![Architecture]({file})\n")
+    };
+    for href in [
+        "photo.png",
+        "https://example.com/p.png",
+        "file:///etc/passwd",
+    ] {
+        let t = tree(&[
+            ("relpack.toml", CONFIG),
+            ("doc.md", &doc("fig.svg")),
+            ("fig.svg", &svg(href)),
+        ]);
+        t.child("photo.png").write_binary(PNG).unwrap();
+        let (code, v) = check_json(t.path());
+        assert_eq!(code, 2, "{href}: {v:#}");
+        let e = &v["errors"][0];
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("links another file or URL"),
+            "{v:#}"
+        );
+        assert_eq!(
+            (e["file"].as_str(), e["line"].as_u64()),
+            (Some("doc.md"), Some(8)),
+            "{v:#}"
+        );
+    }
+    let embedded = svg(&format!(
+        "data:image/png;base64,{}",
+        base64ct::Base64::encode_string(PNG)
+    ));
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("doc.md", &doc("fig.svg")),
+        ("fig.svg", &embedded),
+    ]);
+    t.child("photo.png").write_binary(PNG).unwrap();
+    let (_out, folder, code, stderr) = build_packet(t.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(folder.join("packet.pdf").is_file(), "{stderr}");
+}

@@ -307,12 +307,17 @@ fn a_very_long_unbroken_string_is_laid_out_whole() {
     // Each runs over pages: in order, with the pages' headers and footers
     // between its lines.
     let whole = |run: &str, after: &str| {
-        let start = squeezed.find(after).unwrap_or_else(|| panic!("no {after:?}: {stderr}"));
+        let start = squeezed
+            .find(after)
+            .unwrap_or_else(|| panic!("no {after:?}: {stderr}"));
         let mut rest = squeezed[start + after.len()..].chars();
         run.chars().all(|c| rest.any(|r| r == c))
     };
     assert!(whole(&dump, "(base64):"), "the dump was cut");
-    assert!(squeezed.contains(&dump[..2000]), "the dump's first lines are not together");
+    assert!(
+        squeezed.contains(&dump[..2000]),
+        "the dump's first lines are not together"
+    );
     assert!(whole(&word, "Before"), "the long word was cut");
     assert!(!all.contains('\u{200b}'), "the PDF's text has U+200B in it");
 }
