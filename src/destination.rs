@@ -111,10 +111,50 @@ pub enum Refusal {
 /// the evidence root inside (or equal to) the release folder it replaces,
 /// a release folder that is not a packet, an `OUT/index.html` that is not
 /// relpack's list of releases.
-pub fn check_destination(dest: &Destination, folder: &str) -> Result<(), Refusal> {
+pub fn check_destination(dest: &Destination, folder: &str, version: &str) -> Result<(), Refusal> {
     check_out_folder(&dest.out).map_err(Refusal::Io)?;
     check_cache_folder(&dest.out).map_err(Refusal::NotOurs)?;
-    check_release_folder(dest, folder).map_err(Refusal::NotOurs)
+    if folder.len() > NAME_MAX {
+        return Err(Refusal::NotOurs(format!(
+            "the release folder's name would be {} bytes long, more than a file system allows ({NAME_MAX}): shorten [release] version",
+            folder.len()
+        )));
+    }
+    check_release_folder(dest, folder).map_err(Refusal::NotOurs)?;
+    check_same_release(dest, folder, version).map_err(Refusal::NotOurs)
+}
+
+/// The longest name most file systems allow for one folder.
+const NAME_MAX: usize = 255;
+
+/// The release folder holds an earlier build of this same version, or
+/// nothing: two versions whose folder names come out the same
+/// (`2.4.0-rc1` and `2.4.0~rc1`: every character but letters, digits and
+/// `.-_+` becomes `-`) would otherwise replace each other's packet.
+fn check_same_release(dest: &Destination, folder: &str, version: &str) -> Result<(), String> {
+    let packet_json = dest.out.join(folder).join("packet.json");
+    let Ok(meta) = fs::symlink_metadata(&packet_json) else {
+        return Ok(());
+    };
+    // The summary the last build's list of releases kept, else the file's.
+    let summaries = crate::reuse::Summaries::load(&dest.out);
+    let earlier = match summaries.get(folder, &meta) {
+        Some(s) => Some(s.release.version.clone()),
+        None => fs::File::open(&packet_json).ok().and_then(|f| {
+            let s: crate::packet_file::Summary =
+                serde_json::from_reader(std::io::BufReader::new(f)).ok()?;
+            Some(s.release.version)
+        }),
+    };
+    match earlier {
+        Some(earlier) if earlier != version => Err(format!(
+            "{} holds the packet of version {earlier}, and version {version} has the same folder name: \
+             relpack never replaces another release's packet; give this release a version that differs \
+             in letters, digits or `.-_+`, or choose another --out",
+            dest.out.join(folder).display()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// relpack's cache folder in OUT, and what it holds at its top (the parse

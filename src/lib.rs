@@ -506,7 +506,7 @@ pub fn build(
     progress("checked");
     let dest = dest.ok_or_else(|| Failure::io(format!("{} went away", root.display())))?;
     let folder = release_folder(&checked.evidence);
-    write::check_destination(&dest, &folder).map_err(|r| match r {
+    write::check_destination(&dest, &folder, &checked.evidence.version).map_err(|r| match r {
         write::Refusal::NotOurs(m) => refuse(m),
         write::Refusal::Io(m) => Failure::io(m),
     })?;

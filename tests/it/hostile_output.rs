@@ -219,6 +219,47 @@ fn a_linked_cache_folder_in_out_is_refused_and_nothing_is_written_through_it() {
     );
 }
 
+/// Two versions whose folder names come out the same (`~` becomes `-`)
+/// never replace each other's packet: the second build is refused and the
+/// first packet stays; a rebuild of the same version still replaces its
+/// own. A version too long for a folder name is refused with a reason.
+#[test]
+fn a_version_whose_folder_name_another_release_has_is_refused() {
+    let t = evidence();
+    let out = TempDir::new().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let root = t.path().to_str().unwrap();
+    // Its results are for 1.0.0: built, not releasable (exit 1).
+    let o = build_in(t.path(), root, dir, &["--version", "2.4.0-rc1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let packet = out.path().join("TP-2.4.0-rc1/packet.json");
+    let first = std::fs::read(&packet).unwrap();
+    let o = build_in(t.path(), root, dir, &["--version", "2.4.0~rc1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "holds the packet of version 2.4.0-rc1, and version 2.4.0~rc1 has the same folder name"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(&packet).unwrap(),
+        first,
+        "the earlier release was replaced"
+    );
+    let o = build_in(t.path(), root, dir, &["--version", "2.4.0-rc1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let long = "v".repeat(300);
+    let o = build_in(t.path(), root, dir, &["--version", &long]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("more than a file system allows"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn out_inside_a_git_work_tree_does_not_make_it_dirty() {
     require_tool("git");
