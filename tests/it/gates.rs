@@ -814,6 +814,36 @@ fn approval_needs_distinct_signers_by_the_highest_safety_class() {
         "{v:#}"
     );
 
+    // Nor are they two when the second name differs only in what a reader
+    // cannot see: a zero-width space or joiner, a soft hyphen, a no-break
+    // space, fullwidth letters.
+    for twin in [
+        "Dana Reyes\u{200B}",
+        "Da\u{200D}na Reyes",
+        "Da\u{00AD}na Reyes",
+        "Dana\u{00A0}Reyes",
+        "\u{FF24}ana Reyes",
+    ] {
+        let apr = approval(
+            "APR-1",
+            "Dana Reyes",
+            "quality",
+            "approved",
+            "2026-11-19T10:00:00+01:00",
+            &d,
+        ) + &approval(
+            "APR-2",
+            twin,
+            "quality",
+            "released",
+            "2026-11-19T11:00:00+01:00",
+            &d,
+        );
+        t.child("approvals.toml").write_str(&apr).unwrap();
+        let (code, v) = check_json(t.path());
+        assert_eq!(code, 1, "{twin:?} counted as a second signer: {v:#}");
+    }
+
     // An obsolete class C requirement does not raise the class.
     let evidence_obsolete = evidence.replace(
         "safety_class = \"C\"\n",
