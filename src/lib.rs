@@ -53,6 +53,7 @@ pub mod sign;
 pub mod stages;
 pub mod suggest;
 pub mod terminal;
+pub mod text;
 pub mod validate;
 pub mod verdict;
 pub mod verify;
@@ -151,7 +152,14 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
     let (policies, policy_diags) = policy::load(&fsroot, &config.policy, &mut sources);
     diags.extend(policy_diags);
     let version = release::version(opts, &config, git.as_ref());
-    if version.is_none() {
+    // A version that shows nothing names no release (and no folder).
+    if version.as_deref().is_some_and(text::shows_nothing) {
+        diags.push(
+            Diagnostic::error("the release's version is empty")
+                .at(config_id, 0..0)
+                .note("set [release] version in relpack.toml or pass --version with the version's text"),
+        );
+    } else if version.is_none() {
         diags.push(
             Diagnostic::error("the release has no version")
                 .at(config_id, 0..0)

@@ -267,10 +267,7 @@ fn hazard_verdict(
     let residual_probability = h.residual_probability.unwrap_or(probability);
     let residual_score = residual_severity * residual_probability;
     let acceptable = acceptable(&ev.config.risk, residual_severity, residual_probability);
-    let justified = !acceptable
-        && h.benefit_risk
-            .as_deref()
-            .is_some_and(|t| !t.trim().is_empty());
+    let justified = !acceptable && crate::text::shown(h.benefit_risk.as_deref()).is_some();
     let controls: Vec<ControlVerdict> = h
         .controls
         .iter()

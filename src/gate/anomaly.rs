@@ -45,7 +45,7 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
                 format!("anomaly {}: `due` is not a date", item.id),
             ));
         }
-        if a.rationale.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        if crate::text::shown(a.rationale.as_deref()).is_none() {
             out.push(Finding::about(
                 ev,
                 item,

@@ -105,6 +105,15 @@ fn check_one(
         }
         mine.extend(signed_at_finding(ev, a, &signed_at));
         mine.extend(signature_finding(ev, a, &signature));
+        // A name that shows nothing names no one: never a signer.
+        if crate::text::printed_name(&v.signer).is_empty() {
+            mine.push(Finding::at(
+                ev,
+                a,
+                "/signer",
+                format!("approval {}: its signer has no printed name", a.id),
+            ));
+        }
     }
     let valid = !history && mine.is_empty();
     findings.extend(mine);
@@ -340,29 +349,6 @@ fn config_line(ev: &Evidence, key: &str) -> Option<usize> {
 /// the same person when they give the same printed name (case and spacing
 /// aside), the same principal, or verify with the same key: one person
 /// cannot be two approvers by spelling their name two ways.
-/// A signer's name as a reader of the packet sees it: compatibility forms
-/// folded (NFKC: a fullwidth `Ｄａｎａ` is `Dana`), characters that show
-/// nothing dropped (zero-width spaces and joiners, soft hyphens, bidi
-/// marks: Unicode's default-ignorable code points), spacing and case aside.
-fn printed_name(signer: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let shown: String = signer.nfkc().filter(|&c| !default_ignorable(c)).collect();
-    shown
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-/// Unicode's Default_Ignorable_Code_Point: drawn as nothing.
-fn default_ignorable(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
-        | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
-}
-
 fn distinct_signers(approvals: &[&ApprovalCheck]) -> usize {
     let mut parent: Vec<usize> = (0..approvals.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
@@ -374,7 +360,7 @@ fn distinct_signers(approvals: &[&ApprovalCheck]) -> usize {
     }
     let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, c) in approvals.iter().enumerate() {
-        let name = printed_name(&c.signer);
+        let name = crate::text::printed_name(&c.signer);
         let mut identities = vec![format!("name:{name}")];
         if let Some(p) = &c.principal {
             identities.push(format!("principal:{p}"));

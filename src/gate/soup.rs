@@ -6,7 +6,7 @@ pub fn check(input: &GateInput<'_>) -> Vec<Finding> {
     let ev = input.ev;
     let mut out = Vec::new();
     for (_, s, soup) in ev.soups() {
-        let blank = |v: Option<&str>| v.is_none_or(|v| v.trim().is_empty());
+        let blank = |v: Option<&str>| crate::text::shown(v).is_none();
         let missing: Vec<&str> = [
             ("name", Some(soup.name.as_str())),
             ("version", soup.version.as_deref()),

@@ -26,7 +26,10 @@ pub fn hazards(c: &Checked) -> Vec<HazardRow> {
             residual_score: v.residual_score,
             acceptable: v.acceptable,
             justified: v.justified,
-            benefit_risk: view.benefit_risk.clone().filter(|t| !t.trim().is_empty()),
+            benefit_risk: view
+                .benefit_risk
+                .clone()
+                .filter(|t| !crate::text::shows_nothing(t)),
             controls: v
                 .controls
                 .iter()
@@ -119,7 +122,10 @@ pub fn context(c: &Checked, hazards: &[HazardRow]) -> RiskContext {
         acceptable_score: policy.acceptable_score,
         severity: by_level(&policy.severity),
         probability: by_level(&policy.probability),
-        conclusion: policy.conclusion.clone().filter(|t| !t.trim().is_empty()),
+        conclusion: policy
+            .conclusion
+            .clone()
+            .filter(|t| !crate::text::shows_nothing(t)),
         matrix: RiskMatrix {
             severity_levels: sn,
             probability_levels: pn,

@@ -1347,3 +1347,66 @@ fn soup_without_supplier_fails() {
     assert_eq!(findings(&v, "soup").len(), 1, "{v:#}");
     others_held(&v, &["soup"]);
 }
+
+/// A text that shows nothing (zero-width and no-break spaces) is no text:
+/// not a hazard's benefit-risk justification, not an anomaly's rationale,
+/// not a signer's name, not a release's version.
+#[test]
+fn text_that_shows_nothing_is_no_text() {
+    let invisible = "\u{200B}\u{00A0}\u{2060}";
+    let high = "residual_severity = 4\n";
+    let config = CONFIG.replace("[gates]\n", "[gates]\nmax_open_anomaly = \"major\"\n");
+    let text = verified_req1()
+        + &hazard(
+            "HAZ-1",
+            &["REQ-1"],
+            &format!("benefit_risk = \"{invisible}\""),
+        )
+        .replace("residual_severity = 3\n", high)
+        + &anomaly("ANOM-1", "minor", "open", Some(invisible));
+    let t = tree(&[("relpack.toml", &config), ("evidence.toml", &text)]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(gate(&v, "hazard-controlled")["status"], "failed", "{v:#}");
+    assert_eq!(gate(&v, "anomaly-open")["status"], "failed", "{v:#}");
+
+    let config = config_with("approvals = [\"quality\"]\nmin_approvals = { A = 1, B = 1, C = 1 }");
+    let t = tree(&[
+        ("relpack.toml", &config),
+        ("evidence.toml", &verified_req1()),
+    ]);
+    let d = release_digest(t.path());
+    let apr = approval(
+        "APR-1",
+        invisible,
+        "quality",
+        "approved",
+        "2026-11-19T10:00:00+01:00",
+        &d,
+    );
+    t.child("approvals.toml").write_str(&apr).unwrap();
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 1, "{v:#}");
+    let f = findings(&v, "approval");
+    assert!(
+        f.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("APR-1: its signer has no printed name")),
+        "{v:#}"
+    );
+
+    for version in ["", " ", invisible] {
+        let config = CONFIG.replace("version = \"1.0.0\"", &format!("version = \"{version}\""));
+        let t = tree(&[
+            ("relpack.toml", &config),
+            ("evidence.toml", &verified_req1()),
+        ]);
+        let (code, v) = check_json(t.path());
+        assert_eq!(code, 2, "{version:?}: {v:#}");
+        assert!(
+            v["errors"].to_string().contains("version is empty"),
+            "{v:#}"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! What a reader sees of an evidence string: the gates count a rationale,
+//! a benefit-risk text or a signer's name only when it shows something, and
+//! compare names as they read, not as their code points differ.
+
+/// Unicode's Default_Ignorable_Code_Point: characters drawn as nothing
+/// (zero-width spaces and joiners, soft hyphens, bidi marks, variation
+/// selectors, tags).
+pub fn default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Whether `s` shows nothing: only white space (a no-break space too) and
+/// characters drawn as nothing. Such a text is no text.
+pub fn shows_nothing(s: &str) -> bool {
+    s.chars().all(|c| c.is_whitespace() || default_ignorable(c))
+}
+
+/// `Some(s)` unless it shows nothing.
+pub fn shown(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !shows_nothing(s))
+}
+
+/// A printed name as a reader of the packet sees it: compatibility and
+/// composed forms folded (NFKC: a fullwidth `Ｄａｎａ` is `Dana`, `e` and a
+/// combining acute are `é`), characters drawn as nothing dropped, spacing
+/// and case aside. Empty when the name shows nothing.
+pub fn printed_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let shown: String = name.nfkc().filter(|&c| !default_ignorable(c)).collect();
+    shown
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_text_is_no_text_and_names_fold_as_they_read() {
+        for blank in [
+            "",
+            "   ",
+            "\u{200B}",
+            "\u{200B}\u{00A0}",
+            "\u{FEFF}\t\u{2060}",
+        ] {
+            assert!(shows_nothing(blank), "{blank:?}");
+        }
+        assert!(!shows_nothing("\u{200B}x"));
+        let dana = printed_name("Dana Reyes");
+        for twin in [
+            "Dana Reyes\u{200B}",
+            " dana  reyes",
+            "\u{FF24}ana Reyes",
+            "Da\u{00AD}na\u{00A0}Reyes",
+        ] {
+            assert_eq!(printed_name(twin), dana, "{twin:?}");
+        }
+        assert_eq!(
+            printed_name("Jos\u{00E9} Ruiz"),
+            printed_name("Jose\u{0301} Ruiz")
+        );
+        assert_eq!(printed_name("\u{200B} \u{00A0}"), "");
+    }
+}
