@@ -116,7 +116,7 @@ pub fn evaluate(
                 .eval_json(&format!("data.{pkg}.{rule}"))
                 .map_err(|e| format!("data.{pkg}.{rule}: {e}"))?;
             let results: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
-            for r in results.as_array().into_iter().flatten() {
+            for r in &results_of(&results, &format!("data.{pkg}.{rule}")) {
                 let (message, items) = message_and_items(r);
                 let (f, offset) = attribute(&heads, &message);
                 out.push(Verdict {
@@ -132,6 +132,28 @@ pub fn evaluate(
         }
     }
     Ok(out)
+}
+
+/// The results of a rule, whatever its shape: a set (conftest's `deny
+/// contains msg if ...`) gives its elements; a rule that is just true
+/// (`deny if ...`), a string, or an object of messages holds too, and is
+/// never ignored. False, undefined and empty give none.
+fn results_of(value: &Value, rule: &str) -> Vec<Value> {
+    match value {
+        Value::Array(a) => a.clone(),
+        Value::Null | Value::Bool(false) => Vec::new(),
+        Value::Bool(true) => vec![Value::String(format!("{rule} holds"))],
+        Value::Object(o) if o.contains_key("msg") => vec![value.clone()],
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(_) | Value::Object(_) => v.clone(),
+                _ => Value::String(k.clone()),
+            })
+            .collect(),
+        Value::String(s) if s.is_empty() => Vec::new(),
+        other => vec![other.clone()],
+    }
 }
 
 /// A result: a string, or an object with `msg` and `items` (a list of ids

@@ -362,3 +362,36 @@ fn policies_are_evidence_in_the_packet_and_the_release_digest() {
         "a changed policy changes the digest"
     );
 }
+
+/// A `deny` rule of any shape that holds fails the gate: a rule that is
+/// just true (`deny if ...`), an object of messages, a string, as well as
+/// the set conftest writes; one that does not hold (false, undefined, an
+/// empty set) does not. Before, only a set was read and the others were
+/// ignored without a word.
+#[test]
+fn a_deny_rule_of_any_shape_that_holds_fails_the_gate() {
+    let head = "package main\n\nimport rego.v1\n\n";
+    for (rule, holds) in [
+        ("deny if { true }\n", true),
+        ("deny := {\"a\": \"first\"}\n", true),
+        ("deny := \"no release on Fridays\"\n", true),
+        ("deny contains \"always\" if { true }\n", true),
+        ("deny if { false }\n", false),
+        ("deny contains \"never\" if { false }\n", false),
+        ("deny := false\n", false),
+    ] {
+        let t = tree(&[
+            ("relpack.toml", CONFIG),
+            ("items.toml", ITEMS),
+            ("policies/p.rego", &format!("{head}{rule}")),
+        ]);
+        let (code, v) = check_json(t.path());
+        let status = &gate(&v, "policy")["status"];
+        if holds {
+            assert_eq!(status, "failed", "{rule}: {v:#}");
+            assert_eq!(code, 1, "{rule}: {v:#}");
+        } else {
+            assert_eq!(status, "held", "{rule}: {v:#}");
+        }
+    }
+}
