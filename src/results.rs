@@ -147,8 +147,9 @@ impl TestResults {
         let junit = aggregate(&case_outcomes);
         let automated = view.method == Method::Automated;
         // An automated test is judged by its CI run, a manual one by its
-        // record; each falls back on the other where it has none.
-        let latest = if automated {
+        // record; each falls back on the other where it has none. A bound
+        // case that failed fails any test: no record outweighs it.
+        let latest = if automated || junit == Some(Outcome::Fail) {
             junit.or(latest_record)
         } else {
             latest_record.or(junit)

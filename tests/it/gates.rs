@@ -1410,3 +1410,51 @@ fn text_that_shows_nothing_is_no_text() {
         );
     }
 }
+
+/// A manual test is judged by its records, but a JUnit case bound to it
+/// that failed fails it all the same: "a test whose bound cases include
+/// one failure has failed", whether bound by a `test` property or by the
+/// test's `junit` pattern. A passing case does not outweigh its record.
+#[test]
+fn a_failing_bound_case_fails_a_manual_test_whatever_its_record() {
+    let failing = "<testsuite name=\"s\"><testcase classname=\"s\" name=\"a\"><properties><property name=\"test\" value=\"T-1\"/></properties><failure message=\"x\"/></testcase></testsuite>\n";
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("evidence.toml", &verified_req1()),
+        ("ci/junit.xml", failing),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(gate(&v, "test-passed")["status"], "failed", "{v:#}");
+
+    let by_pattern = verified_req1().replace(
+        "method = \"manual\"\n",
+        "method = \"manual\"\njunit = [\"s::a\"]\n",
+    );
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("evidence.toml", &by_pattern),
+        (
+            "ci/junit.xml",
+            &failing.replace(
+                "<properties><property name=\"test\" value=\"T-1\"/></properties>",
+                "",
+            ),
+        ),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 1, "{v:#}");
+
+    // A failing record and a passing case: the record, the newest, counts.
+    let text = req("REQ-1")
+        + &manual_test("T-1", &["REQ-1"])
+        + &result("R-1", "T-1", "fail", "2026-11-19T10:00:00+01:00", "1.0.0");
+    let passing = failing.replace("<failure message=\"x\"/>", "");
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("evidence.toml", &text),
+        ("ci/junit.xml", &passing),
+    ]);
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 1, "{v:#}");
+}
