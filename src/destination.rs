@@ -121,7 +121,65 @@ pub fn check_destination(dest: &Destination, folder: &str, version: &str) -> Res
         )));
     }
     check_release_folder(dest, folder).map_err(Refusal::NotOurs)?;
-    check_same_release(dest, folder, version).map_err(Refusal::NotOurs)
+    check_same_release(dest, folder, version).map_err(Refusal::NotOurs)?;
+    check_no_evidence_in_out(dest).map_err(Refusal::NotOurs)
+}
+
+/// OUT inside the evidence root is skipped by discovery (a packet is never
+/// read as evidence). So it may hold nothing but relpack's own output, or
+/// the evidence there would be left out, and the verdict would depend on
+/// where the output goes (`--out anomalies` hiding an open anomaly).
+fn check_no_evidence_in_out(dest: &Destination) -> Result<(), String> {
+    if dest.out_in_root.is_none() {
+        return Ok(());
+    }
+    let ours = |e: &walkdir::DirEntry| {
+        if e.depth() != 1 {
+            return false;
+        }
+        let name = e.file_name().to_string_lossy();
+        name == crate::reuse::CACHE_DIR
+            || (name == "index.html" && is_release_list(e.path()))
+            || temporary_name(&name).is_some()
+            || (e.file_type().is_dir() && is_packet_folder(e.path()))
+    };
+    let walk = walkdir::WalkDir::new(&dest.out)
+        .into_iter()
+        .filter_entry(|e| !ours(e))
+        .flatten();
+    for e in walk.filter(|e| e.file_type().is_file()) {
+        if looks_like_evidence(e.path()) {
+            return Err(format!(
+                "the output folder {} lies inside the evidence root and holds {}, which looks like evidence: \
+                 evidence there would not be read; build into a folder that holds only relpack's output",
+                dest.out.display(),
+                e.path().display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether discovery would read the file as evidence: by its name, and for
+/// Markdown and XML by how it opens (front matter, a JUnit root).
+fn looks_like_evidence(path: &Path) -> bool {
+    use crate::discover::FileClass;
+    use std::io::Read;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let head = || {
+        let mut head = Vec::new();
+        let _ = fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+        head
+    };
+    match crate::discover::classify(&name) {
+        FileClass::Other => false,
+        FileClass::Markdown => crate::parse::markdown::opens_with_fence(&head()),
+        FileClass::Xml => String::from_utf8_lossy(&head()).contains("<testsuite"),
+        _ => true,
+    }
 }
 
 /// The longest name most file systems allow for one folder.

@@ -159,14 +159,41 @@ fn out_inside_the_root_builds_and_is_never_read_as_evidence() {
     let o = build_in(t.path(), ".", "dist", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let first = std::fs::read(t.path().join("dist/TP-1.0.0/packet.json")).unwrap();
-    // Evidence-looking files in OUT, directly and through a link from the
-    // root: neither is read (an item there would be a duplicate id).
+    // Evidence in OUT that relpack did not write would be left out: the
+    // verdict would depend on where the output goes. Refused, saying so.
     t.child("dist/planted.toml").write_str(REQS).unwrap();
-    std::os::unix::fs::symlink(
-        t.path().join("dist/planted.toml"),
-        t.path().join("linked.toml"),
-    )
-    .unwrap();
+    let o = build_in(t.path(), ".", "dist", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("planted.toml, which looks like evidence"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(t.path().join("dist/planted.toml")).unwrap();
+    t.child("dist/notes/ANOM-9.md")
+        .write_str("+++\nkind = \"anomaly\"\nid = \"ANOM-9\"\n+++\n")
+        .unwrap();
+    let o = build_in(t.path(), ".", "dist", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ANOM-9.md, which looks like evidence"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(t.path().join("dist/notes")).unwrap();
+    // A README or a .gitignore of the user's is no evidence: fine.
+    t.child("dist/README.md")
+        .write_str("# the packets\n")
+        .unwrap();
+    // relpack's own files in OUT, through a link from the root (a parse
+    // cache entry is TOML): not read (an item there would be a duplicate id).
+    let cached = std::fs::read_dir(t.path().join("dist/.relpack-cache/parse"))
+        .unwrap()
+        .flatten()
+        .next()
+        .expect("a parse cache entry")
+        .path();
+    std::os::unix::fs::symlink(&cached, t.path().join("linked.toml")).unwrap();
     let o = build_in(t.path(), ".", "dist", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let second = std::fs::read(t.path().join("dist/TP-1.0.0/packet.json")).unwrap();
