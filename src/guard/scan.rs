@@ -1,6 +1,7 @@
 //! Every string relpack would publish, scanned once: item fields (Markdown
 //! bodies are the `text` field; SOUP from BOMs are items too), JUnit case
-//! names and messages, and text attachments. A match is located in the
+//! names and messages, text attachments, relpack.toml's strings, evidence
+//! files' paths, and the git commits traced to items. A match is located in the
 //! file it was read from (line and column of the text as written there,
 //! or of the value when the text was written with escapes).
 
@@ -122,7 +123,103 @@ pub fn scan_evidence(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
             .collect::<Vec<_>>(),
     );
     raw.extend(scan_attachments(rules, ev));
+    raw.extend(scan_config(rules, ev));
+    raw.extend(scan_paths(rules, ev));
+    raw.extend(scan_commits(rules, ev));
     raw
+}
+
+/// relpack.toml's strings: the product, the risk conclusion and the rest
+/// are published as written.
+fn scan_config(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
+    let Some(file) = (0..ev.sources.len()).find(|&f| ev.sources.path(f) == "relpack.toml") else {
+        return Vec::new();
+    };
+    let Ok(table) = toml::from_str::<toml::Table>(&ev.sources.get(file).text) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::to_value(table) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    walk(&value, &mut Vec::new(), &mut |p, s| {
+        let key = p.iter().rev().find_map(|seg| match seg {
+            Seg::Key(k) => Some(*k),
+            Seg::Index(_) => None,
+        });
+        let contact = key.is_some_and(|k| NO_EMAIL_FIELDS.contains(&k) || k == "manufacturer");
+        for m in rules.find(s) {
+            if contact && rules.rule(m.rule).kind == "email address" {
+                continue;
+            }
+            let place = format!(
+                "relpack.toml, `{}`",
+                pointer(p).trim_start_matches('/').replace('/', ".")
+            );
+            out.push(raw(
+                m,
+                s,
+                place,
+                Vec::new(),
+                Locator::Source {
+                    file,
+                    start: 0,
+                    end: None,
+                },
+            ));
+        }
+    });
+    out
+}
+
+/// The paths of evidence files, which the packet lists.
+fn scan_paths(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
+    let mut out = Vec::new();
+    let paths = ev
+        .evidence_files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(ev.junit.iter().map(|j| j.path.as_str()));
+    for path in paths {
+        for m in rules.find(path) {
+            let at = Locator::Exact {
+                path: path.to_string(),
+                line: 1,
+                column: 1,
+            };
+            out.push(raw(m, path, format!("the path of {path}"), Vec::new(), at));
+        }
+    }
+    out
+}
+
+/// The commits traced to items by their trailers: their summaries and
+/// authors are in the packet's changes (an author's address is a contact).
+fn scan_commits(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
+    let mut out = Vec::new();
+    for c in ev.git.iter().flat_map(|g| &g.traced) {
+        let short = c.commit.get(..12).unwrap_or(&c.commit);
+        for (what, text) in [("message", &c.summary), ("author", &c.author)] {
+            for m in rules.find(text) {
+                if what == "author" && rules.rule(m.rule).kind == "email address" {
+                    continue;
+                }
+                let at = Locator::Exact {
+                    path: format!("git commit {short}"),
+                    line: 1,
+                    column: 1,
+                };
+                out.push(raw(
+                    m,
+                    text,
+                    format!("the {what} of git commit {short}"),
+                    c.items.clone(),
+                    at,
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn scan_item(rules: &Rules, item: &Item) -> Vec<Raw> {

@@ -354,3 +354,60 @@ fn a_build_without_rego_refuses_policies_clearly() {
         .code(2)
         .stderr(predicates::str::contains("without Rego support"));
 }
+
+/// Strings published from outside the items are scanned too: relpack.toml
+/// (the risk conclusion), an evidence file's path, and the message and
+/// author of a git commit traced to an item. Each fails the gate, and none
+/// reaches a file of the packet.
+#[test]
+fn relpack_toml_paths_and_commits_are_scanned_and_redacted() {
+    let config = CONFIG.to_string()
+        + "\n[risk]\nconclusion = \"Reviewed with patient SSN 234-56-7890 on site.\"\n";
+    let t = tree(&[
+        ("relpack.toml", &config),
+        (
+            "items.toml",
+            "[[requirement]]\nid = \"REQ-1\"\ntitle = \"Dose\"\ntext = \"t\"\n",
+        ),
+        (
+            "results/SSN 345-67-8901/notes.toml",
+            "[[need]]\nid = \"N-9\"\ntitle = \"n\"\n",
+        ),
+    ]);
+    git(t.path(), &["init", "-q"]);
+    git(t.path(), &["add", "."]);
+    git(
+        t.path(),
+        &[
+            "-c",
+            "user.name=Patient Jane Doe",
+            "-c",
+            "user.email=x@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "Fix dose for SSN 456-78-9012\n\nRefs: REQ-1",
+        ],
+    );
+    let (code, v) = check_json(t.path());
+    assert_eq!(code, 1, "{v:#}");
+    let found = phi_findings(&v);
+    let text = serde_json::to_string(&found).unwrap();
+    for place in [
+        "relpack.toml, `risk.conclusion`",
+        "the path of results/SSN",
+        "the message of git commit",
+    ] {
+        assert!(text.contains(place), "no finding in {place}: {text}");
+    }
+    let (_out, folder, _, stderr) = build_packet(t.path(), &["--no-pdf"]);
+    let mut files = Vec::new();
+    files_under(&folder, &mut files);
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        let s = String::from_utf8_lossy(&bytes);
+        for ssn in ["234-56-7890", "345-67-8901", "456-78-9012"] {
+            assert!(!s.contains(ssn), "{ssn} in {}: {stderr}", f.display());
+        }
+    }
+}
