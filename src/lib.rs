@@ -166,6 +166,19 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded, Failure> {
                 .note("set [release] version in relpack.toml, pass --version, or tag the commit (v1.2.3)"),
         );
     }
+    // The previous release is an earlier one: this release's own packet
+    // (of a build before) would show no change and clear every suspect.
+    if let (Some(p), Some(v)) = (&previous, &version) {
+        if p.release.version == *v {
+            diags.push(
+                Diagnostic::error(format!(
+                    "release.previous is a packet of version {v}, this release's own: it must be the release before this one"
+                ))
+                .at(config_id, 0..0)
+                .note("point release.previous at the packet.json of the last release"),
+            );
+        }
+    }
     validate::deny(&mut diags, &config.check, opts.deny_warnings);
     diag::sort(&mut diags, &sources);
     let (Some(version), false) = (version, diags.iter().any(|d| d.severity == Severity::Error))

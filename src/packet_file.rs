@@ -18,6 +18,8 @@ pub struct PreviousPacket {
     pub format: Option<String>,
     #[serde(default)]
     pub product: PreviousProduct,
+    /// A packet.json has a release with a version and a digest ([`previous`]
+    /// checks): `{"format": ...}` alone would read as an empty packet.
     #[serde(default)]
     pub release: PreviousRelease,
     #[serde(default)]
@@ -150,6 +152,12 @@ pub const FORMAT: &str = "relpack-packet/1";
 pub fn previous(bytes: &[u8]) -> Result<PreviousPacket, serde_json::Error> {
     let p: PreviousPacket = serde_json::from_slice(bytes)?;
     known_format(p.format.as_deref())?;
+    if p.release.version.trim().is_empty() || p.release.digest.trim().is_empty() {
+        use serde::de::Error;
+        return Err(serde_json::Error::custom(
+            "its release has no version or no digest",
+        ));
+    }
     Ok(p)
 }
 

@@ -479,6 +479,21 @@ fn a_previous_file_that_is_not_a_relpack_packet_is_an_error() {
             "no \"format\"",
         ),
         ("empty.json", "{}".to_string(), "no \"format\""),
+        // A packet's format and nothing else: no release, no items.
+        (
+            "stub.json",
+            r#"{"format": "relpack-packet/1"}"#.to_string(),
+            "no version",
+        ),
+        (
+            "no-version.json",
+            {
+                let mut v = good.clone();
+                v["release"]["version"] = "".into();
+                v.to_string()
+            },
+            "no version",
+        ),
         (
             "newer.json",
             {
@@ -514,4 +529,16 @@ fn a_previous_file_that_is_not_a_relpack_packet_is_an_error() {
     v2.child("reqs.toml").write_str(V1_REQS).unwrap();
     let (code, v) = check_json(v2.path());
     assert!(matches!(code, 0 | 1), "{v:#}");
+    // A packet of this same version is not the release before it.
+    let same = t.child("v1-again");
+    same.child("relpack.toml")
+        .write_str(&config("1.0.0", "2026-10-01", Some(real.path())))
+        .unwrap();
+    same.child("reqs.toml").write_str(V1_REQS).unwrap();
+    let (code, v) = check_json(same.path());
+    assert_eq!(code, 2, "{v:#}");
+    assert!(
+        v["errors"].to_string().contains("this release's own"),
+        "{v:#}"
+    );
 }
