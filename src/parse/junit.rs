@@ -295,6 +295,7 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
     let mut buf = Vec::new();
     let mut diags = Vec::new();
     let mut walk = Walk::default();
+    let mut entities = None;
     loop {
         // Before the event: where its `<` is (whitespace before it is a
         // text event of its own, as text is not trimmed).
@@ -355,7 +356,33 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
             }
             Event::Text(ref t) => walk.text(&t.decode().unwrap_or_default()),
             Event::CData(ref t) => walk.text(&String::from_utf8_lossy(t)),
-            Event::GeneralRef(ref r) => walk.text(&resolve_entity(&String::from_utf8_lossy(r))),
+            Event::GeneralRef(ref r) => {
+                let name = String::from_utf8_lossy(r);
+                let resolved = resolve_entity(&name);
+                // An entity XML does not predefine was declared in a DTD
+                // (relpack expands none: a `&fail;` could hide a failure)
+                // or not at all (the file is not well-formed).
+                if resolved == format!("&{name};") {
+                    let at = xml.get_mut().get_mut().position_of(start);
+                    diags.push(
+                        invalid(
+                            path,
+                            at,
+                            file,
+                            &format!("the entity &{name}; is not one XML predefines"),
+                        )
+                        .note(
+                            "relpack expands no entity a DOCTYPE declares; write the text itself",
+                        ),
+                    );
+                    break;
+                }
+                walk.text(&resolved)
+            }
+            // Said once the root shows the file is a report at all.
+            Event::DocType(ref d) if String::from_utf8_lossy(d).contains("<!ENTITY") => {
+                entities = Some(xml.get_mut().get_mut().position_of(start));
+            }
             Event::End(ref e) => walk.end(e.local_name().as_ref()),
             Event::Eof => {
                 if walk.seen_root && walk.depth > 0 {
@@ -374,6 +401,17 @@ pub fn parse_junit(path: &str, file: FileId, reader: impl Read) -> std::io::Resu
     }
     if !walk.seen_root {
         return Ok(JunitParse::NotJunit);
+    }
+    if let Some(at) = entities {
+        diags.push(
+            invalid(
+                path,
+                at,
+                file,
+                "its DOCTYPE declares entities, which relpack does not expand",
+            )
+            .note("a report's content must be in the report, not in entity declarations"),
+        );
     }
     walk.close_case();
     let mut cases = walk.cases;

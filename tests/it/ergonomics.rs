@@ -242,9 +242,16 @@ fn a_stale_approval_says_what_changed_and_how_to_renew_it() {
         REQ.replace("limit a bolus", "limit every bolus"),
     )
     .unwrap();
+    // That packet stands as the release before (another version: a packet
+    // of this release's own version is refused as previous).
+    let mut earlier: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("packet.json")).unwrap()).unwrap();
+    earlier["release"]["version"] = "0.9.0".into();
+    let earlier_path = out.path().join("earlier.json");
+    std::fs::write(&earlier_path, earlier.to_string()).unwrap();
     std::fs::write(
         t.path().join("relpack.toml"),
-        approved_config("1.0.0", Some(&folder.join("packet.json"))),
+        approved_config("1.0.0", Some(&earlier_path)),
     )
     .unwrap();
     let (code, stdout, _) = check(t.path(), &[]);

@@ -1718,7 +1718,10 @@ mod git {
         assert_eq!(summaries(&first.packet).len(), 3);
         let prev = repo.path().join("released/packet.json");
         std::fs::create_dir_all(prev.parent().unwrap()).unwrap();
-        std::fs::write(&prev, serde_json::to_string(&first.packet).unwrap()).unwrap();
+        // As the release before this one: another version.
+        let mut released = first.packet.clone();
+        released["release"]["version"] = "0.9.0".into();
+        std::fs::write(&prev, serde_json::to_string(&released).unwrap()).unwrap();
         std::fs::write(repo.path().join(".gitignore"), "released/\n").unwrap();
         std::fs::write(repo.path().join("pump.c"), "after\n").unwrap();
         git(repo.path(), &["add", "."]);
@@ -1743,4 +1746,26 @@ mod git {
             "relpack.toml changed"
         );
     }
+}
+
+/// An entity a DOCTYPE declares could hide a failure (`&fail;` standing for
+/// `<failure/>`), and one declared nowhere makes the file not well-formed:
+/// either is invalid evidence at its line, never a case read as a pass.
+#[test]
+fn declared_or_unknown_entities_are_invalid_never_a_hidden_pass() {
+    let declared = "<?xml version=\"1.0\"?>\n<!DOCTYPE testsuite [\n<!ENTITY fail \"<failure/>\">\n]>\n<testsuite name=\"s\">\n<testcase classname=\"s\" name=\"a\">&fail;</testcase>\n</testsuite>\n";
+    let unknown = "<testsuite name=\"s\">\n<testcase classname=\"s\" name=\"a\">\n<failure message=\"m\">&nope;</failure></testcase>\n</testsuite>\n";
+    let predefined = "<testsuite name=\"s\">\n<testcase classname=\"s\" name=\"a &amp; b &#233;\"><failure message=\"x &lt; y\">1 &lt; 2 &#x2264; 3</failure></testcase>\n</testsuite>\n";
+    for (report, says) in [
+        (declared, "its DOCTYPE declares entities"),
+        (unknown, "the entity &nope; is not one XML predefines"),
+    ] {
+        let t = tree(&[("relpack.toml", CONFIG), ("ci/junit.xml", report)]);
+        let (code, v) = check_json(t.path());
+        assert_eq!(code, 2, "{says}: {v:#}");
+        assert!(v["errors"].to_string().contains(says), "{v:#}");
+    }
+    let t = tree(&[("relpack.toml", CONFIG), ("ci/junit.xml", predefined)]);
+    let (code, v) = check_json(t.path());
+    assert_ne!(code, 2, "predefined entities are read: {v:#}");
 }
