@@ -321,3 +321,26 @@ fn a_very_long_unbroken_string_is_laid_out_whole() {
     assert!(whole(&word, "Before"), "the long word was cut");
     assert!(!all.contains('\u{200b}'), "the PDF's text has U+200B in it");
 }
+
+/// A Markdown link whose URL is longer than typst takes (8000 bytes) and a
+/// document whose title is longer than a PDF/A string (32767 characters,
+/// its bookmark) are valid evidence: the PDF is written, the link's text
+/// and the title kept. Both once failed the build (exit 3).
+#[test]
+fn an_overlong_link_or_document_title_still_makes_the_pdf() {
+    let url = format!("https://wiki.example.com/dose?rows={}", "a".repeat(9000));
+    let title = "T".repeat(33_000);
+    let items = format!(
+        "[[document]]\nid = \"DOC-1\"\ntitle = \"{title}\"\ntext = \"See the [dose table]({url}) for limits.\"\n"
+    );
+    let t = tree(&[("relpack.toml", CONFIG), ("x.toml", &items)]);
+    let (_out, pdf, stderr) = build_pdf(t.path());
+    assert!(pdf.is_file(), "{stderr}");
+    let all: String = pdf_pages(&pdf).join("\n");
+    assert!(
+        all.contains("See the dose table"),
+        "the link's text is gone"
+    );
+    let squeezed: String = all.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(squeezed.contains(&"T".repeat(2000)), "the title is gone");
+}
