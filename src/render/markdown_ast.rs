@@ -46,8 +46,28 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool, figure: FigureOf<'_>
         }
         match event {
             Event::Start(Tag::CodeBlock(_)) => code = Some(String::new()),
-            // Too deep: keep the text, drop the structure.
-            Event::Start(_) if stack.len() > MAX_NESTING => stack.push(Frame::plain()),
+            // Too deep: keep the text, drop the structure, but never run
+            // blocks together ("Maximum bolus" and its sub-items "1" and
+            // "0 units per kg" once read "Maximum bolus10 units per kg"):
+            // each item or block starts a line, an item with a bullet.
+            Event::Start(tag) if stack.len() > MAX_NESTING => {
+                stack.push(Frame::plain());
+                match tag {
+                    Tag::Item => {
+                        push(&mut stack, json!({"t": "br"}));
+                        push(&mut stack, json!({"t": "s", "v": "•\u{00A0}"}));
+                    }
+                    Tag::Paragraph
+                    | Tag::Heading { .. }
+                    | Tag::BlockQuote(_)
+                    | Tag::TableRow
+                    | Tag::TableHead
+                    | Tag::FootnoteDefinition(_)
+                    | Tag::HtmlBlock => push(&mut stack, json!({"t": "br"})),
+                    Tag::TableCell => push(&mut stack, json!({"t": "s", "v": " | "})),
+                    _ => {}
+                }
+            }
             Event::Start(tag) => stack.push(Frame {
                 tag: Some(tag.into_static()),
                 children: Vec::new(),

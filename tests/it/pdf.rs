@@ -344,3 +344,41 @@ fn an_overlong_link_or_document_title_still_makes_the_pdf() {
     let squeezed: String = all.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(squeezed.contains(&"T".repeat(2000)), "the title is gone");
 }
+
+/// A list nested deeper than the PDF draws as lists keeps each item on a
+/// line of its own: "Maximum bolus", "1" and "0 units per kg" once ran
+/// together as "Maximum bolus10 units per kg", changing the requirement.
+#[test]
+fn items_of_a_deeply_nested_list_never_run_together() {
+    let mut list = String::new();
+    for (depth, item) in [
+        "Adults",
+        "Weight band A",
+        "Mode 1",
+        "Maximum bolus",
+        "1",
+        "0 units per kg",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let depth = depth.min(4);
+        list.push_str(&format!("{}- {item}\n", "  ".repeat(depth)));
+    }
+    let items = format!("[[requirement]]\nid = \"REQ-1\"\ntitle = \"Bolus limits\"\ntext = \"\"\"\nLimits:\n\n{list}\"\"\"\n");
+    let t = tree(&[("relpack.toml", CONFIG), ("x.toml", &items)]);
+    let (_out, pdf, stderr) = build_pdf(t.path());
+    let all: String = pdf_pages(&pdf).join("\n");
+    assert!(
+        !all.contains("bolus1") && !all.contains("bolus 1"),
+        "items ran together: {stderr}\n{all}"
+    );
+    let lines: Vec<&str> = all.lines().map(str::trim).collect();
+    assert!(lines.iter().any(|l| l.ends_with("Maximum bolus")), "{all}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("0 units per kg") && !l.contains("bolus")),
+        "{all}"
+    );
+}
