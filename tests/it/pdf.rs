@@ -382,3 +382,18 @@ fn items_of_a_deeply_nested_list_never_run_together() {
         "{all}"
     );
 }
+
+/// An explicit bidi override in evidence (here the product's name) is
+/// shown as its code point and reorders nothing: "NOT RELEASABLE" in the
+/// running header once read "ELBASAELER TON".
+#[test]
+fn a_bidi_override_reorders_nothing_in_the_pdf() {
+    let config = CONFIG.replace("name = \"Test Pump\"", "name = \"Pump \u{202E}\"");
+    let items = "[[requirement]]\nid = \"REQ-1\"\ntitle = \"r \u{202E}gnol\"\ntext = \"t\"\n";
+    let t = tree(&[("relpack.toml", &config), ("x.toml", items)]);
+    let (_out, pdf, stderr) = build_pdf(t.path());
+    let all: String = pdf_pages(&pdf).join("\n");
+    assert!(all.contains("NOT RELEASABLE"), "{stderr}");
+    assert!(!all.contains("ELBASAELER"), "the header was reversed");
+    assert!(all.contains("Pump [U+202E]"), "{all}");
+}
