@@ -38,12 +38,24 @@ pub fn init(dir: &Path) -> Result<Vec<String>, String> {
             dir.display()
         ));
     }
+    // Every file is checked before any is written: a refusal writes nothing.
+    let taken: Vec<String> = FILES
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !taken.is_empty() {
+        return Err(format!(
+            "{} already exist{}; not overwriting {}, and nothing was written",
+            taken.join(", "),
+            if taken.len() == 1 { "s" } else { "" },
+            if taken.len() == 1 { "it" } else { "them" }
+        ));
+    }
     let mut written = Vec::new();
     for (rel, text) in FILES {
         let path = dir.join(rel);
-        if path.exists() {
-            return Err(format!("{} exists; not overwriting it", path.display()));
-        }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;

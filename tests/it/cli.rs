@@ -40,6 +40,26 @@ fn init_writes_a_tree_that_checks_and_says_what_next() {
     assert!(dir.path().join("approvals/APR-1.toml").is_file());
     // A second init refuses to overwrite.
     relpack().arg("init").arg(dir.path()).assert().code(2);
+    // A folder holding one of its files (not relpack.toml): refused, and
+    // nothing is written (exit 2 means so).
+    let partial = TempDir::new().unwrap();
+    std::fs::write(partial.path().join("needs.toml"), "# mine\n").unwrap();
+    relpack()
+        .arg("init")
+        .arg(partial.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing was written"));
+    let left: Vec<_> = std::fs::read_dir(partial.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("needs.toml")],
+        "init wrote files before refusing"
+    );
 }
 
 #[test]
