@@ -26,13 +26,16 @@ pub struct Diagnostic {
     pub message: String,
     pub file: Option<FileId>,
     pub span: Option<Range<usize>>,
-    pub label: Option<String>,
+    /// `Box<str>`, not `String`: 8 bytes less, so a diagnostic with its
+    /// line and column stays small enough to return by value.
+    pub label: Option<Box<str>>,
     pub notes: Vec<String>,
     /// What kind of warning this is, for `[check] deny` (`unknown-field`).
     pub code: Option<Code>,
     /// Line and column (1-based) in a file whose text is not kept (a
-    /// JUnit report is streamed), when there is no span to resolve.
-    pub position: Option<(usize, usize)>,
+    /// JUnit report is streamed), when there is no span to resolve. Boxed:
+    /// rare.
+    pub position: Option<Box<(usize, usize)>>,
 }
 
 /// A kind of warning that `[check] deny` can name. One byte: a diagnostic
@@ -85,12 +88,12 @@ impl Diagnostic {
     /// In `file` at a line and column known without its text.
     pub fn at_line(mut self, file: FileId, line: usize, column: usize) -> Self {
         self.file = Some(file);
-        self.position = Some((line, column));
+        self.position = Some(Box::new((line, column)));
         self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(label.into().into_boxed_str());
         self
     }
 
@@ -187,7 +190,8 @@ impl Diagnostic {
             }
             _ => self
                 .position
-                .map_or((None, None), |(l, c)| (Some(l), Some(c))),
+                .as_deref()
+                .map_or((None, None), |&(l, c)| (Some(l), Some(c))),
         };
         LocatedDiagnostic {
             severity: self.severity,
@@ -208,7 +212,7 @@ pub fn sort(diags: &mut [Diagnostic], sources: &Sources) {
             (
                 d.file.map(|f| sources.path(f).to_string()),
                 d.span.as_ref().map(|s| s.start),
-                d.position,
+                d.position.as_deref().copied(),
                 d.severity,
                 d.message.clone(),
             )
@@ -231,7 +235,7 @@ pub fn emit(
     }
     let config = term::Config::default();
     for d in diags {
-        let label = d.label.clone().unwrap_or_default();
+        let label = d.label.as_deref().unwrap_or_default().to_string();
         let emitted = match (d.file, &d.span) {
             (Some(f), Some(span)) => {
                 let span = clamp_span(files.source(f).map(|s| s.len()).unwrap_or(0), span);
@@ -251,7 +255,7 @@ pub fn emit(
                 }
             }
             (Some(f), None) => {
-                let at = match d.position {
+                let at = match d.position.as_deref() {
                     Some((line, column)) => format!("at {}:{line}:{column}", sources.path(f)),
                     None => format!("in {}", sources.path(f)),
                 };

@@ -280,7 +280,8 @@ fn read_config(
     };
     let text = match parse::decode_text(bytes, "relpack.toml", 0) {
         Ok(t) => t,
-        Err((d, lossy)) => {
+        Err(e) => {
+            let (d, lossy) = *e;
             sources.add("relpack.toml".into(), lossy);
             return Err(Failure::invalid(std::mem::take(sources), vec![d]));
         }

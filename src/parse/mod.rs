@@ -192,7 +192,10 @@ fn parse_one(
         Err(_) if f.class == FileClass::Markdown && !opens_with_fence => {
             return (Parsed::NotEvidence, Vec::new())
         }
-        Err((d, lossy)) => return (Parsed::Failed(lossy), vec![d]),
+        Err(e) => {
+            let (d, lossy) = *e;
+            return (Parsed::Failed(lossy), vec![d]);
+        }
     };
     // Items of these bytes kept by an earlier run (only clean parses are).
     let class = match f.class {
@@ -335,7 +338,7 @@ pub fn decode_text(
     mut bytes: Vec<u8>,
     path: &str,
     id: FileId,
-) -> Result<String, (Diagnostic, String)> {
+) -> Result<String, Box<(Diagnostic, String)>> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }
@@ -366,7 +369,7 @@ pub fn decode_text(
         let d = d
             .at(id, valid..valid + '\u{FFFD}'.len_utf8())
             .label("not UTF-8");
-        (d, lossy)
+        Box::new((d, lossy))
     })
 }
 
