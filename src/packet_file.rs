@@ -150,8 +150,12 @@ pub const FORMAT: &str = "relpack-packet/1";
 
 /// An earlier packet, for changes since it (and `relpack diff`).
 pub fn previous(bytes: &[u8]) -> Result<PreviousPacket, serde_json::Error> {
-    let p: PreviousPacket = serde_json::from_slice(bytes)?;
+    let mut p: PreviousPacket = serde_json::from_slice(bytes)?;
     known_format(p.format.as_deref())?;
+    // The contract's minimal packet names its version under `product`.
+    if p.release.version.trim().is_empty() {
+        p.release.version = p.product.version.clone();
+    }
     if p.release.version.trim().is_empty() || p.release.digest.trim().is_empty() {
         use serde::de::Error;
         return Err(serde_json::Error::custom(

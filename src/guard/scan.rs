@@ -129,8 +129,16 @@ pub fn scan_evidence(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
     raw
 }
 
-/// relpack.toml's strings: the product, the risk conclusion and the rest
-/// are published as written.
+/// The tables of relpack.toml whose strings the packet shows: the
+/// product, the release's version, the risk policy (its conclusion, its
+/// scales' names). Others are settings relpack reads (`[guard]`'s own
+/// patterns, paths, globs), never published.
+const PUBLISHED_TABLES: &[&str] = &["product", "release", "risk"];
+
+/// Keys of those tables that hold a path, not published text.
+const CONFIG_PATHS: &[&str] = &["previous"];
+
+/// relpack.toml's published strings, as written.
 fn scan_config(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
     let Some(file) = (0..ev.sources.len()).find(|&f| ev.sources.path(f) == "relpack.toml") else {
         return Vec::new();
@@ -138,18 +146,27 @@ fn scan_config(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
     let Ok(table) = toml::from_str::<toml::Table>(&ev.sources.get(file).text) else {
         return Vec::new();
     };
-    let Ok(value) = serde_json::to_value(table) else {
-        return Vec::new();
-    };
+    let published: serde_json::Map<String, Value> = table
+        .into_iter()
+        .filter(|(k, _)| PUBLISHED_TABLES.contains(&k.as_str()))
+        .filter_map(|(k, v)| Some((k, serde_json::to_value(v).ok()?)))
+        .collect();
+    let value = Value::Object(published);
     let mut out = Vec::new();
     walk(&value, &mut Vec::new(), &mut |p, s| {
         let key = p.iter().rev().find_map(|seg| match seg {
             Seg::Key(k) => Some(*k),
             Seg::Index(_) => None,
         });
-        let contact = key.is_some_and(|k| NO_EMAIL_FIELDS.contains(&k) || k == "manufacturer");
+        if key.is_some_and(|k| CONFIG_PATHS.contains(&k)) {
+            return;
+        }
+        // The manufacturer's address and mail are a contact, not a patient's.
+        let manufacturer = key == Some("manufacturer");
+        let contact = manufacturer || key.is_some_and(|k| NO_EMAIL_FIELDS.contains(&k));
         for m in rules.find(s) {
-            if contact && rules.rule(m.rule).kind == "email address" {
+            let kind = rules.rule(m.rule).kind.as_str();
+            if (contact && kind == "email address") || (manufacturer && kind == "street address") {
                 continue;
             }
             let place = format!(

@@ -144,8 +144,12 @@ fn results_of(value: &Value, rule: &str) -> Vec<Value> {
         Value::Null | Value::Bool(false) => Vec::new(),
         Value::Bool(true) => vec![Value::String(format!("{rule} holds"))],
         Value::Object(o) if o.contains_key("msg") => vec![value.clone()],
+        // `deny[id] := violated`: the entries whose value holds.
         Value::Object(o) => o
             .iter()
+            .filter(|(_, v)| {
+                !matches!(v, Value::Null | Value::Bool(false)) && v.as_str() != Some("")
+            })
             .map(|(k, v)| match v {
                 Value::String(_) | Value::Object(_) => v.clone(),
                 _ => Value::String(k.clone()),

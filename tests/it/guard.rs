@@ -361,8 +361,12 @@ fn a_build_without_rego_refuses_policies_clearly() {
 /// reaches a file of the packet.
 #[test]
 fn relpack_toml_paths_and_commits_are_scanned_and_redacted() {
-    let config = CONFIG.to_string()
-        + "\n[risk]\nconclusion = \"Reviewed with patient SSN 234-56-7890 on site.\"\n";
+    // The team's own marker pattern, and the manufacturer's street address,
+    // are settings and a contact: never findings themselves.
+    let config = CONFIG.replace(
+        "name = \"Test Pump\"",
+        "name = \"Test Pump\"\nmanufacturer = \"Acme Medical, 100 Innovation Drive\"",
+    ) + "\n[risk]\nconclusion = \"Reviewed with patient SSN 234-56-7890 on site.\"\n\n[[guard.patterns]]\nname = \"marker\"\nregex = \"(?i)confidential\"\nsecret = true\n";
     let t = tree(&[
         ("relpack.toml", &config),
         (
@@ -400,6 +404,10 @@ fn relpack_toml_paths_and_commits_are_scanned_and_redacted() {
     ] {
         assert!(text.contains(place), "no finding in {place}: {text}");
     }
+    assert!(
+        !text.contains("guard") && !text.contains("manufacturer"),
+        "{text}"
+    );
     let (_out, folder, _, stderr) = build_packet(t.path(), &["--no-pdf"]);
     let mut files = Vec::new();
     files_under(&folder, &mut files);

@@ -379,6 +379,8 @@ fn a_deny_rule_of_any_shape_that_holds_fails_the_gate() {
         ("deny if { false }\n", false),
         ("deny contains \"never\" if { false }\n", false),
         ("deny := false\n", false),
+        ("deny := {\"a\": false, \"b\": null}\n", false),
+        ("deny := {\"a\": false, \"b\": true}\n", true),
     ] {
         let t = tree(&[
             ("relpack.toml", CONFIG),

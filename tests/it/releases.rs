@@ -490,6 +490,7 @@ fn a_previous_file_that_is_not_a_relpack_packet_is_an_error() {
             {
                 let mut v = good.clone();
                 v["release"]["version"] = "".into();
+                v["product"]["version"] = "".into();
                 v.to_string()
             },
             "no version",
