@@ -111,33 +111,50 @@ pub enum Refusal {
 /// the evidence root inside (or equal to) the release folder it replaces,
 /// a release folder that is not a packet, an `OUT/index.html` that is not
 /// relpack's list of releases.
-pub fn check_destination(dest: &Destination, folder: &str, version: &str) -> Result<(), Refusal> {
+pub fn check_destination(
+    dest: &Destination,
+    folder: &str,
+    version: &str,
+    excludes: &globset::GlobSet,
+) -> Result<(), Refusal> {
     check_out_folder(&dest.out).map_err(Refusal::Io)?;
     check_cache_folder(&dest.out).map_err(Refusal::NotOurs)?;
     if folder.len() > NAME_MAX {
         return Err(Refusal::NotOurs(format!(
-            "the release folder's name would be {} bytes long, more than a file system allows ({NAME_MAX}): shorten [release] version",
+            "the release folder's name would be {} bytes long, more than relpack takes ({NAME_MAX}: a file system allows 255, and relpack's temporary names add to it): shorten [release] version",
             folder.len()
         )));
     }
     check_release_folder(dest, folder).map_err(Refusal::NotOurs)?;
     check_same_release(dest, folder, version).map_err(Refusal::NotOurs)?;
-    check_no_evidence_in_out(dest).map_err(Refusal::NotOurs)
+    check_no_evidence_in_out(dest, excludes).map_err(Refusal::NotOurs)
 }
 
 /// OUT inside the evidence root is skipped by discovery (a packet is never
 /// read as evidence). So it may hold nothing but relpack's own output, or
 /// the evidence there would be left out, and the verdict would depend on
 /// where the output goes (`--out anomalies` hiding an open anomaly).
-fn check_no_evidence_in_out(dest: &Destination) -> Result<(), String> {
-    if dest.out_in_root.is_none() {
+fn check_no_evidence_in_out(dest: &Destination, excludes: &globset::GlobSet) -> Result<(), String> {
+    let Some(out_rel) = dest.out_in_root.as_deref() else {
         return Ok(());
-    }
+    };
+    // What discovery would skip anyway: hidden entries, relpack.toml's
+    // `exclude` globs, and relpack's own output at OUT's top.
     let ours = |e: &walkdir::DirEntry| {
+        let name = e.file_name().to_string_lossy();
+        if e.depth() > 0 && name.starts_with('.') {
+            return true;
+        }
+        let rel = format!(
+            "{out_rel}/{}",
+            crate::discover::relative(&dest.out, e.path())
+        );
+        if e.depth() > 0 && excludes.is_match(&rel) {
+            return true;
+        }
         if e.depth() != 1 {
             return false;
         }
-        let name = e.file_name().to_string_lossy();
         name == crate::reuse::CACHE_DIR
             || (name == "index.html" && is_release_list(e.path()))
             || temporary_name(&name).is_some()
@@ -169,21 +186,31 @@ fn looks_like_evidence(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let head = || {
+    let head = |limit: u64| {
         let mut head = Vec::new();
-        let _ = fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+        let _ = fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut head));
         head
     };
     match crate::discover::classify(&name) {
         FileClass::Other => false,
-        FileClass::Markdown => crate::parse::markdown::opens_with_fence(&head()),
-        FileClass::Xml => String::from_utf8_lossy(&head()).contains("<testsuite"),
+        FileClass::Markdown => crate::parse::markdown::opens_with_fence(&head(4096)),
+        // As discovery tells a report (its root), in any encoding it reads.
+        // Its first element may come after a long prolog: up to 16 MiB.
+        FileClass::Xml => {
+            let head = head(16 << 20);
+            crate::parse::junit::looks_like_junit(&head)
+                || String::from_utf8_lossy(&head).contains("<testsuite")
+                || head.starts_with(&[0xFF, 0xFE])
+                || head.starts_with(&[0xFE, 0xFF])
+        }
         _ => true,
     }
 }
 
-/// The longest name most file systems allow for one folder.
-const NAME_MAX: usize = 255;
+/// The longest release folder name relpack takes: file systems allow 255
+/// bytes, and relpack's own names beside it (`.NAME.tmp-PID`,
+/// `NAME.spare.manifest`) add up to 25.
+const NAME_MAX: usize = 230;
 
 /// The release folder holds an earlier build of this same version, or
 /// nothing: two versions whose folder names come out the same

@@ -528,10 +528,14 @@ pub fn build(
     progress("checked");
     let dest = dest.ok_or_else(|| Failure::io(format!("{} went away", root.display())))?;
     let folder = release_folder(&checked.evidence);
-    write::check_destination(&dest, &folder, &checked.evidence.version).map_err(|r| match r {
-        write::Refusal::NotOurs(m) => refuse(m),
-        write::Refusal::Io(m) => Failure::io(m),
-    })?;
+    // Checked already when the tree was read: an error here is none.
+    let excludes = discover::build_excludes(&checked.evidence.config.exclude).unwrap_or_default();
+    write::check_destination(&dest, &folder, &checked.evidence.version, &excludes).map_err(
+        |r| match r {
+            write::Refusal::NotOurs(m) => refuse(m),
+            write::Refusal::Io(m) => Failure::io(m),
+        },
+    )?;
     progress::timed("remove stale folders", || write::remove_stale(&dest));
     if let Some(cache) = checked.parse_cache.take() {
         progress::timed("keep the parse cache", || cache.commit());

@@ -240,7 +240,16 @@ pub fn take_spare(out: &Path, folder: &str, staging: &Path) -> Option<HashMap<St
     let _ = fs::remove_file(out.join(CACHE_DIR).join(format!("{folder}.spare.json")));
     let files = read_manifest(&manifest, folder);
     let _ = fs::remove_file(&manifest);
-    if files.is_none() || fs::rename(&dir, staging).is_err() {
+    // The staging folder's folders are created through (`create_dir_all`):
+    // a link among them, as a repository could commit into OUT, would have
+    // pages written wherever it points. A link deeper is unlinked like a
+    // file, never written through.
+    let linked = fs::read_dir(&dir).map_or(true, |entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_type().map_or(true, |t| t.is_symlink()))
+    });
+    if files.is_none() || linked || fs::rename(&dir, staging).is_err() {
         // A spare without its manifest is what a killed build left.
         let _ = fs::remove_dir_all(&dir);
         return None;

@@ -181,10 +181,30 @@ fn out_inside_the_root_builds_and_is_never_read_as_evidence() {
         stderr(&o)
     );
     std::fs::remove_dir_all(t.path().join("dist/notes")).unwrap();
-    // A README or a .gitignore of the user's is no evidence: fine.
+    // A README or a .gitignore of the user's is no evidence: fine; nor is
+    // what discovery skips anyway (hidden entries, relpack.toml's exclude).
     t.child("dist/README.md")
         .write_str("# the packets\n")
         .unwrap();
+    t.child("dist/.cargo/config.toml")
+        .write_str("[build]\n")
+        .unwrap();
+    let o = build_in(t.path(), ".", "dist", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A JUnit report there, whatever its prolog, is evidence left out.
+    let report = format!(
+        "<?xml version=\"1.0\"?>\n<!-- {} -->\n<testsuite name=\"s\"><testcase classname=\"c\" name=\"n\"><failure/></testcase></testsuite>\n",
+        "x".repeat(5000)
+    );
+    t.child("dist/ci/report.xml").write_str(&report).unwrap();
+    let o = build_in(t.path(), ".", "dist", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("report.xml, which looks like evidence"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(t.path().join("dist/ci")).unwrap();
     // relpack's own files in OUT, through a link from the root (a parse
     // cache entry is TOML): not read (an item there would be a duplicate id).
     let cached = std::fs::read_dir(t.path().join("dist/.relpack-cache/parse"))
@@ -244,6 +264,26 @@ fn a_linked_cache_folder_in_out_is_refused_and_nothing_is_written_through_it() {
         before,
         "a file was written through the link"
     );
+    // A link one folder into the spare (its items/, pointing at the
+    // evidence): the spare is dropped, the build a full one, and nothing is
+    // written through the link.
+    std::fs::remove_dir_all(&cache).unwrap();
+    for _ in 0..3 {
+        let o = build_in(t.path(), ".", "dist", &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let spare = cache.join("TP-1.0.0.spare");
+    assert!(spare.is_dir(), "no spare after three builds");
+    std::fs::remove_dir_all(spare.join("items")).unwrap();
+    std::fs::create_dir(t.path().join("target")).unwrap();
+    std::os::unix::fs::symlink(t.path().join("target"), spare.join("items")).unwrap();
+    let o = build_in(t.path(), ".", "dist", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_dir(t.path().join("target")).unwrap().count(),
+        0,
+        "pages were written through a linked folder of the spare"
+    );
 }
 
 /// Two versions whose folder names come out the same (`~` becomes `-`)
@@ -281,7 +321,7 @@ fn a_version_whose_folder_name_another_release_has_is_refused() {
     let o = build_in(t.path(), root, dir, &["--version", &long]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("more than a file system allows"),
+        stderr(&o).contains("more than relpack takes"),
         "{}",
         stderr(&o)
     );
