@@ -183,14 +183,57 @@ fn entry(r: HistoryRecord, found: &'static str) -> HistoryEntry {
     }
 }
 
-/// Versions compared part by part, numbers as numbers (1.10 > 1.9).
+/// Versions compared as semantic versions are: the dotted core part by
+/// part, numbers as numbers (1.10 > 1.9); then a pre-release (`-rc1`)
+/// before the release itself (1.0.0-rc1 < 1.0.0), pre-releases part by
+/// part; build metadata (`+build`) last, only to break a tie.
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    let parts = |s: &str| -> Vec<(u64, String)> {
-        s.split(['.', '-', '+'])
-            .map(|p| (p.parse::<u64>().unwrap_or(0), p.to_string()))
+    use std::cmp::Ordering;
+    /// A part as runs of digits (numbers) and of anything else: `rc10`
+    /// after `rc2`, as people number them.
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum Run<'a> {
+        Number(u64),
+        Text(&'a str),
+    }
+    fn parts(s: &str) -> Vec<Vec<Run<'_>>> {
+        s.split(['.', '-'])
+            .map(|p| {
+                let mut runs = Vec::new();
+                let mut rest = p;
+                while let Some(c) = rest.chars().next() {
+                    let digits = c.is_ascii_digit();
+                    let end = rest
+                        .find(|ch: char| ch.is_ascii_digit() != digits)
+                        .unwrap_or(rest.len());
+                    let (run, tail) = rest.split_at(end);
+                    runs.push(match run.parse::<u64>() {
+                        Ok(n) if digits => Run::Number(n),
+                        _ => Run::Text(run),
+                    });
+                    rest = tail;
+                }
+                runs
+            })
             .collect()
-    };
-    parts(a).cmp(&parts(b))
+    }
+    fn split(v: &str) -> (&str, Option<&str>, &str) {
+        let (rest, build) = v.split_once('+').unwrap_or((v, ""));
+        match rest.split_once('-') {
+            Some((core, pre)) => (core, Some(pre), build),
+            None => (rest, None, build),
+        }
+    }
+    let ((core_a, pre_a, build_a), (core_b, pre_b, build_b)) = (split(a), split(b));
+    parts(core_a)
+        .cmp(&parts(core_b))
+        .then_with(|| match (pre_a, pre_b) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(x), Some(y)) => parts(x).cmp(&parts(y)),
+        })
+        .then_with(|| parts(build_a).cmp(&parts(build_b)))
 }
 
 /// `to` relative to the folder `from` (both absolute), with `/`.
@@ -211,6 +254,35 @@ fn relative(from: &Path, to: &Path) -> String {
 mod tests {
     use super::relative;
     use std::path::Path;
+
+    #[test]
+    fn a_pre_release_comes_before_its_release() {
+        use super::compare_versions;
+        let mut v = vec![
+            "1.0.0",
+            "1.0.0-rc1",
+            "1.10.0",
+            "1.9.0",
+            "1.0.0-rc10",
+            "1.0.0-rc2",
+            "0.9",
+            "1.0.0+b7",
+        ];
+        v.sort_by(|a, b| compare_versions(a, b));
+        assert_eq!(
+            v,
+            [
+                "0.9",
+                "1.0.0-rc1",
+                "1.0.0-rc2",
+                "1.0.0-rc10",
+                "1.0.0",
+                "1.0.0+b7",
+                "1.9.0",
+                "1.10.0"
+            ]
+        );
+    }
 
     #[test]
     fn pointers_are_relative_to_the_packet_folder() {
