@@ -87,7 +87,8 @@ fn check_request(checked: &Checked, req: &ApproveRequest) -> Result<(), Problem>
         .into());
     }
     for (what, value) in [("--role", &req.role), ("--signer", &req.signer)] {
-        if value.trim().is_empty() {
+        // As the approval gate reads it: invisible characters are no name.
+        if crate::text::shows_nothing(value) {
             return Err(format!("{what} may not be empty").into());
         }
     }

@@ -19,18 +19,7 @@ fn unprintable(c: char) -> bool {
 /// Rust writes it, `\u{1b}`, so an escape sequence in a JUnit case name
 /// cannot redraw a FAILED gate as held.
 pub fn escape_terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(unprintable) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if unprintable(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    crate::text::show_chars(s, unprintable, |c| format!("\\u{{{:x}}}", c as u32))
 }
 
 /// A writer to a terminal that escapes what is written through it

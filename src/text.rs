@@ -19,6 +19,27 @@ pub fn shows_nothing(s: &str) -> bool {
     s.chars().all(|c| c.is_whitespace() || default_ignorable(c))
 }
 
+/// `s` with each character `hidden` picks written out by `show` instead
+/// (a terminal's `\u{1b}`, the PDF's `[U+202E]`): shown, never obeyed.
+pub fn show_chars<'s>(
+    s: &'s str,
+    hidden: impl Fn(char) -> bool,
+    show: impl Fn(char) -> String,
+) -> std::borrow::Cow<'s, str> {
+    if !s.chars().any(&hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.push_str(&show(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `Some(s)` unless it shows nothing.
 pub fn shown(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !shows_nothing(s))

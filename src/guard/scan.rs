@@ -192,12 +192,8 @@ fn scan_config(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
 /// The paths of evidence files, which the packet lists.
 fn scan_paths(rules: &Rules, ev: &Evidence) -> Vec<Raw> {
     let mut out = Vec::new();
-    let paths = ev
-        .evidence_files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(ev.junit.iter().map(|j| j.path.as_str()));
-    for path in paths {
+    // JUnit reports are evidence files too: each path once.
+    for path in ev.evidence_files.iter().map(|f| f.path.as_str()) {
         for m in rules.find(path) {
             let at = Locator::Exact {
                 path: path.to_string(),

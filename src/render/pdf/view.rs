@@ -83,24 +83,10 @@ pub fn text_tree(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
 
 /// An explicit bidi embedding, override or isolate (U+202A-U+202E,
 /// U+2066-U+2069): in a product name it turned the PDF's running header,
-/// "NOT RELEASABLE" with it, around. The implicit order of right-to-left
-/// scripts needs none of them.
+/// "NOT RELEASABLE" with it, around, so each is shown as its code point.
+/// The implicit order of right-to-left scripts needs none of them.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `s` with each explicit bidi control shown as its code point, so that
-/// it orders nothing and hides nothing.
-fn shown_bidi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_bidi_control(c) {
-            out.push_str(&format!("[U+{:04X}]", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Give long unbroken words (ids, paths, URLs, digests) a break opportunity
@@ -111,7 +97,8 @@ fn shown_bidi(s: &str) -> String {
 pub(super) fn soften(v: &mut Value, keep: bool) {
     match v {
         Value::String(s) if !keep && s.contains(is_bidi_control) => {
-            *s = shown_bidi(s);
+            *s = crate::text::show_chars(s, is_bidi_control, |c| format!("[U+{:04X}]", c as u32))
+                .into_owned();
             soften(v, keep);
         }
         Value::String(s) if !keep && s.split_whitespace().any(|w| w.chars().count() > 20) => {
