@@ -7,7 +7,8 @@ mod cli;
 use std::process::ExitCode;
 
 // Rendering 100k pages on two threads is allocation-bound; mimalloc halves
-// the time glibc's allocator takes there.
+// the time glibc's allocator takes there. Without transparent huge pages
+// (Cargo.toml says why).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
