@@ -545,7 +545,7 @@ pub fn build(
     let (staging, packet) = rayon::join(
         || {
             progress::timed("staging folder", || {
-                write::Staging::new(&build.out, &folder, !build.clean)
+                write::Staging::new(&build.out, &folder, !build.clean, build.spare)
             })
         },
         || packet_model(&checked),

@@ -279,6 +279,37 @@ pub fn keep_spare(out: &Path, folder: &str, old: &Path) -> bool {
     false
 }
 
+/// After a build that replaced no folder: make the spare from the packet
+/// just placed, every file of `files` hard-linked (the same inodes, so
+/// `manifest`, the packet's own, describes it as well). Without it, the
+/// first rebuild after a full one would link 100k files into an empty
+/// folder: about 0.7 s here, more than the rest of a one-edit rebuild's
+/// writing. SHA256SUMS is not among `files`, so no staging folder made
+/// from the spare ever holds a link to the packet's own. The manifest is
+/// written last: a build killed before leaves a spare [`take_spare`]
+/// removes.
+pub fn prepare_spare(
+    out: &Path,
+    folder: &str,
+    files: &HashMap<String, Entry>,
+    manifest: &[u8],
+) -> bool {
+    forget_spare(out, folder);
+    let dir = spare_dir(out, folder);
+    let made = crate::durable::link_tree(&out.join(folder), &dir, &|rel| files.contains_key(rel))
+        .is_ok()
+        && crate::write::replace_cache_file(
+            &out.join(CACHE_DIR),
+            &format!("{folder}.spare.manifest"),
+            manifest,
+        )
+        .is_ok();
+    if !made {
+        forget_spare(out, folder);
+    }
+    made
+}
+
 /// Forget the spare of `out/folder` (`--clean`).
 pub fn forget_spare(out: &Path, folder: &str) {
     let _ = fs::remove_file(spare_manifest(out, folder));

@@ -53,6 +53,7 @@ pub fn run(args: Args, ctx: &Ctx) -> u8 {
         pdf: !no_pdf,
         clean,
         sign,
+        spare: !super::in_ci(),
     };
     let options = relpack::Options {
         deny_warnings,

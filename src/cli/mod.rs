@@ -253,6 +253,12 @@ pub fn run(cli: Cli, colour: ColorChoice) -> u8 {
     }
 }
 
+/// Running in CI (`CI` set, as GitHub Actions, GitLab and most others
+/// do): no progress bar, and no spare packet kept for a next build.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some()
+}
+
 /// A spinner with the current stage and the counts of long work (files
 /// read, pages, PDF parts) on a terminal; nothing in CI or when piped.
 pub struct Progress {
@@ -264,7 +270,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(quiet: bool) -> Progress {
-        let show = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let show = !quiet && std::io::stderr().is_terminal() && !in_ci();
         let counters = std::sync::Arc::new(relpack::progress::Counters::default());
         let stage = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let bar = show.then(|| {

@@ -86,6 +86,9 @@ pub struct Staging {
     committed: bool,
     /// The folder this build replaces is to be the next build's spare.
     spare: bool,
+    /// When no folder is replaced to become the spare (a build from
+    /// nothing), link one from the new packet ([`reuse::prepare_spare`]).
+    prepare_spare: bool,
 }
 
 /// A file being placed: where, and its hash and key.
@@ -297,7 +300,15 @@ fn prune_in(
 impl Staging {
     /// `incremental`: link the files of the earlier build of this release
     /// that come out unchanged (see `reuse.rs`); `false` writes every file.
-    pub fn new(out: &Path, folder: &str, incremental: bool) -> Result<Staging, WriteError> {
+    /// `prepare_spare`: a build that replaces no folder (the first, or
+    /// `--clean`) links a spare from its own packet, so that the next
+    /// build is as quick as the ones after it.
+    pub fn new(
+        out: &Path,
+        folder: &str,
+        incremental: bool,
+        prepare_spare: bool,
+    ) -> Result<Staging, WriteError> {
         fs::create_dir_all(out).map_err(io("create", out))?;
         let tmp = out.join(format!(".{folder}.tmp-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
@@ -361,6 +372,7 @@ impl Staging {
             parts: crate::parts::PartStore::open(out, incremental),
             committed: false,
             spare: false,
+            prepare_spare,
         })
     }
 
@@ -450,10 +462,15 @@ impl Staging {
         durable::sync_dir(&self.out).map_err(io("sync", &self.out))?;
         // Failing to record it is no failure of the build: the next one is
         // then a full one.
-        if let Some((dir, name, bytes)) = manifest {
-            crate::progress::timed("write the manifest", || {
-                let _ = fs::create_dir_all(&dir).map(|()| replace_cache_file(&dir, &name, &bytes));
+        if let Some((dir, name, bytes)) = &manifest {
+            let written = crate::progress::timed("write the manifest", || {
+                fs::create_dir_all(dir).and_then(|()| replace_cache_file(dir, name, bytes))
             });
+            if written.is_ok() && self.prepare_spare && !self.spare {
+                crate::progress::timed("link the spare", || {
+                    reuse::prepare_spare(&self.out, &self.folder, &recorded, bytes)
+                });
+            }
         }
         crate::progress::timed("keep the parts", || self.parts.finish());
         Ok(dest)

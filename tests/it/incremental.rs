@@ -547,3 +547,85 @@ fn a_cache_folder_inside_a_packet_is_refused() {
     assert!(stderr.contains("inside the release packet"), "{stderr}");
     assert!(files_of(&folder) == before, "the packet is untouched");
 }
+
+/// Off CI, a build that replaces no folder links a spare of its packet
+/// for the next build to start from: the same files (hard links), but not
+/// SHA256SUMS, which every build writes afresh. The next build's staging
+/// folder is that spare, its packet is a clean build's, and the packet it
+/// replaces is left whole: nothing is written through a link. In CI (`CI`
+/// set) no spare is kept: a one-shot build has no next one.
+#[test]
+#[cfg(unix)]
+fn a_build_from_nothing_keeps_a_spare_that_the_next_build_starts_from() {
+    let root = sample_copy();
+    let r = root.path();
+    let no_pdf = ["--no-pdf"];
+
+    let ci_out = TempDir::new().unwrap();
+    let folder = build_into(r, ci_out.path(), &no_pdf);
+    let name = folder.file_name().unwrap().to_string_lossy().to_string();
+    let spare_in = |out: &Path| out.join(".relpack-cache").join(format!("{name}.spare"));
+    assert!(
+        !spare_in(ci_out.path()).exists(),
+        "a build in CI kept a spare"
+    );
+
+    let out = TempDir::new().unwrap();
+    let o = out.path();
+    let build_off_ci = || {
+        let done = super::support::relpack()
+            .env_remove("CI")
+            .env("SOURCE_DATE_EPOCH", "1763600000")
+            .args(["build", "--no-pdf", "--out"])
+            .arg(o)
+            .arg(r)
+            .output()
+            .unwrap();
+        assert!(
+            done.status.code().is_some_and(|c| c <= 1),
+            "build: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    };
+    build_off_ci();
+    let (folder, spare) = (o.join(&name), spare_in(o));
+    assert!(spare.is_dir(), "no spare after a build from nothing");
+    let before = files_of(&folder);
+    let spared = files_of(&spare);
+    let mut expected: Vec<&String> = before.keys().filter(|k| *k != "SHA256SUMS").collect();
+    expected.sort();
+    assert_eq!(spared.keys().collect::<Vec<_>>(), expected);
+    for rel in spared.keys() {
+        assert_eq!(
+            inode(&spare.join(rel)),
+            inode(&folder.join(rel)),
+            "{rel} in the spare is no link to the packet's"
+        );
+    }
+    let spare_dir_ino = inode(&spare);
+
+    edit(
+        &r.join("requirements/dosing.toml"),
+        "without\nintermediate rounding.",
+        "without any\nintermediate rounding.",
+    );
+    build_off_ci();
+    assert_eq!(
+        inode(&folder),
+        spare_dir_ino,
+        "the rebuild did not start from the spare"
+    );
+    // The replaced packet is now the spare: whole, as it was.
+    let replaced = files_of(&spare);
+    assert_eq!(
+        replaced.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    for (rel, bytes) in &before {
+        assert!(
+            &replaced[rel] == bytes,
+            "{rel} of the replaced packet was written through a link"
+        );
+    }
+    assert_same_as_clean(r, o, &no_pdf, "a rebuild from the spare");
+}
