@@ -221,7 +221,7 @@ fn spare_dir(out: &Path, folder: &str) -> PathBuf {
 }
 
 fn spare_manifest(out: &Path, folder: &str) -> PathBuf {
-    out.join(CACHE_DIR).join(format!("{folder}.spare.manifest"))
+    out.join(CACHE_DIR).join(spare_manifest_name(folder))
 }
 
 fn read_manifest(path: &Path, folder: &str) -> Option<HashMap<String, Entry>> {
@@ -280,34 +280,29 @@ pub fn keep_spare(out: &Path, folder: &str, old: &Path) -> bool {
 }
 
 /// After a build that replaced no folder: make the spare from the packet
-/// just placed, every file of `files` hard-linked (the same inodes, so
-/// `manifest`, the packet's own, describes it as well). Without it, the
-/// first rebuild after a full one would link 100k files into an empty
-/// folder: about 0.7 s here, more than the rest of a one-edit rebuild's
-/// writing. SHA256SUMS is not among `files`, so no staging folder made
-/// from the spare ever holds a link to the packet's own. The manifest is
-/// written last: a build killed before leaves a spare [`take_spare`]
-/// removes.
-pub fn prepare_spare(
-    out: &Path,
-    folder: &str,
-    files: &HashMap<String, Entry>,
-    manifest: &[u8],
-) -> bool {
+/// just placed, every file of `files` hard-linked (the same inodes, so the
+/// packet's own manifest, written as [`spare_manifest_name`] by the
+/// caller once this returns `true`, describes it as well). Without it,
+/// the first rebuild after a full one would link 100k files into an
+/// empty folder: about 1 s here, more than the rest of a one-edit
+/// rebuild's writing. SHA256SUMS is not among `files`, so no staging
+/// folder made from the spare ever holds a link to the packet's own. A
+/// build killed before the manifest is written leaves a spare
+/// [`take_spare`] removes; on `false` the spare is forgotten.
+pub fn link_spare(out: &Path, folder: &str, files: &HashMap<String, Entry>) -> bool {
     forget_spare(out, folder);
-    let dir = spare_dir(out, folder);
-    let made = crate::durable::link_tree(&out.join(folder), &dir, &|rel| files.contains_key(rel))
-        .is_ok()
-        && crate::write::replace_cache_file(
-            &out.join(CACHE_DIR),
-            &format!("{folder}.spare.manifest"),
-            manifest,
-        )
-        .is_ok();
-    if !made {
+    let linked = crate::durable::link_tree(&out.join(folder), &spare_dir(out, folder), &|rel| {
+        files.contains_key(rel)
+    });
+    if linked.is_err() {
         forget_spare(out, folder);
     }
-    made
+    linked.is_ok()
+}
+
+/// The file name of the spare's manifest in `OUT/.relpack-cache/`.
+pub fn spare_manifest_name(folder: &str) -> String {
+    format!("{folder}.spare.manifest")
 }
 
 /// Forget the spare of `out/folder` (`--clean`).

@@ -108,7 +108,7 @@ pub struct BuildOptions {
     pub sign: Option<PathBuf>,
     /// A build that replaces no earlier folder links a spare copy of its
     /// packet under `OUT/.relpack-cache/` for the next build to start from
-    /// (see `reuse::prepare_spare`). Off in CI: a one-shot build has no
+    /// (see `reuse::link_spare`). Off in CI: a one-shot build has no
     /// next one, and an artifact of OUT would carry the copy.
     pub spare: bool,
 }

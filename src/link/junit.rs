@@ -240,7 +240,7 @@ fn tests_by_property(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<usize> {
     let mut tests = Vec::new();
-    for tid in case.property("test").map(split_ids).into_iter().flatten() {
+    for tid in case.property_ids("test") {
         match links.get(tid) {
             Some(t) if items[t].kind == Kind::Test => tests.push(t),
             _ => diags.push(
@@ -266,17 +266,9 @@ fn requirements_by_property(
 ) -> (Vec<String>, Vec<usize>) {
     let mut verifies: Vec<String> = Vec::new();
     let mut requirements = Vec::new();
-    for rid in case
-        .property("verifies")
-        .map(split_ids)
-        .into_iter()
-        .flatten()
-    {
+    for rid in case.property_ids("verifies") {
         match links.get(rid) {
             Some(r) if items[r].kind == Kind::Requirement => {
-                if verifies.iter().any(|v| v == rid) {
-                    continue;
-                }
                 verifies.push(rid.to_string());
                 requirements.push(r);
             }
@@ -290,10 +282,6 @@ fn requirements_by_property(
         }
     }
     (verifies, requirements)
-}
-
-pub fn split_ids(s: &str) -> impl Iterator<Item = &str> {
-    s.split(',').map(str::trim).filter(|x| !x.is_empty())
 }
 
 /// Whether a JUnit outcome counts as passed for the gates.

@@ -16,7 +16,7 @@ use crate::parse::EvidenceFile;
 
 mod junit;
 
-pub use junit::{case_passed, split_ids, wildcard_match};
+pub use junit::{case_passed, wildcard_match};
 
 /// A JUnit case and what it is bound to.
 #[derive(Debug, Clone, Serialize)]

@@ -40,10 +40,12 @@ impl Component {
         if !version.is_empty() {
             fields.insert("version".into(), Value::String(version));
         }
+        // A blank supplier is none (the SOUP gate reads it so): the next
+        // of publisher and author, else no supplier field at all.
         let supplier = [self.supplier, self.publisher, self.author]
             .into_iter()
             .flatten()
-            .find(|s| !s.is_empty());
+            .find(|s| !crate::text::shows_nothing(s));
         if let Some(s) = supplier {
             fields.insert("supplier".into(), Value::String(s));
         }

@@ -28,8 +28,9 @@ pub struct JunitCase {
     pub outcome: CaseOutcome,
     /// Passed only on a retry (nextest `flakyFailure`, Surefire reruns).
     pub flaky: bool,
-    /// The `verifies` and `test` properties of the case, after those of its
-    /// enclosing suites (the last one of a name wins).
+    /// The `verifies` and `test` properties of its enclosing suites, then
+    /// its own: all of them count (a suite's `verifies` and the case's add
+    /// up, as do two properties of one name).
     pub properties: Vec<(String, String)>,
     pub line: u32,
     pub message: Option<String>,
@@ -37,12 +38,18 @@ pub struct JunitCase {
 }
 
 impl JunitCase {
-    pub fn property(&self, name: &str) -> Option<&str> {
-        self.properties
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+    /// The ids every property `name` of the case lists (comma-separated),
+    /// each once, in order.
+    pub fn property_ids(&self, name: &str) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        for (_, value) in self.properties.iter().filter(|(k, _)| k == name) {
+            for id in value.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        ids
     }
 }
 

@@ -87,7 +87,7 @@ pub struct Staging {
     /// The folder this build replaces is to be the next build's spare.
     spare: bool,
     /// When no folder is replaced to become the spare (a build from
-    /// nothing), link one from the new packet ([`reuse::prepare_spare`]).
+    /// nothing), link one from the new packet ([`reuse::link_spare`]).
     prepare_spare: bool,
 }
 
@@ -468,7 +468,12 @@ impl Staging {
             });
             if written.is_ok() && self.prepare_spare && !self.spare {
                 crate::progress::timed("link the spare", || {
-                    reuse::prepare_spare(&self.out, &self.folder, &recorded, bytes)
+                    let name = reuse::spare_manifest_name(&self.folder);
+                    if !(reuse::link_spare(&self.out, &self.folder, &recorded)
+                        && replace_cache_file(dir, &name, bytes).is_ok())
+                    {
+                        reuse::forget_spare(&self.out, &self.folder);
+                    }
                 });
             }
         }

@@ -726,3 +726,40 @@ fn a_component_field_of_the_wrong_type_is_an_error_at_its_component() {
         "{v:#}"
     );
 }
+
+/// A blank supplier in a BOM is none: the next of publisher and author
+/// stands in, else the SOUP item has no supplier, and the gate's "has no
+/// supplier" and the packet say the same.
+#[test]
+fn a_blank_bom_supplier_is_no_supplier_in_the_gate_and_the_packet() {
+    let bom = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "components": [
+            { "type": "library", "name": "blank", "version": "1.0",
+              "supplier": { "name": " \u{200B} " } },
+            { "type": "library", "name": "published", "version": "2.0",
+              "supplier": { "name": "  " }, "publisher": "Acme" }
+        ]
+    });
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        ("sbom/bom.cdx.json", &bom.to_string()),
+    ]);
+    let b = build(t.path());
+    let items = soup_items(&b.packet);
+    assert_eq!(items["SOUP-published@2.0"]["supplier"], "Acme");
+    assert!(
+        items["SOUP-blank@1.0"].get("supplier").is_none(),
+        "{:#}",
+        items["SOUP-blank@1.0"]
+    );
+    assert_eq!(b.code, 1, "{}", b.stderr);
+    let (_, v) = check_json(t.path());
+    let text = v.to_string();
+    assert!(text.contains("SOUP-blank@1.0 has no supplier"), "{v:#}");
+    assert!(
+        !text.contains("SOUP-published@2.0 has no supplier"),
+        "{v:#}"
+    );
+}

@@ -1074,6 +1074,72 @@ verifies = ["REQ-2"]
         .is_empty());
 }
 
+/// Properties add up: a suite's `verifies` and its case's, and two
+/// properties of one name on a case (pytest's `record_property` called
+/// twice), all count. A failing case so named fails every requirement and
+/// test it names, not only the last one's.
+#[test]
+fn repeated_properties_and_suite_properties_add_up() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        (
+            "items.toml",
+            r#"
+[[requirement]]
+id = "REQ-1"
+title = "r"
+text = "t"
+
+[[requirement]]
+id = "REQ-2"
+title = "r"
+text = "t"
+
+[[requirement]]
+id = "REQ-3"
+title = "r"
+text = "t"
+
+[[test]]
+id = "TC-1"
+title = "t"
+verifies = ["REQ-1"]
+
+[[test]]
+id = "TC-2"
+title = "t"
+verifies = ["REQ-2"]
+"#,
+        ),
+        (
+            "suite.xml",
+            r#"<testsuite name="s">
+  <properties><property name="verifies" value="REQ-1"/></properties>
+  <testcase classname="s" name="fails">
+    <properties>
+      <property name="verifies" value="REQ-2"/>
+      <property name="verifies" value="REQ-3, REQ-2"/>
+      <property name="test" value="TC-1"/>
+      <property name="test" value="TC-2"/>
+    </properties>
+    <failure message="no"/>
+  </testcase>
+</testsuite>"#,
+        ),
+    ]);
+    let b = build(t.path());
+    assert_eq!(b.code, 1, "{}", b.stderr);
+    for req in ["REQ-1", "REQ-2", "REQ-3"] {
+        assert_eq!(requirement_cases(&b.packet, req), vec!["s::fails"], "{req}");
+    }
+    for test in ["TC-1", "TC-2"] {
+        let runs = runs_of(&b.packet, test);
+        assert_eq!(runs.len(), 1, "{test}: {runs:?}");
+        assert_eq!(runs[0].outcome, "fail", "{test}");
+        assert_eq!(test_row(&b.packet, test)["outcome"], "fail", "{test}");
+    }
+}
+
 #[test]
 fn a_test_property_naming_no_test_is_a_warning_and_a_bad_verifies_is_an_error() {
     let t = tree(&[
