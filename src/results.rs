@@ -62,6 +62,9 @@ pub struct TestResults {
     /// Shared with the packet model (its results and each test's row).
     pub runs: HashMap<usize, std::sync::Arc<Vec<Run>>>,
     pub latest: HashMap<usize, Outcome>,
+    /// The index in its runs of the run its latest outcome comes from
+    /// (what the trace shows as a requirement's latest result).
+    pub deciding: HashMap<usize, usize>,
 }
 
 impl TestResults {
@@ -76,10 +79,14 @@ impl TestResults {
         let mut out = TestResults {
             runs: HashMap::with_capacity_and_hasher(per_test.len(), Default::default()),
             latest: HashMap::with_capacity_and_hasher(per_test.len(), Default::default()),
+            deciding: HashMap::with_capacity_and_hasher(per_test.len(), Default::default()),
         };
-        for (t, (runs, latest)) in per_test {
+        for (t, (runs, latest, deciding)) in per_test {
             if let Some(o) = latest {
                 out.latest.insert(t, o);
+            }
+            if let Some(i) = deciding {
+                out.deciding.insert(t, i);
             }
             out.runs.insert(t, std::sync::Arc::new(runs));
         }
@@ -87,13 +94,13 @@ impl TestResults {
     }
 
     /// One test's runs (its JUnit cases, then its result records newest
-    /// first) and its latest outcome.
+    /// first), its latest outcome, and the run that outcome comes from.
     fn of_test(
         ev: &Evidence,
         t: usize,
         test: &crate::item::Item,
         view: &crate::kinds::Test,
-    ) -> (Vec<Run>, Option<Outcome>) {
+    ) -> (Vec<Run>, Option<Outcome>, Option<usize>) {
         let mut runs = Vec::new();
         // Result records, newest first by executed_at (RFC 3339 strings
         // compare correctly only in one offset, so parse them).
@@ -143,18 +150,32 @@ impl TestResults {
             case_outcomes.push(case.outcome);
             runs.push(Run::of_case(&test.id, file, case));
         }
+        let cases = runs.len();
+        let first_record = records.iter().position(|(_, r)| !r.other_version);
         runs.extend(records.into_iter().map(|(_, r)| r));
         let junit = aggregate(&case_outcomes);
         let automated = view.method == Method::Automated;
         // An automated test is judged by its CI run, a manual one by its
         // record; each falls back on the other where it has none. A bound
         // case that failed fails any test: no record outweighs it.
-        let latest = if automated || junit == Some(Outcome::Fail) {
-            junit.or(latest_record)
+        let (latest, by_cases) = if automated || junit == Some(Outcome::Fail) {
+            (junit.or(latest_record), junit.is_some())
         } else {
-            latest_record.or(junit)
+            (latest_record.or(junit), latest_record.is_none())
         };
-        (runs, latest)
+        // From its cases: the newest case of that outcome (the first of
+        // equals); from its records: the record that counts.
+        let deciding = match latest {
+            Some(o) if by_cases => (0..cases)
+                .filter(|&i| runs[i].outcome == o)
+                .max_by_key(|&i| {
+                    let at = runs[i].executed_at.as_deref().and_then(parse_datetime);
+                    (at, std::cmp::Reverse(i))
+                }),
+            Some(_) => first_record.map(|i| cases + i),
+            None => None,
+        };
+        (runs, latest, deciding)
     }
 }
 

@@ -63,34 +63,47 @@ pub fn requirements(c: &Checked) -> Vec<RequirementRow> {
     requirements
 }
 
-/// The latest run among its tests' runs and the JUnit cases that verify it
-/// by property: the trace shows when the requirement last ran. Only the
-/// one chosen is cloned (a pattern may bind thousands of cases).
+/// The requirement's latest result: among the runs its tests' outcomes
+/// come from (`TestResults::deciding`) and the JUnit cases that verify it
+/// by property, the newest that did not pass, else the newest. So the
+/// trace never shows a pass beside a test that failed, nor a failure the
+/// gates did not count. Only the one chosen is cloned (a pattern may bind
+/// thousands of cases).
 fn latest_run(c: &Checked, r: usize) -> Option<Run> {
+    use crate::results::Outcome;
+    use std::cmp::Reverse;
     let ev = &c.evidence;
     let when = |at: Option<&str>| at.and_then(crate::results::parse_datetime);
+    enum Pick<'a> {
+        Run(&'a Run),
+        Case(
+            &'a crate::parse::junit::JunitFile,
+            &'a crate::parse::junit::JunitCase,
+        ),
+    }
     let from_tests = ev
         .links
         .verified_by
         .get(&r)
         .into_iter()
         .flatten()
-        .filter_map(|t| c.results.runs.get(t))
-        .flat_map(|runs| runs.iter())
-        .filter(|run| !run.other_version)
-        .max_by_key(|run| when(run.executed_at.as_deref()));
-    let from_cases = ev
-        .cases_verifying(r)
-        .max_by_key(|(_, case)| when(case.timestamp.as_deref()));
-    match (from_tests, from_cases) {
-        (Some(t), Some((_, case)))
-            if when(case.timestamp.as_deref()) <= when(t.executed_at.as_deref()) =>
-        {
-            Some(t.clone())
-        }
-        (_, Some((f, case))) => Some(Run::of_case("", f, case)),
-        (t, None) => t.cloned(),
-    }
+        .filter_map(|t| c.results.runs.get(t)?.get(*c.results.deciding.get(t)?))
+        .map(|run| (run.outcome, run.executed_at.as_deref(), Pick::Run(run)));
+    let from_cases = ev.cases_verifying(r).map(|(f, case)| {
+        (
+            Outcome::from_case(case.outcome),
+            case.timestamp.as_deref(),
+            Pick::Case(f, case),
+        )
+    });
+    let (_, (_, _, pick)) = from_tests
+        .chain(from_cases)
+        .enumerate()
+        .max_by_key(|(i, (outcome, at, _))| (*outcome != Outcome::Pass, when(*at), Reverse(*i)))?;
+    Some(match pick {
+        Pick::Run(run) => run.clone(),
+        Pick::Case(f, case) => Run::of_case("", f, case),
+    })
 }
 
 /// The markers by the id they name, in path and line order, each linked to

@@ -1835,3 +1835,85 @@ fn declared_or_unknown_entities_are_invalid_never_a_hidden_pass() {
     let (code, v) = check_json(t.path());
     assert_ne!(code, 2, "predefined entities are read: {v:#}");
 }
+
+/// A requirement's latest result in the trace is the run its test's
+/// outcome comes from, never a pass beside a test that failed: two records
+/// at one instant (the smaller id counts), and one case failing in an
+/// older report and passing in a newer one (one failure fails the test).
+#[test]
+fn the_trace_shows_the_result_the_test_outcome_comes_from() {
+    let t = tree(&[
+        ("relpack.toml", CONFIG),
+        (
+            "items.toml",
+            r#"
+[[need]]
+id = "N-1"
+title = "n"
+
+[[requirement]]
+id = "REQ-1"
+title = "r"
+text = "t"
+derives_from = ["N-1"]
+
+[[requirement]]
+id = "REQ-2"
+title = "r"
+text = "t"
+derives_from = ["N-1"]
+
+[[test]]
+id = "TC-1"
+title = "manual"
+method = "manual"
+verifies = ["REQ-1"]
+
+[[test]]
+id = "TC-2"
+title = "auto"
+verifies = ["REQ-2"]
+junit = ["m::case1"]
+
+[[result]]
+id = "RES-A"
+test = "TC-1"
+outcome = "fail"
+executed_by = "x"
+executed_at = 2026-11-15T11:00:00+01:00
+
+[[result]]
+id = "RES-B"
+test = "TC-1"
+outcome = "pass"
+executed_by = "x"
+executed_at = 2026-11-15T10:00:00Z
+"#,
+        ),
+        (
+            "a-old.xml",
+            r#"<testsuite name="s" timestamp="2026-11-01T10:00:00Z"><testcase classname="m" name="case1"><failure message="wrong dose"/></testcase></testsuite>"#,
+        ),
+        (
+            "b-new.xml",
+            r#"<testsuite name="s" timestamp="2026-11-18T10:00:00Z"><testcase classname="m" name="case1"/></testsuite>"#,
+        ),
+    ]);
+    let b = build(t.path());
+    assert_eq!(b.code, 1, "{}", b.stderr);
+    let latest = |req: &str| {
+        b.packet["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == req)
+            .unwrap()["latest"]
+            .clone()
+    };
+    assert_eq!(test_row(&b.packet, "TC-1")["outcome"], "fail");
+    assert_eq!(latest("REQ-1")["outcome"], "fail", "{:#}", latest("REQ-1"));
+    assert_eq!(latest("REQ-1")["record"], "RES-A");
+    assert_eq!(test_row(&b.packet, "TC-2")["outcome"], "fail");
+    assert_eq!(latest("REQ-2")["outcome"], "fail", "{:#}", latest("REQ-2"));
+    assert_eq!(latest("REQ-2")["source"], "a-old.xml");
+}
