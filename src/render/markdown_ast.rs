@@ -50,7 +50,7 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool, figure: FigureOf<'_>
             // blocks together ("Maximum bolus" and its sub-items "1" and
             // "0 units per kg" once read "Maximum bolus10 units per kg"):
             // each item or block starts a line, an item with a bullet.
-            Event::Start(tag) if stack.len() > MAX_NESTING => {
+            Event::Start(tag) if stack.len() + structure_below(&tag) > MAX_NESTING => {
                 stack.push(Frame::plain());
                 match tag {
                     Tag::Item => {
@@ -125,6 +125,19 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool, figure: FigureOf<'_>
         }
     }
     Value::Array(stack.pop().map(|f| f.children).unwrap_or_default())
+}
+
+/// How many levels of structure a tag needs below it (a table's rows and
+/// their cells, a list's items): a table or list is kept only when they
+/// fit under the cap too, else it is flattened whole. One whose rows or
+/// items were flattened alone had text nodes where the template reads
+/// cells and items (exit 3), or lost its rows without a word.
+fn structure_below(tag: &Tag<'_>) -> usize {
+    match tag {
+        Tag::Table(_) => 2,
+        Tag::List(_) | Tag::TableHead | Tag::TableRow => 1,
+        _ => 0,
+    }
 }
 
 impl Frame {
@@ -220,7 +233,13 @@ fn node(frame: Frame, figure: FigureOf<'_>) -> Node {
         Tag::Link { dest_url, .. } => json!({"t": "link", "url": dest_url.to_string(), "c": c}),
         Tag::Image { dest_url, .. } => match figure(&dest_url) {
             Some((src, format)) => json!({"t": "img", "src": src, "fmt": format, "alt": plain(&c)}),
-            None => json!({"t": "s", "v": format!("[image: {}]", dest_url)}),
+            // Not drawn: its alt text and address, as the site links it.
+            None => match plain(&c) {
+                alt if alt.trim().is_empty() => {
+                    json!({"t": "s", "v": format!("[image: {dest_url}]")})
+                }
+                alt => json!({"t": "s", "v": format!("[image: {alt} ({dest_url})]")}),
+            },
         },
         Tag::FootnoteDefinition(label) => json!({"t": "fn", "label": label.to_string(), "c": c}),
         Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented) => {

@@ -397,3 +397,73 @@ fn a_bidi_override_reorders_nothing_in_the_pdf() {
     assert!(!all.contains("ELBASAELER"), "the header was reversed");
     assert!(all.contains("Pump [U+202E]"), "{all}");
 }
+
+/// Valid evidence that made the PDF fail (exit 3) or lose text: a CI log's
+/// ESC in a code block (PDF/A refuses the character: it is named in a
+/// warning and shown as its code point), tabs (typst drew them as
+/// nothing), a list deep in a quote and a table deep in a list (flattened
+/// whole rather than by halves), and an image not drawn (its alt text).
+#[test]
+fn control_characters_tabs_deep_lists_and_tables_and_image_alt_text_reach_the_pdf() {
+    let items = r#"[[requirement]]
+id = "REQ-1"
+title = "Log"
+text = """
+Columns: rate\tlimit\tunit
+
+```
+basal\t0.85\tU/h
+\u001B[31mFAILED\u001B[0m test_round
+```
+"""
+
+[[requirement]]
+id = "REQ-2"
+title = "Deep list"
+text = """
+> - Alpha
+>   - Bravo
+>     - Charlie
+>       - Delta
+>         - Echo
+"""
+
+[[requirement]]
+id = "REQ-3"
+title = "Deep table"
+text = """
+> - one
+>   - two
+>     - three
+>
+>       | Setting | Limit |
+>       |---|---|
+>       | Maxbolus | 25 |
+"""
+
+[[requirement]]
+id = "REQ-4"
+title = "Label"
+text = "See ![Warning label: do not exceed 25 U](https://labels.example.com/warn.png) on the housing."
+"#;
+    let t = tree(&[("relpack.toml", CONFIG), ("x.toml", items)]);
+    let (_out, pdf, stderr) = build_pdf(t.path());
+    let all: String = pdf_pages(&pdf).join("\n");
+    assert!(
+        stderr.contains("REQ-1: no font can draw") && stderr.contains("U+001B"),
+        "{stderr}"
+    );
+    assert!(all.contains("[U+001B][31mFAILED"), "{all}");
+    for words in [["rate", "limit"], ["basal", "0.85"]] {
+        let joined = words.concat();
+        assert!(
+            !all.contains(&joined),
+            "a tab ran {joined} together:\n{all}"
+        );
+        assert!(all.contains(words[0]) && all.contains(words[1]), "{all}");
+    }
+    for word in ["Alpha", "Delta", "Echo", "Setting", "Maxbolus", "25"] {
+        assert!(all.contains(word), "{word} is missing:\n{all}");
+    }
+    assert!(all.contains("Warning label: do not exceed 25 U"), "{all}");
+}

@@ -91,8 +91,10 @@ pub fn missing_glyphs(fonts: &[Font], packet: &Packet) -> Vec<(String, Vec<char>
 fn collect_chars(s: &str, set: &mut HashSet<char>) {
     for c in s.chars() {
         // Joiners, variation selectors and marks are drawn with their base.
+        // Other control characters (a CI log's ESC) are checked as any
+        // character: no font draws them, so they are reported and shown
+        // as [U+001B], never handed to the PDF (PDF/A refuses them).
         if c.is_whitespace()
-            || c.is_control()
             || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0020}'..='\u{E007F}')
         {
             continue;

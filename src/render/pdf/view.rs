@@ -96,6 +96,11 @@ fn is_bidi_control(c: char) -> bool {
 /// exact text.
 pub(super) fn soften(v: &mut Value, keep: bool) {
     match v {
+        // typst draws a tab as nothing ("rate\tlimit" read "ratelimit").
+        Value::String(s) if s.contains('\t') => {
+            *s = s.replace('\t', "    ");
+            soften(v, keep);
+        }
         Value::String(s) if !keep && s.contains(is_bidi_control) => {
             *s = crate::text::show_chars(s, is_bidi_control, |c| format!("[U+{:04X}]", c as u32))
                 .into_owned();
