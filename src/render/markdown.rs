@@ -125,6 +125,11 @@ pub fn to_html_linked(
             }
             None => vec![e],
         },
+        // Raw HTML whose tag no page keeps is evidence text that looks
+        // like a tag ("dose<max and max>0", "press <OK>"): ammonia would
+        // drop it, and with it the words after it. Shown as written, as
+        // the PDF shows it.
+        Event::InlineHtml(h) | Event::Html(h) if !kept_tag(&h) => vec![Event::Text(h)],
         Event::Text(t) if in_link == 0 => split_ids(&t, link)
             .into_iter()
             .map(|piece| match piece {
@@ -152,6 +157,22 @@ pub fn to_html_linked(
     } else {
         raw
     }
+}
+
+/// Whether raw HTML starts with a tag the pages keep (ammonia's list), a
+/// tag whose content ammonia removes with it (`<script>`, `<style>`), or
+/// no tag at all (a comment, a declaration): else it is shown as text.
+fn kept_tag(html: &str) -> bool {
+    static KEPT: LazyLock<std::collections::HashSet<&'static str>> =
+        LazyLock::new(|| CLEANER.clone_tags());
+    let rest = html.trim_start().strip_prefix('<').unwrap_or_default();
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    name.is_empty() || KEPT.contains(name.as_str()) || matches!(name.as_str(), "script" | "style")
 }
 
 /// One event inside a figure: its text gathers into the alt text; at its
@@ -376,6 +397,27 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::to_html;
+
+    /// Text that looks like a tag no page keeps stays text, with the words
+    /// after it; tags the pages keep still work, and a script still goes.
+    #[test]
+    fn tag_like_text_stays_text() {
+        let out = to_html(
+            "Deliver only if dose<max and max>0 holds, then log it.\n\n\
+             Press <OK> to confirm, <b>now</b>.\n\n<Patient ID>\n\n\
+             <script>alert(1)</script>",
+        );
+        assert!(
+            out.contains("dose&lt;max and max&gt;0 holds, then log it."),
+            "{out}"
+        );
+        assert!(
+            out.contains("Press &lt;OK&gt; to confirm, <b>now</b>."),
+            "{out}"
+        );
+        assert!(out.contains("&lt;Patient ID&gt;"), "{out}");
+        assert!(!out.contains("<script") && !out.contains("alert"), "{out}");
+    }
 
     #[test]
     fn hostile_markdown_is_inert() {
