@@ -19,6 +19,20 @@ pub fn shows_nothing(s: &str) -> bool {
     s.chars().all(|c| c.is_whitespace() || default_ignorable(c))
 }
 
+/// An explicit bidi embedding, override or isolate (U+202A-U+202E,
+/// U+2066-U+2069): in a product name it turned the PDF's running header,
+/// "NOT RELEASABLE" with it, around, and on a page the rest of its
+/// paragraph. The implicit order of right-to-left scripts needs none.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with each bidi control written as its code point (`[U+202E]`), as
+/// the PDF and the site show them: shown, never obeyed.
+pub fn show_bidi(s: &str) -> std::borrow::Cow<'_, str> {
+    show_chars(s, is_bidi_control, |c| format!("[U+{:04X}]", c as u32))
+}
+
 /// `s` with each character `hidden` picks written out by `show` instead
 /// (a terminal's `\u{1b}`, the PDF's `[U+202E]`): shown, never obeyed.
 pub fn show_chars<'s>(

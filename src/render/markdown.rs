@@ -151,11 +151,18 @@ pub fn to_html_linked(
     });
     html::push_html(&mut raw, linked);
     let raw = alignment_as_classes(raw);
-    if needs_cleaning {
+    let html = if needs_cleaning {
         let clean = CLEANER.clean(&raw).to_string();
         remote_images_as_links(&clean, images).into_owned()
     } else {
         raw
+    };
+    // A bidi control (written, or as `&#x202E;`) is shown as its code
+    // point, as the PDF shows it: obeyed, it reversed the rest of its
+    // paragraph. No markup holds one, so the page's text is all it touches.
+    match crate::text::show_bidi(&html) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(shown) => shown,
     }
 }
 
@@ -417,6 +424,21 @@ mod tests {
         );
         assert!(out.contains("&lt;Patient ID&gt;"), "{out}");
         assert!(!out.contains("<script") && !out.contains("alert"), "{out}");
+    }
+
+    #[test]
+    fn a_bidi_override_is_shown_not_obeyed() {
+        for text in [
+            "a &#x202E;reversed",
+            "a \u{202E}reversed",
+            "<b>a &#x202E;b</b>",
+        ] {
+            let out = to_html(text);
+            assert!(
+                !out.contains('\u{202E}') && out.contains("[U+202E]"),
+                "{out}"
+            );
+        }
     }
 
     #[test]

@@ -396,6 +396,14 @@ fn a_bidi_override_reorders_nothing_in_the_pdf() {
     assert!(all.contains("NOT RELEASABLE"), "{stderr}");
     assert!(!all.contains("ELBASAELER"), "the header was reversed");
     assert!(all.contains("Pump [U+202E]"), "{all}");
+    // The site shows it as the PDF does, in a template's value and in
+    // Markdown (written, or as an entity).
+    let folder = pdf.parent().unwrap();
+    for page in ["index.html", "items/REQ-1.html"] {
+        let html = std::fs::read_to_string(folder.join(page)).unwrap();
+        assert!(!html.contains('\u{202E}'), "{page} holds the override");
+        assert!(html.contains("[U+202E]"), "{page}");
+    }
 }
 
 /// Valid evidence that made the PDF fail (exit 3) or lose text: a CI log's

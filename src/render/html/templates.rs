@@ -127,6 +127,9 @@ static TERA: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
     });
     t.register_filter("id_link", IdLinks);
     t.autoescape_on(vec![".html"]);
+    // Escaped, and a bidi control shown as its code point (as the PDF
+    // does): an override in a title reversed the rest of its line.
+    t.set_escape_fn(|s| tera::escape_html(&crate::text::show_bidi(s)));
     Ok(t)
 });
 

@@ -81,14 +81,6 @@ pub fn text_tree(markdown: &str, is_id: &dyn Fn(&str) -> bool) -> Value {
     tree
 }
 
-/// An explicit bidi embedding, override or isolate (U+202A-U+202E,
-/// U+2066-U+2069): in a product name it turned the PDF's running header,
-/// "NOT RELEASABLE" with it, around, so each is shown as its code point.
-/// The implicit order of right-to-left scripts needs none of them.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 /// Give long unbroken words (ids, paths, URLs, digests) a break opportunity
 /// about every 10 characters (never right after a hyphen), so table cells
 /// wrap them instead of overflowing.
@@ -101,9 +93,8 @@ pub(super) fn soften(v: &mut Value, keep: bool) {
             *s = s.replace('\t', "    ");
             soften(v, keep);
         }
-        Value::String(s) if !keep && s.contains(is_bidi_control) => {
-            *s = crate::text::show_chars(s, is_bidi_control, |c| format!("[U+{:04X}]", c as u32))
-                .into_owned();
+        Value::String(s) if !keep && s.contains(crate::text::is_bidi_control) => {
+            *s = crate::text::show_bidi(s).into_owned();
             soften(v, keep);
         }
         Value::String(s) if !keep && s.split_whitespace().any(|w| w.chars().count() > 20) => {
