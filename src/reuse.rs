@@ -288,16 +288,13 @@ pub fn keep_spare(out: &Path, folder: &str, old: &Path) -> bool {
 /// rebuild's writing. SHA256SUMS is not among `files`, so no staging
 /// folder made from the spare ever holds a link to the packet's own. A
 /// build killed before the manifest is written leaves a spare
-/// [`take_spare`] removes; on `false` the spare is forgotten.
+/// [`take_spare`] removes; on `false` the caller forgets the half spare.
 pub fn link_spare(out: &Path, folder: &str, files: &HashMap<String, Entry>) -> bool {
     forget_spare(out, folder);
-    let linked = crate::durable::link_tree(&out.join(folder), &spare_dir(out, folder), &|rel| {
+    crate::durable::link_tree(&out.join(folder), &spare_dir(out, folder), &|rel| {
         files.contains_key(rel)
-    });
-    if linked.is_err() {
-        forget_spare(out, folder);
-    }
-    linked.is_ok()
+    })
+    .is_ok()
 }
 
 /// The file name of the spare's manifest in `OUT/.relpack-cache/`.
