@@ -26,7 +26,11 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool, figure: FigureOf<'_>
         | Options::ENABLE_STRIKETHROUGH;
     let mut stack: Vec<Frame> = vec![Frame::plain()];
     let mut code: Option<String> = None;
+    let mut in_comment = false;
     for event in Parser::new_ext(markdown, options) {
+        if !matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+            in_comment = false;
+        }
         if let Some(buf) = code.as_mut() {
             match event {
                 Event::Text(t) => {
@@ -99,10 +103,13 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool, figure: FigureOf<'_>
                 }
             }
             Event::Code(t) => push(&mut stack, json!({"t": "code", "v": t.to_string()})),
-            Event::Html(t) | Event::InlineHtml(t) => push(
-                &mut stack,
-                json!({"t": "s", "v": t.trim_end_matches('\n').to_string()}),
-            ),
+            Event::Html(t) | Event::InlineHtml(t) => {
+                let shown = without_comments(&t, &mut in_comment);
+                let shown = shown.trim_end_matches('\n');
+                if !shown.is_empty() {
+                    push(&mut stack, json!({"t": "s", "v": shown}));
+                }
+            }
             Event::InlineMath(t) | Event::DisplayMath(t) => {
                 push(&mut stack, json!({"t": "code", "v": t.to_string()}))
             }
@@ -125,6 +132,28 @@ pub fn to_ast(markdown: &str, is_id: &dyn Fn(&str) -> bool, figure: FigureOf<'_>
         }
     }
     Value::Array(stack.pop().map(|f| f.children).unwrap_or_default())
+}
+
+/// Raw HTML (shown as text in the PDF) without its comments, which the
+/// site does not show either. A comment may span several HTML events (the
+/// lines of one block): `in_comment` carries it from one to the next.
+fn without_comments(html: &str, in_comment: &mut bool) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    loop {
+        let (mark, len) = if *in_comment { ("-->", 3) } else { ("<!--", 4) };
+        let Some(i) = rest.find(mark) else {
+            if !*in_comment {
+                out.push_str(rest);
+            }
+            return out;
+        };
+        if !*in_comment {
+            out.push_str(&rest[..i]);
+        }
+        rest = &rest[i + len..];
+        *in_comment = !*in_comment;
+    }
 }
 
 /// How many levels of structure a tag needs below it (a table's rows and
@@ -247,4 +276,24 @@ fn node(frame: Frame, figure: FigureOf<'_>) -> Node {
         }
         _ => return Node::Many(c),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_ast;
+
+    fn text(markdown: &str) -> String {
+        to_ast(markdown, &|_| false, &|_| None).to_string()
+    }
+
+    /// The PDF shows raw HTML as text, but not its comments, as the site.
+    #[test]
+    fn html_comments_are_not_shown_other_raw_html_is() {
+        let out =
+            text("Visible <!-- a note --> words <b>bold</b>.\n\n<!--\nblock note\n-->\n\nAfter.");
+        for shown in ["Visible", "words", "<b>", "After."] {
+            assert!(out.contains(shown), "{shown}: {out}");
+        }
+        assert!(!out.contains("note"), "{out}");
+    }
 }
