@@ -436,3 +436,44 @@ fn reqif_from_strictdoc_imports() {
         "{all}"
     );
 }
+
+/// A ReqIF file cut short, or a file that is not ReqIF at all, is an error
+/// at its file and line and nothing is written (exit 2): read as far as
+/// it went, a cut file imported part of the items and none of the links.
+#[test]
+fn a_cut_or_foreign_reqif_file_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let whole = dir.path().join("whole.reqif");
+    export_sample(&whole);
+    let bytes = std::fs::read(&whole).unwrap();
+    // Cut after a tag, as a copy stopped between two writes leaves it.
+    let cut = bytes[..bytes.len() / 2]
+        .iter()
+        .rposition(|&b| b == b'>')
+        .unwrap()
+        + 1;
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("cut.reqif", &bytes[..cut], "it is cut short"),
+        ("junk.reqif", b"not xml at all\n", "not a ReqIF file"),
+        (
+            "other.reqif",
+            b"<?xml version=\"1.0\"?>\n<x/>\n",
+            "not <REQ-IF>",
+        ),
+    ];
+    for (name, content, says) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let out = dir.path().join(format!("{name}.out"));
+        relpack()
+            .args(["import", "reqif"])
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!("{name}:")))
+            .stderr(predicates::str::contains(says));
+        assert!(!out.exists(), "{name}: something was written");
+    }
+}

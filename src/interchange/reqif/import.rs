@@ -80,6 +80,9 @@ fn read(bytes: &[u8]) -> Result<Content, (usize, String)> {
     let mut stack: Vec<String> = Vec::new();
     let mut xhtml: Option<XhtmlToMarkdown> = None;
     let mut text = String::new();
+    // A file that is not ReqIF, or one cut short, is an error: read as far
+    // as it goes, it imported part of the items and none of the links.
+    let mut root = false;
     loop {
         let pos = r.buffer_position() as usize;
         let ev = r.read_event().map_err(|e| (pos, e.to_string()))?;
@@ -100,6 +103,9 @@ fn read(bytes: &[u8]) -> Result<Content, (usize, String)> {
             }
             Event::Start(e) => {
                 let name = local(e.name().as_ref());
+                if stack.is_empty() {
+                    check_root(&name, &mut root).map_err(|m| (pos, m))?;
+                }
                 start(&mut c, &name, &e, &stack);
                 if name == "THE-VALUE" && stack.last().is_some_and(|p| p == "ATTRIBUTE-VALUE-XHTML")
                 {
@@ -110,6 +116,9 @@ fn read(bytes: &[u8]) -> Result<Content, (usize, String)> {
             }
             Event::Empty(e) => {
                 let name = local(e.name().as_ref());
+                if stack.is_empty() {
+                    check_root(&name, &mut root).map_err(|m| (pos, m))?;
+                }
                 start(&mut c, &name, &e, &stack);
             }
             Event::Text(t) => {
@@ -154,11 +163,38 @@ fn read(bytes: &[u8]) -> Result<Content, (usize, String)> {
                 end(&mut c, &name, &stack, text.trim());
                 text.clear();
             }
-            Event::Eof => break,
+            Event::Eof => {
+                if let Some(open) = stack.last() {
+                    return Err((
+                        pos,
+                        format!("the file ends inside <{open}>: it is cut short"),
+                    ));
+                }
+                if !root {
+                    return Err((pos, "no <REQ-IF> element: this is not a ReqIF file".into()));
+                }
+                break;
+            }
             _ => {}
         }
     }
     Ok(c)
+}
+
+/// The one root element must be `<REQ-IF>`.
+fn check_root(name: &str, seen: &mut bool) -> Result<(), String> {
+    if *seen {
+        return Err(format!(
+            "<{name}> after the <REQ-IF> element: one ReqIF document per file"
+        ));
+    }
+    if name != "REQ-IF" {
+        return Err(format!(
+            "the root element is <{name}>, not <REQ-IF>: this is not a ReqIF file"
+        ));
+    }
+    *seen = true;
+    Ok(())
 }
 
 fn start(c: &mut Content, name: &str, e: &BytesStart, stack: &[String]) {
