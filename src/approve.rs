@@ -69,7 +69,11 @@ fn write_approval(root: &Path, checked: &Checked, req: &ApproveRequest) -> Resul
         &digest,
     );
     if let Some(key) = &req.key {
-        text.push_str(&signature_lines(key, &text)?);
+        let (lines, message, armored) = signature_lines(key, &text)?;
+        if let (Some(principal), false) = (&req.principal, req.force) {
+            check_signature(checked, principal, &message, &armored, &at)?;
+        }
+        text.push_str(&lines);
     }
     let (rel, replacing) = target_file(checked, req)?;
     write_record(root, checked, &rel, &text, replacing)?;
@@ -151,9 +155,12 @@ fn check_request(checked: &Checked, req: &ApproveRequest) -> Result<(), Problem>
     Ok(())
 }
 
-/// A principal the approval gate will not find in allowed_signers makes a
-/// record that fails `check`: refuse it (unless --force), naming the file.
-fn check_principal(checked: &Checked, principal: &str) -> Result<(), Problem> {
+/// relpack.toml's allowed_signers file and its lines, as the approval gate
+/// reads them.
+fn allowed_signers(
+    checked: &Checked,
+    principal: &str,
+) -> Result<(String, Vec<crate::sign::AllowedSigner>), Problem> {
     let ev = &checked.evidence;
     let Some(rel) = &ev.config.gates.allowed_signers else {
         return Err(format!(
@@ -168,7 +175,13 @@ fn check_principal(checked: &Checked, principal: &str) -> Result<(), Problem> {
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_default();
-    let (signers, _) = crate::sign::parse_allowed_signers(&text);
+    Ok((rel.clone(), crate::sign::parse_allowed_signers(&text).0))
+}
+
+/// A principal the approval gate will not find in allowed_signers makes a
+/// record that fails `check`: refuse it (unless --force), naming the file.
+fn check_principal(checked: &Checked, principal: &str) -> Result<(), Problem> {
+    let (rel, signers) = allowed_signers(checked, principal)?;
     if signers
         .iter()
         .any(|s| crate::sign::principal_matches(s, principal))
@@ -276,8 +289,8 @@ fn record_text(
 }
 
 /// The `signature = """..."""` lines: the record signed exactly as relpack
-/// will read it back.
-fn signature_lines(key: &Path, text: &str) -> Result<String, Problem> {
+/// will read it back; with the message signed and the armored signature.
+fn signature_lines(key: &Path, text: &str) -> Result<(String, String, String), Problem> {
     refuse_public_key(key)?;
     let (items, diags) = crate::parse::toml::parse_items_file(text, 0);
     let item = items
@@ -285,11 +298,37 @@ fn signature_lines(key: &Path, text: &str) -> Result<String, Problem> {
         .find(|i| i.kind == Kind::Approval)
         .filter(|_| diags.is_empty())
         .ok_or("internal: the approval record did not read back")?;
-    let armored = crate::sign::sign_with_key(key, canonical_form(&item, &[]).as_bytes())?;
-    Ok(format!(
+    let message = canonical_form(&item, &[]);
+    let armored = crate::sign::sign_with_key(key, message.as_bytes())?;
+    let lines = format!(
         "signature = \"\"\"\n{}\"\"\"\n",
         armored.trim_end().to_string() + "\n"
-    ))
+    );
+    Ok((lines, message, armored))
+}
+
+/// The signature just made, checked as the approval gate will check it
+/// (allowed_signers, the principal's keys, their namespaces and validity
+/// at `signed_at`): a key allowed_signers does not list for the principal
+/// made a record that failed `check` at once. Refused unless --force.
+fn check_signature(
+    checked: &Checked,
+    principal: &str,
+    message: &str,
+    armored: &str,
+    at: &str,
+) -> Result<(), Problem> {
+    let (rel, signers) = allowed_signers(checked, principal)?;
+    let at = chrono::DateTime::parse_from_rfc3339(at).ok();
+    crate::sign::verify_at(message.as_bytes(), armored, principal, &signers, at)
+        .map(|_| ())
+        .map_err(|why| {
+            format!(
+                "the approval gate would refuse this signature ({why}): sign with a key {rel} \
+                 lists for `{principal}`, or write the record anyway with --force"
+            )
+            .into()
+        })
 }
 
 /// A public key where the private key is needed: say so, and name the

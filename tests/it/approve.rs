@@ -1107,3 +1107,78 @@ fn approve_never_writes_through_a_linked_folder() {
         "an approval was written through the link"
     );
 }
+
+/// `approve` checks the signature it made as the approval gate will: a key
+/// allowed_signers does not list for the principal is refused (exit 2,
+/// nothing written), as is a key listed only for another namespace;
+/// `--force` writes the record anyway, and the gate then refuses it.
+#[test]
+fn approve_refuses_a_key_allowed_signers_does_not_list_for_the_principal() {
+    let keys = TempDir::new().unwrap();
+    let (dana, dana_pub) = keygen(keys.path(), "dana", &["-t", "ed25519"]);
+    let (mallory, _) = keygen(keys.path(), "mallory", &["-t", "ed25519"]);
+    let (priya, priya_pub) = keygen(keys.path(), "priya", &["-t", "ed25519"]);
+    let signers = signer_line("dana@acme.example", &dana_pub)
+        + &format!("priya@acme.example namespaces=\"git\" {priya_pub}\n");
+    let t = evidence_tree(&signers, true);
+    let args = |id: &'static str, key: &Path, principal: &'static str| -> Vec<String> {
+        [
+            "--id",
+            id,
+            "--role",
+            "quality",
+            "--meaning",
+            "approved",
+            "--signer",
+            "Dana Reyes",
+            "--at",
+            AT,
+            "--principal",
+            principal,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["--key".to_string(), key.to_string_lossy().to_string()])
+        .collect()
+    };
+    for (id, key, principal, says) in [
+        (
+            "APR-M",
+            &mallory,
+            "dana@acme.example",
+            "not a key allowed_signers lists for `dana@acme.example`",
+        ),
+        (
+            "APR-P",
+            &priya,
+            "priya@acme.example",
+            "not permitted for namespace `relpack`",
+        ),
+    ] {
+        let a = args(id, key, principal);
+        let out = approve(t.path(), &a.iter().map(String::as_str).collect::<Vec<_>>());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{id}: {stderr}");
+        assert!(
+            stderr.contains(says) && stderr.contains("--force"),
+            "{id}: {stderr}"
+        );
+        let written = walkdir::WalkDir::new(t.path())
+            .into_iter()
+            .flatten()
+            .any(|e| {
+                std::fs::read_to_string(e.path())
+                    .is_ok_and(|s| s.contains(&format!("id = \"{id}\"")))
+            });
+        assert!(!written, "{id}: a record was written");
+    }
+    let mut forced = args("APR-M", &mallory, "dana@acme.example");
+    forced.push("--force".into());
+    approve_ok(
+        t.path(),
+        &forced.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_signature_refused(t.path(), "APR-M", "not a key allowed_signers lists");
+    // The right key still signs.
+    approve_signed(t.path(), "APR-D", "Dana Reyes", &dana, "dana@acme.example");
+}
