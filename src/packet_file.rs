@@ -32,6 +32,33 @@ pub struct PreviousPacket {
     pub requirements: Vec<PreviousRequirement>,
     #[serde(default)]
     pub verification: PreviousVerification,
+    #[serde(default)]
+    pub changes: PreviousChanges,
+}
+
+/// What a packet says changed since the release it was built against: only
+/// which one, and what it found suspect (`relpack diff` shows it).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PreviousChanges {
+    #[serde(default)]
+    pub since_previous: Option<PreviousSince>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PreviousSince {
+    #[serde(default)]
+    pub previous_digest: String,
+    #[serde(default)]
+    pub suspect: Vec<PreviousSuspect>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PreviousSuspect {
+    pub id: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// An approval as the previous packet checked it.

@@ -68,8 +68,28 @@ pub fn diff_packets(old: &PreviousPacket, new: &PreviousPacket) -> PacketDiff {
             fields: &i.fields,
         })
         .collect();
+    let mut changes = compare(old, &current);
+    // Which tests went without a new run needs the evidence (a JUnit
+    // file's bytes), which no packet holds: when the new packet was built
+    // against the old one, its own finding is the answer.
+    if let Some(since) = new
+        .changes
+        .since_previous
+        .as_ref()
+        .filter(|s| !s.previous_digest.is_empty() && s.previous_digest == old.release.digest)
+    {
+        changes.suspect = since
+            .suspect
+            .iter()
+            .map(|s| super::Suspect {
+                id: s.id.clone(),
+                kind: s.kind.clone(),
+                reason: s.reason.clone(),
+            })
+            .collect();
+    }
     PacketDiff {
-        changes: compare(old, &current),
+        changes,
         junit: junit_diff(old, new),
         verification: verification_changes(&old.requirements, &new.requirements),
     }

@@ -181,6 +181,17 @@ fn two_successive_releases_show_changes_and_suspect_tests() {
         "{diff}"
     );
     assert_eq!(ids(&c["suspect"]), ["HAZ-1", "T-2"]);
+    // `relpack diff` of the two packets shows the new one's suspects: it
+    // was built against the old one (which tests went unrun needs the
+    // evidence, which no packet holds).
+    let o = relpack()
+        .args(["diff", "--format", "json"])
+        .arg(&v1)
+        .arg(out.path().join("P-1.1.0/packet.json"))
+        .output()
+        .unwrap();
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(ids(&d["suspect"]), ["HAZ-1", "T-2"], "{d:#}");
     let gate = p["gates"]
         .as_array()
         .unwrap()
