@@ -184,13 +184,7 @@ fn two_successive_releases_show_changes_and_suspect_tests() {
     // `relpack diff` of the two packets shows the new one's suspects: it
     // was built against the old one (which tests went unrun needs the
     // evidence, which no packet holds).
-    let o = relpack()
-        .args(["diff", "--format", "json"])
-        .arg(&v1)
-        .arg(out.path().join("P-1.1.0/packet.json"))
-        .output()
-        .unwrap();
-    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = diff_json(&v1, &out.path().join("P-1.1.0/packet.json"));
     assert_eq!(ids(&d["suspect"]), ["HAZ-1", "T-2"], "{d:#}");
     let gate = p["gates"]
         .as_array()
@@ -249,14 +243,19 @@ fn two_successive_releases_show_changes_and_suspect_tests() {
         .stdout(predicate::str::contains(
             "+ Never round up, not even at the maximum.",
         ));
+    let d = diff_json(&v1, &out.path().join("P-1.1.0/packet.json"));
+    assert_eq!(ids(&d["removed"]), ["REQ-OLD"]);
+}
+
+/// `relpack diff OLD NEW --format json`.
+fn diff_json(old: &std::path::Path, new: &std::path::Path) -> serde_json::Value {
     let o = relpack()
         .args(["diff", "--format", "json"])
-        .arg(&v1)
-        .arg(out.path().join("P-1.1.0/packet.json"))
+        .arg(old)
+        .arg(new)
         .output()
         .unwrap();
-    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(ids(&d["removed"]), ["REQ-OLD"]);
+    serde_json::from_slice(&o.stdout).unwrap()
 }
 
 #[test]
